@@ -1,0 +1,60 @@
+package org.sasldb4j.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A sasldb credential store: records {@code (authid, realm, property) -> value} in the Cyrus
+ * keyspace, kept in an LMDB file (Cyrus's LMDB layout, readable by libsasl) or a SQLite file.
+ *
+ * <p>Open one with {@link #open(Path, StoreOptions)}; the kind of an existing file is recognised
+ * from its content. Every read runs in its own short read transaction, so it sees what other
+ * processes committed before it started. Every {@link #write} is one transaction: a crash never
+ * leaves half of it. Writers from several processes are serialised by the backend.
+ *
+ * <p>Instances are safe for use by several threads. Close them.
+ *
+ * <p><b>Security:</b> values may be passwords. Results are copies the caller should wipe.
+ */
+public interface CredentialStore extends RecordSource {
+
+    /**
+     * Opens (or, with {@link StoreOptions.Access#CREATE}, creates) the store at {@code path}.
+     *
+     * @throws StoreNotFoundException if the file is missing and creation was not asked for
+     * @throws ForeignFormatException if the file is a Berkeley DB sasldb2, text, or unrecognised
+     * @throws UnsafePermissionsException if secrets are to be read and others can access the file
+     * @throws StoreException on any other failure, with a message for the user
+     */
+    static CredentialStore open(Path path, StoreOptions options) {
+        return StoreOpener.open(path, options);
+    }
+
+    /** The value of one property, copied; empty if absent. */
+    Optional<byte[]> get(UserId user, String property);
+
+    /** All records of a user, in key order; empty if the user has none. */
+    List<Entry> user(UserId user);
+
+    /**
+     * Runs {@code work} in one write transaction and commits it if the work returns normally; an
+     * exception from the work rolls everything back and is rethrown.
+     *
+     * <p>The work may be run more than once (the LMDB map is grown and the transaction retried),
+     * so it must not have effects outside the writer.
+     *
+     * @throws StoreException if the store was opened read-only or the write fails
+     */
+    <R> R write(Function<StoreWriter, R> work);
+
+    /** {@link #write} for work without a result. */
+    default void update(Consumer<StoreWriter> work) {
+        write(w -> {
+            work.accept(w);
+            return null;
+        });
+    }
+}

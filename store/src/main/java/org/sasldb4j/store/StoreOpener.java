@@ -1,0 +1,84 @@
+package org.sasldb4j.store;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.sasldb4j.store.lmdb.LmdbBackend;
+import org.sasldb4j.store.sqlite.SqliteBackend;
+
+/** Recognises a file and hands it to the backend that owns its format. */
+final class StoreOpener {
+    private StoreOpener() {}
+
+    static CredentialStore open(Path path, StoreOptions options) {
+        StoreFormat format = StoreFormat.detect(path);
+        boolean create = options.access() == StoreOptions.Access.CREATE;
+        boolean readOnly = options.access() == StoreOptions.Access.READ_ONLY;
+        CredentialStore store = switch (format) {
+            case MISSING -> {
+                if (!create) {
+                    throw new StoreNotFoundException(path + ": no such store."
+                            + " Create it by adding a user: saslpasswd -c -f " + path + " USER");
+                }
+                createFile(path);
+                yield openBackend(path, options.backend(), false);
+            }
+            case EMPTY -> readOnly
+                    ? new EmptyStore(path)
+                    : openBackend(path, options.backend(), false);
+            case LMDB -> openBackend(path, Backend.LMDB, readOnly);
+            case SQLITE -> openBackend(path, Backend.SQLITE, readOnly);
+            case BDB_HASH, BDB_BTREE -> throw new ForeignFormatException(format, path + " is "
+                    + format.description() + " written by Cyrus SASL, which sasldb4j does not change in place."
+                    + " Convert it with: sasldbconvert " + path + " NEW_STORE");
+            case DB_DUMP, GDBM_DUMP -> throw new ForeignFormatException(format, path + " is "
+                    + format.description() + ", not a store. Import it with: sasldbconvert " + path + " NEW_STORE");
+            case DIRECTORY -> throw new ForeignFormatException(format, path + " is a directory, not a store file");
+            case UNKNOWN -> throw new ForeignFormatException(format, path + " is not a sasldb store"
+                    + " (neither LMDB, SQLite nor Berkeley DB: text or a damaged file?); refusing to touch it");
+        };
+        if (options.readsSecrets()) {
+            try {
+                PermissionPolicy.requireSafeForSecrets(filesOf(store));
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+        }
+        return store;
+    }
+
+    private static CredentialStore openBackend(Path path, Backend backend, boolean readOnly) {
+        return switch (backend) {
+            case LMDB -> LmdbBackend.open(path, readOnly);
+            case SQLITE -> SqliteBackend.open(path, readOnly);
+        };
+    }
+
+    /** The data file and the side files its backend keeps beside it. */
+    static List<Path> filesOf(CredentialStore store) {
+        Path p = store.path();
+        return switch (store.format()) {
+            case LMDB -> List.of(p, LmdbBackend.lockFile(p));
+            case SQLITE -> List.of(p, SqliteBackend.walFile(p), SqliteBackend.shmFile(p));
+            default -> List.of(p);
+        };
+    }
+
+    private static void createFile(Path path) {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new StoreException("cannot create " + path + ": directory " + parent + " does not exist");
+            }
+            Files.createFile(path, PermissionPolicy.newFileAttribute());
+            PermissionPolicy.restrictNew(path);
+        } catch (FileAlreadyExistsException e) {
+            // Another process created it first; the backend opens what is there.
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + path + ": " + StoreFormat.describe(e), e);
+        }
+    }
+}
