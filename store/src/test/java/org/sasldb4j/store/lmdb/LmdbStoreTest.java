@@ -1,0 +1,69 @@
+package org.sasldb4j.store.lmdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.sasldb4j.store.Backend;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.CredentialStoreContract;
+import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.UserId;
+
+class LmdbStoreTest extends CredentialStoreContract {
+
+    @Override
+    protected Backend backend() {
+        return Backend.LMDB;
+    }
+
+    @Test
+    void usesCyrusLayoutOneDataFileAndADashLockFile() throws Exception {
+        Path p = dir.resolve("sasldb2");
+        try (CredentialStore s = create(p)) {
+            s.update(w -> w.put(ALICE, "userPassword", bytes("secret")));
+        }
+        assertTrue(Files.isRegularFile(p));
+        assertTrue(Files.isRegularFile(dir.resolve("sasldb2-lock")));
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no data.mdb / lock.mdb subdirectory layout");
+        }
+    }
+
+    @Test
+    void refusesKeysLongerThan511Bytes() {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            UserId ok = UserId.of("a".repeat(511 - "example.org".length() - "userPassword".length() - 2), "example.org");
+            s.update(w -> w.put(ok, "userPassword", bytes("p")));
+            UserId tooLong = UserId.of("a".repeat(500), "example.org");
+            StoreException e = assertThrows(StoreException.class,
+                    () -> s.update(w -> w.put(tooLong, "userPassword", bytes("p"))));
+            assertTrue(e.getMessage().contains("511"), e.getMessage());
+            assertTrue(!e.getMessage().contains("\"p\""));
+        }
+    }
+
+    @Test
+    void growsTheMapBeyondItsInitialSize() {
+        Path p = dir.resolve("db");
+        long total = 0;
+        try (CredentialStore s = create(p)) {
+            byte[] big = new byte[8000];
+            // 3 x 40 MB crosses the 64 MiB initial map at least once.
+            for (int batch = 0; batch < 3; batch++) {
+                int b = batch;
+                s.update(w -> {
+                    for (int i = 0; i < 5000; i++) {
+                        w.put(UserId.of("u" + b + "_" + i, "r"), "blob", big);
+                    }
+                });
+                total += 5000;
+            }
+            assertEquals(total, all(s).size());
+        }
+        assertTrue(LmdbStore.mapSizeFor(0) >= 64L << 20);
+    }
+}
