@@ -1,0 +1,93 @@
+# Common start-up for the sasldb4j command-line tools; sourced by the scripts in bin/.
+#
+# launch MODULE MAIN_CLASS [ARGS...]
+#   Builds the module's shaded jar with Maven on first use (or when a source is newer), then
+#   starts it as fast as a JVM allows:
+#   - an AppCDS archive of the classes a typical run loads, trained once right after the build;
+#   - C1 only for short runs (batch and conversion runs keep the full JIT);
+#   - the system liblmdb.so.0 when present (lmdbjava need not extract its bundled copy);
+#   - the --add-opens flags lmdbjava needs, read from the jar manifest's Add-Opens entry,
+#     which the pom writes from the same property Surefire and Failsafe use.
+# Environment: JAVA (java binary), SASLDB4J_REBUILD=1 (force a build), SASLDB4J_JAVA_OPTS.
+
+sasldb4j_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+sasldb4j_cache="$sasldb4j_root/bin/.cache"
+
+sasldb4j_die() {
+    echo "$1" >&2
+    exit 70
+}
+
+sasldb4j_build() {
+    local module=$1 jar=$2
+    command -v mvn >/dev/null 2>&1 || sasldb4j_die "sasldb4j: $jar is not built and Maven (mvn) is not installed; install maven and retry"
+    echo "sasldb4j: building $module (first use; takes a minute)..." >&2
+    (cd "$sasldb4j_root" && mvn -q -B -DskipTests -Dmaven.test.skip=true package -pl "$module" -am) >&2 \
+        || sasldb4j_die "sasldb4j: the build failed; run 'mvn -DskipTests package' in $sasldb4j_root to see why"
+    rm -f "$sasldb4j_cache/$module".*
+}
+
+# The --add-opens flags from the jar manifest, cached next to the CDS archive.
+sasldb4j_flags() {
+    local module=$1 jar=$2 file="$sasldb4j_cache/$module.flags"
+    if [ ! -s "$file" ] || [ "$jar" -nt "$file" ]; then
+        local opens
+        opens=$(unzip -p "$jar" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | sed -n 's/^Add-Opens: //p')
+        if [ -z "$opens" ]; then
+            local tmp
+            tmp=$(mktemp -d)
+            (cd "$tmp" && jar xf "$jar" META-INF/MANIFEST.MF) 2>/dev/null
+            opens=$(tr -d '\r' < "$tmp/META-INF/MANIFEST.MF" | sed -n 's/^Add-Opens: //p')
+            rm -rf "$tmp"
+        fi
+        local out=""
+        for p in $opens; do out="$out --add-opens $p=ALL-UNNAMED"; done
+        echo "$out" > "$file"
+    fi
+    cat "$file"
+}
+
+# Runs one representative command with -XX:ArchiveClassesAtExit to make the CDS archive.
+sasldb4j_train() {
+    local module=$1 jar=$2 main=$3 flags=$4 archive="$sasldb4j_cache/$module.jsa"
+    local tmp
+    tmp=$(mktemp -d)
+    local java=${JAVA:-java}
+    case $module in
+        saslpasswd)
+            printf 'training-password' | "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
+                -cp "$jar" "$main" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true ;;
+        *)
+            printf 'training-password' | "$sasldb4j_root/bin/saslpasswd" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true
+            "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
+                -cp "$jar" "$main" "$tmp/db" >/dev/null 2>&1 || true ;;
+    esac
+    rm -rf "$tmp"
+}
+
+launch() {
+    local module=$1 main=$2
+    shift 2
+    local jar="$sasldb4j_root/$module/target/sasldb4j-$module-0.1.0-SNAPSHOT-all.jar"
+    mkdir -p "$sasldb4j_cache"
+    if [ "${SASLDB4J_REBUILD:-}" = 1 ] || [ ! -f "$jar" ] \
+        || [ -n "$(find "$sasldb4j_root/store/src/main" "$sasldb4j_root/$module/src/main" "$sasldb4j_root/$module/pom.xml" "$sasldb4j_root/store/pom.xml" "$sasldb4j_root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+        sasldb4j_build "$module" "$jar"
+    fi
+    local flags
+    flags=$(sasldb4j_flags "$module" "$jar")
+    local archive="$sasldb4j_cache/$module.jsa"
+    if [ ! -f "$archive" ] || [ "$jar" -nt "$archive" ]; then
+        sasldb4j_train "$module" "$jar" "$main" "$flags"
+    fi
+    local cds=()
+    [ -f "$archive" ] && cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off)
+    local jit=(-XX:TieredStopAtLevel=1)
+    case " $* " in
+        *" --batch"*) jit=() ;;
+    esac
+    case $main in *Convert*) jit=() ;; esac
+    # shellcheck disable=SC2086
+    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" -XX:+UseSerialGC -XX:-UsePerfData -Xss1m \
+        ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="$(basename "$0")" -cp "$jar" "$main" "$@"
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the compatibility and interop tests run against: the real Cyrus
+# tools (sasl2-bin), LMDB's tools (lmdb-utils, liblmdb0) and Berkeley DB's (db5.3-util).
+# Idempotent and quick when everything is present. Needs root or sudo.
+set -euo pipefail
+
+packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util)
+commands=(saslpasswd2 sasldblistusers2 mdb_dump db5.3_load)
+
+missing=0
+for c in "${commands[@]}"; do
+    command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 || missing=1
+done
+[ -e /usr/lib/x86_64-linux-gnu/liblmdb.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/liblmdb.so.0 ] || missing=1
+if [ "$missing" = 0 ]; then
+    exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "install-test-deps: need root or sudo to install ${packages[*]}" >&2; exit 1; }
+    sudo=sudo
+fi
+echo "install-test-deps: installing ${packages[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >&2
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test: installs the real Cyrus/LMDB/Berkeley DB tools from Debian's packages, runs
+# the Maven build with all unit and integration tests, then the side-by-side compatibility
+# scenario against the real saslpasswd2 / sasldblistusers2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/sbin:/sbin"
+
+scripts/install-test-deps.sh
+mvn -B -ntp verify
+scripts/compat.sh
