@@ -56,10 +56,12 @@ sasldb4j_train() {
     case $module in
         saslpasswd)
             printf 'training-password' | "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
+                -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
                 -cp "$jar" "$main" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true ;;
         *)
             printf 'training-password' | "$sasldb4j_root/bin/saslpasswd" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true
             "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
+                -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
                 -cp "$jar" "$main" "$tmp/db" >/dev/null 2>&1 || true ;;
     esac
     rm -rf "$tmp"
@@ -82,7 +84,10 @@ launch() {
     fi
     local cds=()
     [ -f "$archive" ] && cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off)
-    local jit=(-XX:TieredStopAtLevel=1)
+    # Short runs: C1 only, and jnr-ffi's reflection binding instead of generating classes with
+    # ASM at start-up (those cannot live in the CDS archive). Bulk runs keep the full JIT and
+    # the faster generated binding.
+    local jit=(-XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false)
     case " $* " in
         *" --batch"*) jit=() ;;
     esac
