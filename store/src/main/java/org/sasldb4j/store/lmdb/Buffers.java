@@ -6,6 +6,23 @@ import java.nio.ByteBuffer;
 final class Buffers {
     private Buffers() {}
 
+    private static final ThreadLocal<ByteBuffer> KEY = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(org.sasldb4j.store.Entry.MAX_KEY_LENGTH));
+
+    /**
+     * The key in this thread's reusable key buffer, or null if it is longer than LMDB allows
+     * (no such key can exist). Valid until the thread's next call.
+     */
+    static ByteBuffer key(byte[] key) {
+        if (key.length == 0 || key.length > org.sasldb4j.store.Entry.MAX_KEY_LENGTH) {
+            return null;
+        }
+        ByteBuffer b = KEY.get();
+        b.clear();
+        b.put(key).flip();
+        return b;
+    }
+
     static ByteBuffer direct(byte[] bytes) {
         ByteBuffer b = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
         b.put(bytes).flip();

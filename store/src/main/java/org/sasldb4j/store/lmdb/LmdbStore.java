@@ -102,10 +102,16 @@ final class LmdbStore implements CredentialStore {
 
     @Override
     public Optional<byte[]> get(UserId user, String property) {
-        return read(txn -> {
-            ByteBuffer v = dbi.get(txn, Buffers.direct(user.key(property)));
-            return v == null ? Optional.empty() : Optional.of(Buffers.bytes(v));
-        });
+        ByteBuffer key = Buffers.key(user.key(property));
+        if (key == null) {
+            return Optional.empty();
+        }
+        return read(txn -> getIn(txn, key));
+    }
+
+    private Optional<byte[]> getIn(Txn<ByteBuffer> txn, ByteBuffer key) {
+        ByteBuffer v = dbi.get(txn, key);
+        return v == null ? Optional.empty() : Optional.of(Buffers.bytes(v));
     }
 
     @Override
@@ -256,8 +262,8 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public Optional<byte[]> get(UserId user, String property) {
-            ByteBuffer v = dbi.get(txn, Buffers.direct(user.key(property)));
-            return v == null ? Optional.empty() : Optional.of(Buffers.bytes(v));
+            ByteBuffer key = Buffers.key(user.key(property));
+            return key == null ? Optional.empty() : getIn(txn, key);
         }
 
         @Override
@@ -285,7 +291,8 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public boolean delete(UserId user, String property) {
-            return dbi.delete(txn, Buffers.direct(user.key(property)));
+            ByteBuffer key = Buffers.key(user.key(property));
+            return key != null && dbi.delete(txn, key);
         }
 
         @Override
