@@ -26,14 +26,15 @@ public final class UserId {
     }
 
     /**
-     * A user from raw bytes (copied).
+     * A user from raw bytes (copied). An authid containing {@code @} cannot be made by
+     * {@link #parse} but may exist in files written by other tools, so it is accepted here.
      *
-     * @throws IllegalArgumentException if either contains NUL, or the authid contains {@code @}
+     * @throws IllegalArgumentException if either contains NUL
      */
     public static UserId ofBytes(byte[] authid, byte[] realm) {
         for (byte b : authid) {
-            if (b == 0 || b == '@') {
-                throw new IllegalArgumentException("a user id cannot contain NUL or '@' before the realm");
+            if (b == 0) {
+                throw new IllegalArgumentException("a user id cannot contain a NUL byte");
             }
         }
         for (byte b : realm) {

@@ -1,0 +1,229 @@
+package org.sasldb4j.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.sasldb4j.store.bdb.ForeignFiles;
+
+/**
+ * Copies every record of a sasldb file into a store: the migration off Berkeley DB.
+ *
+ * <p>The rule is Fedora's {@code cyrusbdb2current}: every record with a non-empty authid is
+ * copied with its key and value bytes unchanged. Unlike Cyrus's converters, nothing is dropped
+ * silently: every skipped record is reported with its reason, damage stops the conversion
+ * (unless salvaging), the whole copy is one transaction, and the target is read back and
+ * compared record by record before success is reported.
+ *
+ * <p>The source may be a Berkeley DB hash or btree file, a {@code db_dump} or {@code gdbm_dump}
+ * text, or an LMDB or SQLite store (our own, or Cyrus's LMDB sasldb). Its kind is recognised from
+ * its content.
+ */
+public final class Conversion {
+
+    /**
+     * How to convert.
+     *
+     * @param merge add to an existing target instead of refusing it
+     * @param dryRun read and report only; the target is not created or changed
+     * @param salvage read past damage in the source, reporting what was skipped
+     * @param backend the kind of store to create for a new target
+     */
+    public record Options(boolean merge, boolean dryRun, boolean salvage, Backend backend) {
+        public Options {
+            if (backend == null) {
+                throw new IllegalArgumentException("backend is required");
+            }
+        }
+    }
+
+    /** Told how many source records have been read so far; called from the converting thread. */
+    @FunctionalInterface
+    public interface Progress {
+        void recordsRead(long count);
+
+        Progress NONE = count -> {};
+    }
+
+    private static final long PROGRESS_EVERY = 10_000;
+    private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    private Conversion() {}
+
+    /**
+     * Converts {@code source} into {@code target}.
+     *
+     * @return what was read, copied and skipped; {@link ConversionReport#verified()} is true when
+     *     the target was read back and matched
+     * @throws StoreException (or a subclass) with a message for the user if the source cannot be
+     *     read, is damaged (without salvage), the target exists (without merge), or the read-back
+     *     differs
+     */
+    public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
+        refuseSameFile(source, target);
+        boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        if (targetExists && !options.merge() && sizeOf(target) > 0) {
+            throw new StoreException("target " + target + " already exists; choose a new file name,"
+                    + " or pass --merge to add the records to it");
+        }
+        ConversionReport.Builder report = new ConversionReport.Builder();
+        List<Entry> records = read(source, options.salvage(), report, progress);
+        report.sourceFormat(StoreFormat.detect(source));
+        if (options.dryRun()) {
+            records.forEach(report::count);
+            return report.build(false);
+        }
+        if (!targetExists) {
+            createLike(source, target, report);
+        }
+        try (CredentialStore store = CredentialStore.open(target,
+                StoreOptions.create().withBackend(options.backend()))) {
+            report.targetFormat(store.format());
+            List<Entry> conflicts = new ArrayList<>();
+            store.update(w -> {
+                conflicts.clear();
+                for (Entry e : records) {
+                    if (options.merge() && conflictsWith(w, e)) {
+                        conflicts.add(e);
+                    } else {
+                        w.put(e);
+                    }
+                }
+            });
+            conflicts.forEach(e -> report.skip(e + ": the target already holds a different value; kept the target's"));
+            records.removeAll(conflicts);
+            records.forEach(report::count);
+        }
+        verify(target, records);
+        return report.build(true);
+    }
+
+    private static List<Entry> read(Path source, boolean salvage, ConversionReport.Builder report, Progress progress) {
+        List<Entry> out = new ArrayList<>();
+        try (RecordSource src = openSource(source, salvage)) {
+            long[] n = {0};
+            src.forEach(e -> {
+                n[0]++;
+                if (n[0] % PROGRESS_EVERY == 0) {
+                    progress.recordsRead(n[0]);
+                }
+                if (e.authidBytes().length == 0) {
+                    report.skip(e + ": empty user id (no login can use it; Cyrus's converters drop it too)");
+                    return;
+                }
+                out.add(e);
+            }, damage -> {
+                if (!salvage) {
+                    throw damage;
+                }
+                report.skip(damage.getMessage());
+            });
+            progress.recordsRead(n[0]);
+        } catch (DamagedStoreException e) {
+            if (salvage) {
+                throw e;
+            }
+            throw new DamagedStoreException(e.getMessage()
+                    + ". Nothing was written. To copy every record that can still be read, run again with --salvage", e);
+        }
+        return out;
+    }
+
+    /** Our stores and Cyrus's LMDB sasldb open as stores; everything else through the readers. */
+    static RecordSource openSource(Path source, boolean salvage) {
+        StoreFormat format = StoreFormat.detect(source);
+        if (format.isStore()) {
+            return CredentialStore.open(source, StoreOptions.readOnly());
+        }
+        return ForeignFiles.open(source, salvage);
+    }
+
+    private static boolean conflictsWith(StoreWriter w, Entry e) {
+        for (Entry existing : w.user(e.user())) {
+            if (java.util.Arrays.equals(existing.propertyBytes(), e.propertyBytes())) {
+                return !existing.sameAs(e);
+            }
+        }
+        return false;
+    }
+
+    /** Reads the target back and checks that every copied record is there with the same bytes. */
+    private static void verify(Path target, List<Entry> copied) {
+        List<Entry> expected = new ArrayList<>(copied);
+        expected.sort(Entry::compareKeys);
+        List<Entry> actual = new ArrayList<>();
+        try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
+            store.forEach(actual::add);
+        }
+        int j = 0;
+        for (Entry want : expected) {
+            while (j < actual.size() && Entry.compareKeys(actual.get(j), want) < 0) {
+                j++;
+            }
+            if (j == actual.size() || !actual.get(j).sameAs(want)) {
+                throw new StoreException("verification failed: " + want + " is missing or different in " + target
+                        + " after the copy; do not use the target, and report this as a bug");
+            }
+        }
+        // Duplicate keys in a source collapse to one record; the last one read wins.
+    }
+
+    /** Creates the target with the source's mode (never accessible to others), owner and group. */
+    private static void createLike(Path source, Path target, ConversionReport.Builder report) {
+        try {
+            Files.createFile(target, PermissionPolicy.newFileAttribute());
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + target + ": " + StoreFormat.describe(e), e);
+        }
+        try {
+            PosixFileAttributes src = Files.readAttributes(source, PosixFileAttributes.class);
+            Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+            mode.addAll(src.permissions());
+            mode.removeAll(OTHERS);
+            mode.add(PosixFilePermission.OWNER_READ);
+            mode.add(PosixFilePermission.OWNER_WRITE);
+            Files.setPosixFilePermissions(target, mode);
+            PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+            try {
+                if (!view.readAttributes().group().equals(src.group())) {
+                    view.setGroup(src.group());
+                }
+                if (!view.getOwner().equals(src.owner())) {
+                    view.setOwner(src.owner());
+                }
+            } catch (IOException e) {
+                report.warn("could not give " + target + " the owner and group of " + source
+                        + " (" + StoreFormat.describe(e) + "); run as root, or chown it yourself");
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot set the mode of " + target + ": " + StoreFormat.describe(e), e);
+        }
+    }
+
+    private static void refuseSameFile(Path source, Path target) {
+        try {
+            if (Files.exists(target) && Files.isSameFile(source, target)) {
+                throw new StoreException("source and target are the same file (" + target
+                        + "); convert into a new file");
+            }
+        } catch (IOException e) {
+            // One of them is unreadable: the open below reports it.
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

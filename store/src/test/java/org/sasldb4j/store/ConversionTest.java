@@ -1,0 +1,181 @@
+package org.sasldb4j.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConversionTest {
+    @TempDir
+    Path dir;
+
+    private static final Conversion.Options LMDB = new Conversion.Options(false, false, false, Backend.LMDB);
+
+    @ParameterizedTest
+    @CsvSource({"small,lmdb", "small-be,lmdb", "small-p512,lmdb", "small-btree,lmdb", "medium,lmdb",
+        "debian-empty,lmdb", "small,sqlite"})
+    void everyReadableCorpusFileConvertsToExactlyItsRecords(String name, String backend) throws IOException {
+        Path source = corpus(name + ".sasldb2");
+        Path target = dir.resolve("new");
+        ConversionReport r = Conversion.run(source, target,
+                new Conversion.Options(false, false, false, Backend.parse(backend)), Conversion.Progress.NONE);
+        List<String> expected = expected(name);
+        assertEquals(expected, listing(target));
+        assertEquals(expected.size(), r.records());
+        assertTrue(r.verified());
+        assertTrue(r.skipped().isEmpty(), r.skipped().toString());
+    }
+
+    @Test
+    void reportsUsersRealmsAndProperties() throws IOException {
+        ConversionReport r = Conversion.run(corpus("small.sasldb2"), dir.resolve("new"), LMDB, Conversion.Progress.NONE);
+        assertEquals(9, r.records());
+        assertEquals(9, r.users());
+        assertEquals(5, r.realms()); // example.org, mail.example.net, "", sales@example.org, vm
+        assertEquals(9L, r.properties().get("userPassword"));
+        assertEquals(StoreFormat.BDB_HASH, r.sourceFormat());
+        assertEquals(StoreFormat.LMDB, r.targetFormat());
+    }
+
+    @Test
+    void aTruncatedFileStopsTheConversionNamingThePageAndSalvageRecoversTheRest() throws IOException {
+        Path source = corpus("small-truncated.sasldb2");
+        Path target = dir.resolve("new");
+        DamagedStoreException e = assertThrows(DamagedStoreException.class,
+                () -> Conversion.run(source, target, LMDB, Conversion.Progress.NONE));
+        assertTrue(e.getMessage().contains("page 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("--salvage"), e.getMessage());
+        assertFalse(Files.exists(target), "nothing written");
+
+        ConversionReport r = Conversion.run(source, target, new Conversion.Options(false, false, true, Backend.LMDB),
+                Conversion.Progress.NONE);
+        assertEquals(expected("small-truncated"), listing(target));
+        assertFalse(r.skipped().isEmpty());
+        assertTrue(String.join("\n", r.skipped()).contains("page 2"), r.skipped().toString());
+    }
+
+    @Test
+    void refusesFilesThatAreNotSasldb() throws IOException {
+        for (String name : List.of("zero.sasldb2", "text-not-db.sasldb2", "small-badmagic.sasldb2")) {
+            Path target = dir.resolve("new-" + name);
+            StoreException e = assertThrows(StoreException.class,
+                    () -> Conversion.run(corpus(name), target, LMDB, Conversion.Progress.NONE), name);
+            assertFalse(Files.exists(target), name);
+            assertFalse(e.getMessage().isEmpty());
+        }
+    }
+
+    @Test
+    void refusesAnExistingTargetUnlessMerging() throws IOException {
+        Path target = dir.resolve("new");
+        Conversion.run(corpus("small.sasldb2"), target, LMDB, Conversion.Progress.NONE);
+        StoreException e = assertThrows(StoreException.class,
+                () -> Conversion.run(corpus("small-be.sasldb2"), target, LMDB, Conversion.Progress.NONE));
+        assertTrue(e.getMessage().contains("--merge"), e.getMessage());
+
+        try (CredentialStore s = CredentialStore.open(target, StoreOptions.create())) {
+            s.update(w -> w.put(UserId.of("zed", "example.org"), "userPassword", "z".getBytes(StandardCharsets.UTF_8)));
+            s.update(w -> w.put(UserId.of("alice", "example.org"), "userPassword", "changed".getBytes(StandardCharsets.UTF_8)));
+        }
+        ConversionReport r = Conversion.run(corpus("small.sasldb2"), target,
+                new Conversion.Options(true, false, false, Backend.LMDB), Conversion.Progress.NONE);
+        assertEquals(8, r.records());
+        assertEquals(1, r.skipped().size(), "alice conflicts: the target's value is kept");
+        assertEquals(10, listing(target).size());
+    }
+
+    @Test
+    void dryRunWritesNothing() throws IOException {
+        Path target = dir.resolve("new");
+        ConversionReport r = Conversion.run(corpus("medium.sasldb2"), target,
+                new Conversion.Options(false, true, false, Backend.LMDB), Conversion.Progress.NONE);
+        assertFalse(Files.exists(target));
+        assertEquals(expected("medium").size(), r.records());
+        assertFalse(r.verified());
+    }
+
+    @Test
+    void theTargetGetsTheSourceModeButNeverAccessForOthers() throws IOException {
+        Path source = corpus("small.sasldb2");
+        Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-rw-r--"));
+        Path target = dir.resolve("new");
+        Conversion.run(source, target, LMDB, Conversion.Progress.NONE);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+    }
+
+    @Test
+    void refusesConvertingAFileIntoItself() throws IOException {
+        Path source = corpus("small.sasldb2");
+        StoreException e = assertThrows(StoreException.class,
+                () -> Conversion.run(source, source, new Conversion.Options(true, false, false, Backend.LMDB),
+                        Conversion.Progress.NONE));
+        assertTrue(e.getMessage().contains("same file"), e.getMessage());
+    }
+
+    @Test
+    void anLmdbStoreIsAValidSourceToo() throws IOException {
+        Path first = dir.resolve("first");
+        Conversion.run(corpus("small.sasldb2"), first, LMDB, Conversion.Progress.NONE);
+        Path second = dir.resolve("second");
+        Conversion.run(first, second, new Conversion.Options(false, false, false, Backend.SQLITE), Conversion.Progress.NONE);
+        assertEquals(expected("small"), listing(second));
+    }
+
+    @Test
+    void reportsProgress() throws IOException {
+        List<Long> seen = new ArrayList<>();
+        Conversion.run(corpus("medium.sasldb2"), dir.resolve("new"), LMDB, seen::add);
+        assertEquals(expected("medium").size(), seen.get(seen.size() - 1));
+    }
+
+    private Path corpus(String name) throws IOException {
+        Path p = dir.resolve("src-" + name);
+        try (InputStream in = getClass().getResourceAsStream("/corpus/" + name)) {
+            Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return p;
+    }
+
+    /** The corpus's expected records as {@code user TAB realm TAB property TAB hex}, bytewise sorted. */
+    private List<String> expected(String name) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (InputStream in = getClass().getResourceAsStream("/corpus/" + name + ".expected.txt")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    out.add(line);
+                }
+            }
+        }
+        out.sort(ConversionTest::compareUtf8);
+        return out;
+    }
+
+    private static List<String> listing(Path store) {
+        List<String> out = new ArrayList<>();
+        try (CredentialStore s = CredentialStore.open(store, StoreOptions.readOnly())) {
+            s.forEach(e -> out.add(e.authid() + "\t" + e.realm() + "\t" + e.property() + "\t"
+                    + HexFormat.of().formatHex(e.value())));
+        }
+        out.sort(ConversionTest::compareUtf8);
+        return out;
+    }
+
+    private static int compareUtf8(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}
