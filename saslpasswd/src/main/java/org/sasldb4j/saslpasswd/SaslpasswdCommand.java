@@ -1,0 +1,436 @@
+package org.sasldb4j.saslpasswd;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sasldb4j.cli.BackendOption;
+import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusTexts;
+import org.sasldb4j.cli.DefaultRealm;
+import org.sasldb4j.cli.Diagnostics;
+import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.Getopt;
+import org.sasldb4j.cli.InvalidPasswordException;
+import org.sasldb4j.cli.PasswordConsole;
+import org.sasldb4j.cli.PasswordInput;
+import org.sasldb4j.cli.PasswordSourceOptions;
+import org.sasldb4j.cli.PicocliSetup;
+import org.sasldb4j.cli.StorePaths;
+import org.sasldb4j.store.Backend;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreFormat;
+import org.sasldb4j.store.StoreNotFoundException;
+import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.UserId;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code saslpasswd}: sets or deletes a user's password in a sasldb, a drop-in for Cyrus
+ * {@code saslpasswd2} (same options, texts, prompts and exit codes) that fixes what saslpasswd2
+ * gets silently wrong. Long options are sasldb4j extensions, so every saslpasswd2 command line
+ * keeps its meaning.
+ */
+@Command(name = "saslpasswd",
+        customSynopsis = {
+            "saslpasswd [-v] [-c [-p] [-n]] [-d] [-a appname] [-f sasldb] [-u DOM] [--default-realm R]",
+            "           [--password-file FILE | --password-fd N] [--backend lmdb|sqlite] userid",
+            "saslpasswd --batch FILE|- [-n] [-a appname] [-f sasldb] [-u DOM] [--default-realm R] [--backend B]"},
+        description = {
+            "Sets the password of a SASL user (stored as the plaintext userPassword property, as Cyrus"
+                    + " saslpasswd2 does), or deletes the user with -d.",
+            "The user id is split at its first @: alice@example.org is user alice in realm example.org;"
+                    + " without @ the realm is -u, else --default-realm, else $SASLDB4J_DEFAULT_REALM,"
+                    + " else the lowercased host name (which is then printed on stderr).",
+            "Store: -f, else sasldb_path in <confdir>/<appname>.conf, else $SASL_DBNAME, else /etc/sasldb2."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:success; also -d of a user that does not exist (reported on stderr)",
+            "1:usage error, or the store could not be read or written",
+            "7:invalid input: empty or mismatched password, password over 2048 bytes or with NUL,"
+                    + " invalid batch line"},
+        footer = {"%nSee docs/saslpasswd.md for the batch format and the differences from saslpasswd2."})
+public final class SaslpasswdCommand implements Callable<Integer> {
+    /** saslpasswd2's getopt string. */
+    static final String SHORT_OPTIONS = "vpcdnf:u:a:h?";
+    static final String DEFAULT_APPNAME = "saslpasswd";
+
+    @Option(names = "-p", description = "Pipe mode: no prompt, the password is read from stdin"
+            + " (automatic when stdin is not a terminal).")
+    boolean pipe;
+
+    @Option(names = "-c", description = "Create: accepted and ignored, as in saslpasswd2 (users are created"
+            + " or replaced either way).")
+    boolean create;
+
+    @Option(names = "-d", description = "Delete the user: all of its records.")
+    boolean disable;
+
+    @Option(names = "-n", description = "Do not store the plaintext userPassword (only mechanism secrets).")
+    boolean noPlain;
+
+    @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
+    String dbPath;
+
+    @Option(names = "-u", paramLabel = "DOM", description = "Realm for a user id without @ (empty = not given).")
+    String userDomain;
+
+    @Option(names = "-a", paramLabel = "appname", description = "Application name: reads <appname>.conf"
+            + " (default saslpasswd).")
+    String appname = DEFAULT_APPNAME;
+
+    @Option(names = "-v", description = "Print the version and exit.")
+    boolean version;
+
+    @Option(names = {"-h", "-?"}, description = "Print the saslpasswd2 usage and exit 1.")
+    boolean cyrusHelp;
+
+    @Option(names = "--default-realm", paramLabel = "R",
+            description = "Realm for ids without @ when -u is not given; may be empty (the empty realm).")
+    String defaultRealm;
+
+    @Option(names = "--batch", paramLabel = "FILE|-",
+            description = "Apply the add/del lines of FILE (- = stdin); see docs/saslpasswd.md.")
+    String batch;
+
+    @Mixin
+    PasswordSourceOptions passwordSource;
+
+    @Mixin
+    BackendOption backendOption;
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit 0.")
+    boolean longHelp;
+
+    @Option(names = "--version", description = "Print the version and exit.")
+    boolean longVersion;
+
+    @Parameters(paramLabel = "userid", arity = "0..*", description = "The user, USER or USER@REALM.")
+    List<String> userIds = new ArrayList<>();
+
+    private final CliEnvironment env;
+    /** Whether the store was changed (a user written or deleted). */
+    private boolean done;
+    private final String program;
+    private final Diagnostics diag;
+
+    SaslpasswdCommand(CliEnvironment env, String program) {
+        this.env = env;
+        this.program = program;
+        this.diag = new Diagnostics(program, env);
+    }
+
+    /** Entry point of the jar and the launcher. */
+    public static void main(String[] args) {
+        int rc = run(CliEnvironment.system(), args);
+        System.exit(rc);
+    }
+
+    /** Runs one command line in {@code env}; returns the exit status. */
+    public static int run(CliEnvironment env, String... args) {
+        SaslpasswdCommand cmd = new SaslpasswdCommand(env, CyrusTexts.programName(DEFAULT_APPNAME));
+        CommandLine cl = PicocliSetup.create(cmd, env);
+        Integer early = cmd.cyrusCommandLine(args, cl);
+        if (early != null) {
+            return early;
+        }
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            cmd.diag.error(e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try {
+            return cmd.call();
+        } catch (StoreException e) {
+            return cmd.diag.fail(e, ExitCodes.FAILURE);
+        } catch (RuntimeException e) {
+            return cmd.diag.fail(e, ExitCodes.FAILURE);
+        } finally {
+            env.stderr().flush();
+        }
+    }
+
+    /**
+     * Acts on the command line in getopt order, as saslpasswd2 does: {@code -v} prints the
+     * version at once, {@code -a} with a slash fails at once, bad options are reported as glibc
+     * does, and any error ends in the usage text.
+     *
+     * @return the exit status if the run ends here, null to go on
+     */
+    Integer cyrusCommandLine(String[] args, CommandLine cl) {
+        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, PicocliSetup.longOptions(cl.getCommandSpec()));
+        boolean error = false;
+        boolean sawCreate = false;
+        boolean sawDelete = false;
+        boolean help = false;
+        boolean batchMode = false;
+        int operands = 0;
+        for (Getopt.Event e : events) {
+            String msg = Getopt.message(program, e);
+            if (msg != null) {
+                diag.stream().println(msg);
+                error = true;
+            } else if (e instanceof Getopt.Flag f) {
+                switch (f.option()) {
+                    case 'v' -> {
+                        diag.raw(CyrusTexts.version());
+                        return ExitCodes.OK;
+                    }
+                    case 'a' -> {
+                        if (f.argument().indexOf('/') >= 0) {
+                            // Cyrus prints this without the program name.
+                            diag.stream().println("appname must not contain /");
+                            return ExitCodes.USAGE;
+                        }
+                    }
+                    case 'c' -> {
+                        error |= sawDelete;
+                        sawCreate = !sawDelete;
+                    }
+                    case 'd' -> {
+                        error |= sawCreate;
+                        sawDelete = !sawCreate;
+                    }
+                    case 'h', '?' -> error = true;
+                    default -> { }
+                }
+            } else if (e instanceof Getopt.LongOption l) {
+                switch (l.name()) {
+                    case "--version" -> {
+                        diag.raw(CyrusTexts.version());
+                        return ExitCodes.OK;
+                    }
+                    case "--help" -> help = true;
+                    case "--batch" -> batchMode = true;
+                    default -> { }
+                }
+            } else if (e instanceof Getopt.Operand) {
+                operands++;
+            }
+        }
+        if (!error && help) {
+            cl.usage(cl.getOut());
+            cl.getOut().flush();
+            return ExitCodes.OK;
+        }
+        if (batchMode && operands > 0) {
+            diag.error("--batch takes its user ids from the batch, not from the command line");
+            error = true;
+        }
+        if (error || (!batchMode && operands != 1)) {
+            diag.raw(usage(program));
+            return ExitCodes.USAGE;
+        }
+        return null;
+    }
+
+    /** saslpasswd2's usage text with our program name. */
+    static String usage(String prog) {
+        return CyrusTexts.BANNER
+                + prog + ": usage: " + prog
+                + " [-v] [-c [-p] [-n]] [-d] [-a appname] [-f sasldb] [-u DOM] userid\n"
+                + "\t-p\tpipe mode -- no prompt, password read on stdin\n"
+                + "\t-c\tcreate -- ask mechs to create the account\n"
+                + "\t-d\tdisable -- ask mechs to disable/delete the account\n"
+                + "\t-n\tno userPassword -- don't set plaintext userPassword property\n"
+                + "\t  \t                   (only set mechanism-specific secrets)\n"
+                + "\t-f sasldb\tuse given file as sasldb\n"
+                + "\t-a appname\tuse appname as application name\n"
+                + "\t-u DOM\tuse DOM for user domain\n"
+                + "\t-v\tprint version numbers and exit\n";
+    }
+
+    @Override
+    public Integer call() {
+        Integer bad = checkExtensions();
+        if (bad != null) {
+            return bad;
+        }
+        Backend backend;
+        try {
+            backend = backendOption.backend();
+        } catch (IllegalArgumentException e) {
+            diag.error(e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Path path = StorePaths.resolve(dbPath, appname, env).path();
+        DefaultRealm.Choice realm = DefaultRealm.choose(userDomain, defaultRealm, env);
+        if (batch != null) {
+            return new BatchRunner(env, diag, path, backend, realm, new PasswordRecords(noPlain)).run(batch);
+        }
+        String id = userIds.get(0);
+        UserId user;
+        try {
+            user = UserId.parse(id, realm.realm());
+        } catch (IllegalArgumentException e) {
+            diag.error("invalid parameter supplied: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        for (String w : UserChecks.unreachable(user)) {
+            diag.warn(w);
+        }
+        int rc = disable ? delete(path, user) : setPassword(path, backend, user);
+        if (rc == ExitCodes.OK && done && !UserId.hasRealm(id) && realm.fromHostname()) {
+            // Said after the change, and only then: it tells where the user now is (D6).
+            diag.note(UserChecks.hostnameRealmNote(realm.realm(), userDomain));
+        }
+        return rc;
+    }
+
+    /** Combinations of the extensions that make no sense; null if none. */
+    private Integer checkExtensions() {
+        String problem = null;
+        if (passwordSource.conflicting()) {
+            problem = "give either --password-file or --password-fd, not both";
+        } else if (disable && passwordSource.isSet()) {
+            problem = "-d deletes the user and reads no password; drop " + passwordSource.describe();
+        } else if (batch != null && disable) {
+            problem = "--batch cannot be combined with -d; write 'del USER' lines instead";
+        } else if (batch != null && passwordSource.isSet()) {
+            problem = "--batch reads the passwords from the batch; drop " + passwordSource.describe();
+        }
+        if (problem == null) {
+            return null;
+        }
+        diag.error(problem);
+        return ExitCodes.USAGE;
+    }
+
+    private int delete(Path path, UserId user) {
+        int deleted;
+        try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE))) {
+            deleted = store.write(w -> w.deleteUser(user));
+        } catch (StoreNotFoundException e) {
+            // Cyrus creates the file here; there is nothing to delete, so nothing is created.
+            deleted = 0;
+        }
+        done = deleted > 0;
+        if (deleted == 0) {
+            // Cyrus is silent and exits 0 (D8); scripts rely on the 0, people need the message.
+            diag.error("user not found: " + user + " (nothing deleted)");
+        }
+        return ExitCodes.OK;
+    }
+
+    private int setPassword(Path path, Backend backend, UserId user) {
+        // Refuse a foreign or damaged file before asking for a password nobody can store.
+        refuseForeign(path);
+        byte[] password;
+        try {
+            password = readPassword();
+        } catch (InvalidPasswordException e) {
+            diag.error(e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        } catch (Mismatch e) {
+            diag.error("passwords don't match; aborting");
+            return ExitCodes.INVALID_INPUT;
+        } catch (IOException e) {
+            diag.error("cannot read the password: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        } catch (NoTerminal e) {
+            diag.error(e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        try {
+            if (password.length == 0) {
+                diag.error("invalid parameter supplied: the password is empty");
+                return ExitCodes.INVALID_INPUT;
+            }
+            PasswordRecords records = new PasswordRecords(noPlain);
+            if (records.writesNothing() && !java.nio.file.Files.exists(path)) {
+                diag.error("nothing written for " + user + ": -n leaves out the plaintext userPassword"
+                        + " and no other secret is configured; " + path + " was not created");
+                return ExitCodes.OK;
+            }
+            try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
+                store.update(w -> records.apply(w, user, password));
+            }
+            done = !records.writesNothing();
+            if (records.writesNothing()) {
+                diag.error("nothing written for " + user + ": -n leaves out the plaintext userPassword"
+                        + " and no other secret is configured");
+            }
+            return ExitCodes.OK;
+        } finally {
+            Arrays.fill(password, (byte) 0);
+        }
+    }
+
+    /**
+     * Fails with the store's message if {@code path} holds something other than a store (a
+     * Berkeley DB sasldb2, text, a damaged file), so that no password is asked for in vain.
+     */
+    static void refuseForeign(Path path) {
+        StoreFormat format = StoreFormat.detect(path);
+        if (format != StoreFormat.MISSING && format != StoreFormat.EMPTY && !format.isStore()) {
+            // open() throws ForeignFormatException, with the migration command where one applies.
+            CredentialStore.open(path, StoreOptions.readOnly()).close();
+        }
+    }
+
+    /** The password from an option, a pipe, or the terminal (twice, compared). */
+    private byte[] readPassword() throws IOException, InvalidPasswordException, Mismatch, NoTerminal {
+        if (passwordSource.isSet()) {
+            return passwordSource.read(env);
+        }
+        if (pipe || !env.stdinIsTerminal()) {
+            return PasswordInput.read(env.stdin(), env.stdinIsTerminal(), "standard input");
+        }
+        PasswordConsole console = env.console();
+        if (console == null) {
+            throw new NoTerminal("standard input is a terminal but standard output is not, so the password"
+                    + " cannot be prompted for with echo off; use -p, --password-file or --password-fd");
+        }
+        byte[] first = typed(console, "Password: ");
+        byte[] second = null;
+        try {
+            second = typed(console, "Again (for verification): ");
+            if (!MessageDigest.isEqual(first, second)) {
+                throw new Mismatch();
+            }
+            byte[] result = first;
+            first = null;
+            return result;
+        } finally {
+            if (first != null) {
+                Arrays.fill(first, (byte) 0);
+            }
+            if (second != null) {
+                Arrays.fill(second, (byte) 0);
+            }
+        }
+    }
+
+    private static byte[] typed(PasswordConsole console, String prompt) throws InvalidPasswordException {
+        char[] chars = console.readPassword(prompt);
+        if (chars == null) {
+            // Ctrl-D: the terminal printed no newline; saslpasswd2 prints one.
+            console.newline();
+            return new byte[0];
+        }
+        return PasswordInput.fromChars(chars, console.charset(), "the terminal");
+    }
+
+    /** The two typed passwords differ. */
+    private static final class Mismatch extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A prompt is needed but there is no terminal to prompt on. */
+    private static final class NoTerminal extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoTerminal(String message) {
+            super(message);
+        }
+    }
+}

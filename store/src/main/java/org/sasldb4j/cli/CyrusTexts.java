@@ -1,0 +1,63 @@
+package org.sasldb4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/**
+ * The usage and version texts of the Cyrus tools, byte for byte except for the program name,
+ * so that scripts and eyes used to them see the same thing.
+ */
+public final class CyrusTexts {
+    /** The four lines every Cyrus tool prints before its usage or version. */
+    public static final String BANNER = "\n"
+            + "This product includes software developed by Computing Services\n"
+            + "at Carnegie Mellon University (http://www.cmu.edu/computing/).\n"
+            + "\n";
+
+    /** The Cyrus SASL release whose behaviour and file layout sasldb4j follows. */
+    public static final String SASL_VERSION = "2.1.28";
+
+    /**
+     * System property naming the program in messages, for launchers that install the tools
+     * under other names (Cyrus prints the basename of {@code argv[0]}).
+     */
+    public static final String PROGRAM_NAME_PROPERTY = "sasldb4j.progname";
+
+    private CyrusTexts() {}
+
+    /**
+     * The version text. The first five lines are Cyrus's; the last names sasldb4j instead of
+     * claiming a libsasl that is not there.
+     */
+    public static String version() {
+        return BANNER
+                + "Built against SASL API version " + SASL_VERSION + "\n"
+                + "sasldb4j version " + sasldb4jVersion() + " (sasldb of \"Cyrus SASL\" " + SASL_VERSION + ")\n";
+    }
+
+    /** The program name: the {@value #PROGRAM_NAME_PROPERTY} property, else {@code fallback}. */
+    public static String programName(String fallback) {
+        String p = System.getProperty(PROGRAM_NAME_PROPERTY);
+        if (p == null || p.isBlank()) {
+            return fallback;
+        }
+        int slash = p.lastIndexOf('/');
+        return slash >= 0 ? p.substring(slash + 1) : p;
+    }
+
+    /** The project version, from the jar's Maven metadata; {@code dev} when run from classes. */
+    public static String sasldb4jVersion() {
+        try (InputStream in = CyrusTexts.class.getResourceAsStream(
+                "/META-INF/maven/org.sasldb4j/sasldb4j-store/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "dev");
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "dev";
+    }
+}

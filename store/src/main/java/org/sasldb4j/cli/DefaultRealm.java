@@ -1,0 +1,48 @@
+package org.sasldb4j.cli;
+
+/**
+ * The realm for a user id without {@code @}. saslpasswd2 takes the lowercased
+ * {@code gethostname()}, which SASL servers may not use (they use the DNS name, or Postfix's
+ * {@code myhostname}: D6), so sasldb4j lets it be chosen and says when the host name was used.
+ *
+ * <p>Order: {@code -u DOM} (if not empty, as Cyrus), {@code --default-realm R} (may be empty: the
+ * empty realm), the {@code SASLDB4J_DEFAULT_REALM} environment variable, the host name.
+ */
+public final class DefaultRealm {
+    /** Environment variable setting the default realm. */
+    public static final String ENV = "SASLDB4J_DEFAULT_REALM";
+
+    /** The realm and whether it came from the host name (then the tool says so). */
+    public record Choice(String realm, boolean fromHostname, String origin) {}
+
+    private DefaultRealm() {}
+
+    public static Choice choose(String userDomain, String defaultRealmOption, CliEnvironment env) {
+        if (userDomain != null && !userDomain.isEmpty()) {
+            return new Choice(userDomain, false, "-u");
+        }
+        if (defaultRealmOption != null) {
+            return new Choice(defaultRealmOption, false, "--default-realm");
+        }
+        String e = env.getenv(ENV);
+        if (e != null) {
+            return new Choice(e, false, ENV);
+        }
+        return new Choice(asciiLower(env.hostname()), true, "host name");
+    }
+
+    /** ASCII lowercase, as {@code sasl_strlower}: other characters are left alone. */
+    public static String asciiLower(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (b == null) {
+                    b = new StringBuilder(s);
+                }
+                b.setCharAt(i, (char) (c + 32));
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+}

@@ -1,0 +1,48 @@
+package org.sasldb4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** picocli configured to parse a command line as glibc getopt would. */
+public final class PicocliSetup {
+    private PicocliSetup() {}
+
+    /**
+     * A command line for {@code command} with getopt semantics: options after operands, clustered
+     * short options, an option argument may start with {@code -} ({@code -u -p}), the last of a
+     * repeated option wins, and {@code @file} is a user id, not an argument file
+     * ({@code saslpasswd2 @lead} names user "" in realm "lead").
+     */
+    public static CommandLine create(Object command, CliEnvironment env) {
+        CommandLine cl = new CommandLine(command);
+        cl.setPosixClusteredShortOptionsAllowed(true);
+        cl.setStopAtPositional(false);
+        cl.setAllowOptionsAsOptionParameters(true);
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(true);
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setExpandAtFiles(false);
+        cl.setTrimQuotes(false);
+        cl.setAbbreviatedOptionsAllowed(false);
+        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(env.stderr(), true));
+        return cl;
+    }
+
+    /** The long options of a command ({@code --name} -> takes an argument), for {@link Getopt}. */
+    public static Map<String, Boolean> longOptions(CommandSpec spec) {
+        Map<String, Boolean> m = new HashMap<>();
+        for (OptionSpec o : spec.options()) {
+            for (String name : o.names()) {
+                if (name.startsWith("--")) {
+                    m.put(name, o.arity().max() > 0);
+                }
+            }
+        }
+        return m;
+    }
+}
