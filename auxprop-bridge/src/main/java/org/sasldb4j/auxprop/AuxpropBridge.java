@@ -1,0 +1,264 @@
+package org.sasldb4j.auxprop;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.secret.CramMd5Context;
+import org.sasldb4j.store.secret.PasswordVerifier;
+import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
+import org.sasldb4j.store.secret.ScramKeys;
+import org.sasldb4j.store.secret.ScramVariant;
+
+/**
+ * Cyrus auxprop semantics over a sasldb4j store: what SASL mechanisms call to find users, fetch
+ * the secret a mechanism needs, and verify passwords.
+ *
+ * <p>{@link #open} opens the store once, read-only, after the permission check for secrets
+ * ({@link StoreOptions#readingSecrets()}), and keeps it open; every lookup is one short read
+ * transaction on that open store, so it sees what {@code saslpasswd} committed before it, but
+ * never reopens the file (libsasl reopens it for every lookup).
+ *
+ * <p>Names are canonicalised as Cyrus's server does (cyrus-sasldb.md §2.2): trimmed, split at the
+ * first {@code @}, realm defaulted to the connection's user realm or the server FQDN. Methods
+ * taking {@code (name, userRealm)} use {@code userRealm} as that connection's {@code user_realm}
+ * (null: none, so the configured {@link BridgeConfig#userRealm()} applies if set, else the FQDN).
+ *
+ * <p>Thread-safe. Close it to release the store.
+ *
+ * <p><b>Security:</b> passwords go in as {@code char[]} or {@code byte[]} and are not retained or
+ * modified (the caller wipes them); every value read from the store is wiped after use;
+ * secrets returned ({@link #plaintext}, {@link #scramKeys}, {@link #cramMd5Context}) are the
+ * caller's to wipe. Exceptions and {@code toString()} never carry secrets. A disabled account
+ * yields no mechanism secret, so challenge-response mechanisms fail for it like a wrong password.
+ */
+public final class AuxpropBridge implements AutoCloseable {
+    private final CredentialStore store;
+    private final BridgeConfig config;
+    private final PasswordVerifier verifier;
+    private final SecretsForMechanisms secrets;
+
+    AuxpropBridge(CredentialStore store, BridgeConfig config) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.config = Objects.requireNonNull(config, "config");
+        this.verifier = new PasswordVerifier(config.policy());
+        this.secrets = new SecretsForMechanisms(config.scramIterations());
+    }
+
+    /**
+     * Opens the store at {@code path} for reading secrets and keeps it open.
+     *
+     * @throws org.sasldb4j.store.UnsafePermissionsException if others may read or write it
+     * @throws org.sasldb4j.store.StoreException if it cannot be opened
+     */
+    public static AuxpropBridge open(Path path, BridgeConfig config) {
+        CredentialStore store = CredentialStore.open(path, StoreOptions.readOnly().readingSecrets());
+        try {
+            return new AuxpropBridge(store, config);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public BridgeConfig config() {
+        return config;
+    }
+
+    /** {@link #canonicalize(String, String)} with the configured user realm. */
+    public Optional<CanonicalUser> canonicalize(String name) {
+        return canonicalize(name, config.userRealm());
+    }
+
+    /**
+     * Cyrus server-side canonicalisation.
+     *
+     * @param userRealm this connection's {@code user_realm}, or null for none
+     * @return empty for an empty or all-whitespace name, one containing NUL, or one longer than
+     *     Cyrus's 1024-byte buffer
+     */
+    public Optional<CanonicalUser> canonicalize(String name, String userRealm) {
+        return Canonicalizer.canonicalize(name, userRealm, config.serverFqdn());
+    }
+
+    /**
+     * An auxprop lookup as {@code plugins/sasldb.c} answers it (cyrus-sasldb.md §11.1, §11.2).
+     *
+     * @param name the user name as the client sent it
+     * @param authzid false for an authid lookup (fetches the {@code *} names, e.g.
+     *     {@code *userPassword}); true for an authzid lookup (fetches names without {@code *})
+     * @param properties the requested names; values come back under these names
+     * @return status {@code NOUSER} if an authid lookup found neither a requested property nor
+     *     {@code userPassword}, or the name does not canonicalise; otherwise {@code OK}
+     */
+    public AuxpropLookup lookup(String name, String userRealm, boolean authzid, List<String> properties) {
+        Optional<CanonicalUser> user = canonicalize(name, userRealm);
+        if (user.isEmpty()) {
+            return new AuxpropLookup(AuxpropLookup.Status.NOUSER, new java.util.LinkedHashMap<>());
+        }
+        List<Entry> records = records(user.get());
+        try {
+            return Lookups.lookup(records, authzid, properties);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * Verifies a password with whatever secret the user has (rules: {@link PasswordVerifier}):
+     * {@code userPassword} as {@code sasl_checkpass} (then {@code cmusaslsecretPLAIN}), otherwise
+     * every hashed secret present (Argon2id, SCRAM keys, CRAM-MD5 context, legacy salted MD5).
+     * An unknown user, or a name that does not canonicalise, costs one dummy verification.
+     *
+     * @param name the user name as the client sent it
+     * @param userRealm this connection's user realm, or null for none
+     * @param password not modified, not retained
+     */
+    public Outcome verify(String name, String userRealm, char[] password) {
+        Optional<CanonicalUser> user = canonicalize(name, userRealm);
+        if (user.isEmpty()) {
+            return verifier.verifyUnknownUser(password);
+        }
+        List<Entry> records = records(user.get());
+        try {
+            return verifier.verify(records, password);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /** {@link #verify(String, String, char[])} for a password as raw bytes (SASL PLAIN). */
+    public Outcome verify(String name, String userRealm, byte[] password) {
+        Optional<CanonicalUser> user = canonicalize(name, userRealm);
+        if (user.isEmpty()) {
+            return verifier.verifyUnknownUser(password);
+        }
+        return verify(user.get(), password);
+    }
+
+    /** Verifies an already canonical user. */
+    public Outcome verify(CanonicalUser user, byte[] password) {
+        List<Entry> records = records(user);
+        try {
+            return verifier.verify(records, password);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * The plaintext {@code userPassword} (up to its first NUL, as libsasl's propctx string), for
+     * DIGEST-MD5 and other mechanisms that need the password itself.
+     *
+     * @return empty if the user has none, it is empty, or the account is disabled; otherwise a
+     *     copy the caller wipes
+     */
+    public Optional<byte[]> plaintext(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            return SecretsForMechanisms.disabled(records) ? Optional.empty() : SecretsForMechanisms.plaintext(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * The SCRAM keys for {@code variant}: derived from {@code userPassword} when there is one (as
+     * Cyrus: it wins over {@code authPassword}; salt stable per user for this process, iteration
+     * count {@link BridgeConfig#scramIterations()}, password SASLprep'd), else the
+     * {@code authPassword} of that variant, else (SCRAM-SHA-256) sasldb4j's own stored keys.
+     *
+     * @return empty for no such user, no usable secret, or a disabled account
+     */
+    public Optional<ScramKeys> scramKeys(CanonicalUser user, ScramVariant variant) {
+        List<Entry> records = records(user);
+        try {
+            return SecretsForMechanisms.disabled(records) ? Optional.empty() : secrets.scramKeys(user, records, variant);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * Keys no password matches, with the salt and iteration count an unknown user would get each
+     * time: a SCRAM server answers with them so unknown users look like known ones (RFC 5802 §9).
+     */
+    public ScramKeys scramDecoy(CanonicalUser user, ScramVariant variant) {
+        return secrets.decoy(user, variant);
+    }
+
+    /**
+     * The CRAM-MD5 HMAC context: from {@code userPassword} when there is one (as Cyrus), else
+     * sasldb4j's stored context, else the legacy {@code cmusaslsecretCRAM-MD5}.
+     *
+     * @return empty for no such user, no usable secret (an empty {@code userPassword} is
+     *     Cyrus's "empty secret" failure), or a disabled account
+     */
+    public Optional<CramMd5Context> cramMd5Context(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            return SecretsForMechanisms.disabled(records) ? Optional.empty() : SecretsForMechanisms.cramMd5(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /** True if the user's records carry the disabled mark. */
+    public boolean isDisabled(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            return SecretsForMechanisms.disabled(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * Whether {@code authenticated} may act as the authorization id the client sent: empty means
+     * itself; otherwise it is canonicalised like a user name and given to the configured
+     * {@link AuthorizationPolicy}.
+     *
+     * @return the canonical authorization identity, or empty if not permitted
+     */
+    public Optional<CanonicalUser> authorize(CanonicalUser authenticated, String authzid, String userRealm) {
+        if (authzid == null || authzid.isEmpty()) {
+            return Optional.of(authenticated);
+        }
+        Optional<CanonicalUser> requested = canonicalize(authzid, userRealm);
+        if (requested.isEmpty()) {
+            return Optional.empty();
+        }
+        return config.authorization().permits(authenticated, requested.get()) ? requested : Optional.empty();
+    }
+
+    /** Releases the store. */
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    @Override
+    public String toString() {
+        return "AuxpropBridge[" + store.path() + ", realm " + config.serverFqdn() + "]";
+    }
+
+    private List<Entry> records(CanonicalUser user) {
+        return store.user(user.userId());
+    }
+
+    private static void wipe(List<Entry> records) {
+        for (Entry e : records) {
+            e.wipe();
+        }
+    }
+
+    static void wipe(byte[] b) {
+        if (b != null) {
+            Arrays.fill(b, (byte) 0);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Everything connections share: settings, the timer that sends delayed failures and expires
+ * requests, the watchdog, and the current backend (swapped on reload).
+ */
+final class DaemonContext {
+    private final DaemonSettings settings;
+    private final ScheduledExecutorService timer;
+    private final Watchdog watchdog;
+    private final AtomicReference<AuthBackend> backend;
+    private final AtomicLong connections = new AtomicLong();
+    private final String cookie;
+    private final WorkLimiter limiter;
+    private final VerificationCache cache;
+
+    /**
+     * @param limiter the hashing budget, or null for none
+     * @param cache successful saslauthd verifications to reuse, or null for none
+     */
+    DaemonContext(DaemonSettings settings, ScheduledExecutorService timer, Watchdog watchdog, AuthBackend backend,
+            WorkLimiter limiter, VerificationCache cache) {
+        this.settings = settings;
+        this.limiter = limiter;
+        this.cache = cache;
+        this.timer = timer;
+        this.watchdog = watchdog;
+        this.backend = new AtomicReference<>(backend);
+        byte[] c = new byte[16];
+        new SecureRandom().nextBytes(c);
+        // Postfix ignores the cookie; Dovecot uses it to bind master lookups. 128 random bits.
+        this.cookie = HexFormat.of().formatHex(c);
+    }
+
+    DaemonSettings settings() {
+        return settings;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    Watchdog watchdog() {
+        return watchdog;
+    }
+
+    /** The hashing budget, or null. */
+    WorkLimiter limiter() {
+        return limiter;
+    }
+
+    /** The verification cache, or null. */
+    VerificationCache cache() {
+        return cache;
+    }
+
+    AuthBackend backend() {
+        return backend.get();
+    }
+
+    /** Installs a new backend and returns the previous one (the caller closes it later). */
+    AuthBackend swapBackend(AuthBackend next) {
+        return backend.getAndSet(next);
+    }
+
+    /** A new connection number (Dovecot's CUID). */
+    long nextConnectionId() {
+        return connections.incrementAndGet();
+    }
+
+    String cookie() {
+        return cookie;
+    }
+
+    /** This process's id, for SPID. */
+    static long pid() {
+        return ProcessHandle.current().pid();
+    }
+}

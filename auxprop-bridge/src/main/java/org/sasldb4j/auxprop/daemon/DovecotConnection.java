@@ -1,0 +1,412 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.security.sasl.SaslException;
+import javax.security.sasl.SaslServer;
+
+/**
+ * One client connection speaking the Dovecot auth-client protocol, as Postfix's
+ * {@code xsasl_dovecot_server.c} uses it.
+ *
+ * <p>The handshake ({@code VERSION}, one {@code MECH} line per mechanism, then {@code SPID},
+ * {@code CUID}, {@code COOKIE}, {@code DONE}) is sent at once on accept, as Dovecot 2.3 does;
+ * MECH lines must precede SPID or Postfix takes the socket for an auth-master one. The client
+ * must then send {@code VERSION 1.x}. {@code AUTH} starts a request, {@code CONT} continues
+ * one; replies are {@code CONT} (with a third field even when empty), {@code OK} with
+ * {@code user=}, or {@code FAIL}. Several requests may be open at once (Postfix abandons one
+ * when the SMTP client sends {@code *} and starts the next with a higher id); open requests
+ * expire after the request timeout.
+ *
+ * <p>A broken line (not UTF-8, bad escape, bad id, duplicate id, over-long) closes the
+ * connection, as Dovecot disconnects broken clients. Unknown commands and parameters are
+ * ignored.
+ *
+ * <p>Failures do not tell an unknown user from a wrong password: every definite failure is the
+ * same {@code FAIL} line, sent after the same delay.
+ */
+final class DovecotConnection implements Runnable {
+    static final String FAIL_REASON = "authentication failure";
+    static final String TEMP_REASON = "Temporary authentication failure";
+    private static final Logger LOG = Logger.getLogger("org.sasldb4j.authd.dovecot");
+    private static final byte[] EMPTY = new byte[0];
+
+    private final ByteChannel channel;
+    private final DaemonContext ctx;
+    private final DaemonSettings settings;
+    private final Map<String, Mechanism> mechanisms = new LinkedHashMap<>();
+    private final long cuid;
+    private final Watchdog.Guard readGuard;
+    private final Watchdog.Guard writeGuard;
+    private final Map<Long, AuthRequest> pending = new ConcurrentHashMap<>();
+    private final Object writeLock = new Object();
+    private volatile boolean closed;
+    private boolean versionSeen;
+    private String clientPid = "";
+
+    DovecotConnection(ByteChannel channel, DaemonContext ctx) {
+        this.channel = channel;
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        for (Mechanism m : settings.mechanisms()) {
+            mechanisms.put(m.name(), m);
+        }
+        this.cuid = ctx.nextConnectionId();
+        this.readGuard = ctx.watchdog().guard(channel);
+        this.writeGuard = ctx.watchdog().guard(channel);
+    }
+
+    @Override
+    public void run() {
+        try {
+            sendHandshake();
+            LineReader reader = new LineReader(channel, settings.maxLineLength());
+            while (!closed) {
+                readGuard.arm(settings.idleTimeout());
+                byte[] line;
+                try {
+                    line = reader.readLine();
+                } finally {
+                    readGuard.disarm();
+                }
+                if (line == null) {
+                    break;
+                }
+                handle(line);
+            }
+        } catch (LineReader.LineTooLongException e) {
+            LOG.warning(() -> "connection " + cuid + ": " + e.getMessage() + "; closing");
+        } catch (DovecotCodec.ProtocolException e) {
+            LOG.warning(() -> "connection " + cuid + " (client pid " + AuthLog.safe(clientPid) + "): protocol error: "
+                    + e.getMessage() + "; closing");
+        } catch (ClosedChannelException e) {
+            if (readGuard.fired() || writeGuard.fired()) {
+                LOG.fine(() -> "connection " + cuid + ": timed out; closed");
+            }
+        } catch (IOException e) {
+            LOG.fine(() -> "connection " + cuid + ": " + e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection " + cuid + ": unexpected " + Failures.describe(e) + "; closing", e);
+        } finally {
+            shutdown();
+        }
+    }
+
+    private void sendHandshake() {
+        StringBuilder b = new StringBuilder(256);
+        // Minor 2 as Dovecot 2.3: no channel-binding flags, no escaping changes a client must know.
+        b.append("VERSION\t1\t2\n");
+        for (Mechanism m : settings.mechanisms()) {
+            b.append(m.mechLine()).append('\n');
+        }
+        b.append("SPID\t").append(DaemonContext.pid()).append('\n');
+        b.append("CUID\t").append(cuid).append('\n');
+        b.append("COOKIE\t").append(ctx.cookie()).append('\n');
+        b.append("DONE\n");
+        write(b.toString());
+    }
+
+    private void handle(byte[] line) throws DovecotCodec.ProtocolException {
+        List<String> f = DovecotCodec.split(line);
+        String cmd = f.get(0);
+        if (!versionSeen) {
+            if (!cmd.equals("VERSION") || f.size() < 3 || !f.get(1).equals("1")) {
+                throw new DovecotCodec.ProtocolException("client did not start with VERSION 1 (incompatible client?)");
+            }
+            versionSeen = true;
+            return;
+        }
+        switch (cmd) {
+            case "AUTH" -> auth(f);
+            case "CONT" -> cont(f);
+            case "CPID" -> clientPid = f.size() > 1 ? f.get(1) : "";
+            default -> LOG.finer(() -> "connection " + cuid + ": ignoring command " + AuthLog.safe(cmd));
+        }
+    }
+
+    private void auth(List<String> f) throws DovecotCodec.ProtocolException {
+        if (f.size() < 3) {
+            throw new DovecotCodec.ProtocolException("AUTH without id and mechanism");
+        }
+        long id = DovecotCodec.parseId(f.get(1));
+        if (pending.containsKey(id)) {
+            throw new DovecotCodec.ProtocolException("duplicate request id " + id);
+        }
+        String service = "smtp";
+        String rip = "";
+        String resp = null;
+        boolean secured = false;
+        boolean finalRespOk = false;
+        for (int i = 3; i < f.size(); i++) {
+            String p = f.get(i);
+            if (p.startsWith("resp=")) {
+                // Dovecot: resp= must be last, everything after it is ignored.
+                resp = p.substring(5);
+                break;
+            } else if (p.startsWith("service=")) {
+                service = p.substring(8);
+            } else if (p.startsWith("rip=")) {
+                rip = p.substring(4);
+            } else if (p.equals("secured") || p.startsWith("secured=")) {
+                secured = true;
+            } else if (p.equals("final-resp-ok")) {
+                finalRespOk = true;
+            }
+        }
+        AuthContext actx = new AuthContext("dovecot", service, rip, secured);
+        String mechName = f.get(2).toUpperCase(Locale.ROOT);
+        Mechanism mech = mechanisms.get(mechName);
+        if (mech == null) {
+            AuthLog.authentication(actx, mechName, null, "fail");
+            write("FAIL\t" + id + "\treason=Unsupported authentication mechanism");
+            return;
+        }
+        if (pending.size() >= settings.maxPending()) {
+            LOG.warning(() -> "connection " + cuid + ": " + pending.size() + " requests open; refusing another");
+            AuthLog.authentication(actx, mechName, null, "tempfail");
+            write("FAIL\t" + id + "\tcode=temp_fail\treason=" + TEMP_REASON);
+            return;
+        }
+        byte[] initial = null;
+        if (resp != null) {
+            initial = DovecotCodec.decodeBase64(resp);
+            if (initial == null) {
+                AuthLog.authentication(actx, mechName, null, "fail");
+                write("FAIL\t" + id + "\treason=Invalid base64 data in initial response");
+                return;
+            }
+        }
+        SaslServer server;
+        try {
+            server = ctx.backend().mechanisms().create(mech.name(), actx);
+        } catch (SaslException | RuntimeException e) {
+            LOG.warning(() -> "cannot start " + mech.name() + ": " + Failures.describe(e));
+            AuthLog.authentication(actx, mech.name(), null, "tempfail");
+            write("FAIL\t" + id + "\tcode=temp_fail\treason=" + TEMP_REASON);
+            wipe(initial);
+            return;
+        }
+        AuthRequest req = new AuthRequest(id, mech, actx, server, finalRespOk, settings.requestTimeout().toNanos());
+        if (initial != null && mech.start() != Mechanism.Start.SERVER_FIRST) {
+            step(req, initial);
+        } else if (mech.start() == Mechanism.Start.CLIENT_FIRST) {
+            wipe(initial);
+            challenge(req, EMPTY);
+        } else {
+            wipe(initial);
+            step(req, EMPTY);
+        }
+    }
+
+    private void cont(List<String> f) throws DovecotCodec.ProtocolException {
+        if (f.size() < 3) {
+            throw new DovecotCodec.ProtocolException("CONT without data field");
+        }
+        long id = DovecotCodec.parseId(f.get(1));
+        AuthRequest req = pending.remove(id);
+        if (req == null) {
+            // Expired or never started: Dovecot answers so, and the client moves on.
+            write("FAIL\t" + id + "\treason=Authentication request timed out");
+            return;
+        }
+        if (req.expired()) {
+            expire(req);
+            return;
+        }
+        byte[] data = DovecotCodec.decodeBase64(f.get(2));
+        if (data == null) {
+            finish(req);
+            AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), "fail");
+            write("FAIL\t" + id + "\treason=Invalid base64 data in continued response");
+            return;
+        }
+        if (req.awaitingFinalAck) {
+            wipe(data);
+            succeed(req, null);
+        } else {
+            step(req, data);
+        }
+    }
+
+    /** Feeds one client message to the mechanism and answers with its outcome. */
+    private void step(AuthRequest req, byte[] data) {
+        boolean verifies = req.sniffer.observe(data);
+        if (req.sniffer.login() != null) {
+            req.context.login(req.sniffer.login());
+        }
+        WorkLimiter.Lease lease = null;
+        byte[] challenge;
+        try {
+            if (verifies && ctx.limiter() != null) {
+                lease = ctx.limiter().acquire();
+            }
+            challenge = req.server.evaluateResponse(data);
+        } catch (TemporaryFailureException e) {
+            fail(req, true, e);
+            return;
+        } catch (SaslException e) {
+            fail(req, Failures.isTemporary(e), e);
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "mechanism " + req.mechanism.name() + " failed: " + Failures.describe(e), e);
+            fail(req, true, e);
+            return;
+        } finally {
+            wipe(data);
+            if (lease != null) {
+                lease.close();
+            }
+        }
+        if (req.server.isComplete()) {
+            if (challenge != null && challenge.length > 0 && !req.finalRespOk) {
+                // SCRAM's server-final message: Postfix cannot take data on OK, so it goes out as a
+                // challenge (334) and the client's empty answer completes the login, as Dovecot does.
+                req.awaitingFinalAck = true;
+                challenge(req, challenge);
+            } else {
+                succeed(req, challenge);
+            }
+        } else {
+            challenge(req, challenge == null ? EMPTY : challenge);
+        }
+    }
+
+    private void challenge(AuthRequest req, byte[] challenge) {
+        pending.put(req.id, req);
+        if (req.expiry == null) {
+            try {
+                req.expiry = ctx.timer().schedule(() -> expireIfPending(req), settings.requestTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // Shutting down: the connection is about to close and dispose the request.
+            }
+        }
+        write("CONT\t" + req.id + "\t" + DovecotCodec.encodeBase64(challenge));
+    }
+
+    private void succeed(AuthRequest req, byte[] finalData) {
+        String user;
+        try {
+            user = req.server.getAuthorizationID();
+        } catch (RuntimeException e) {
+            user = null;
+        }
+        if (user == null || user.isEmpty()) {
+            // Postfix needs user= on OK ("Authentication backend error" otherwise).
+            LOG.warning(() -> "mechanism " + req.mechanism.name() + " completed without an authorization id");
+            fail(req, true, null);
+            return;
+        }
+        finish(req);
+        AuthLog.authentication(req.context, req.mechanism.name(), user, "ok");
+        StringBuilder b = new StringBuilder(64).append("OK\t").append(req.id).append("\tuser=")
+                .append(DovecotCodec.escape(user));
+        if (req.finalRespOk && finalData != null && finalData.length > 0) {
+            b.append("\tresp=").append(DovecotCodec.encodeBase64(finalData));
+        }
+        write(b.toString());
+    }
+
+    private void fail(AuthRequest req, boolean temporary, Throwable cause) {
+        finish(req);
+        AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), temporary ? "tempfail" : "fail");
+        if (temporary) {
+            if (cause != null) {
+                LOG.warning(() -> "temporary failure in " + req.mechanism.name() + ": " + Failures.describe(cause));
+            }
+            // No delay: the client did nothing wrong, and Postfix's 10 s clock is running.
+            write("FAIL\t" + req.id + "\tcode=temp_fail\treason=" + TEMP_REASON);
+            return;
+        }
+        String line = "FAIL\t" + req.id + "\treason=" + FAIL_REASON;
+        long delay = settings.failureDelay().toNanos();
+        if (delay <= 0) {
+            write(line);
+            return;
+        }
+        try {
+            ctx.timer().schedule(() -> write(line), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            write(line);
+        }
+    }
+
+    private void expireIfPending(AuthRequest req) {
+        if (pending.remove(req.id, req)) {
+            expire(req);
+        }
+    }
+
+    private void expire(AuthRequest req) {
+        finish(req);
+        AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), "expired");
+        write("FAIL\t" + req.id + "\treason=Authentication request timed out");
+    }
+
+    private void finish(AuthRequest req) {
+        pending.remove(req.id, req);
+        req.dispose();
+    }
+
+    /** Writes one or more complete lines; on a stalled or closed peer, closes the connection. */
+    private void write(String lines) {
+        byte[] bytes = (lines.endsWith("\n") ? lines : lines + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            writeGuard.arm(settings.ioTimeout());
+            try {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    channel.write(b);
+                }
+            } catch (IOException e) {
+                closed = true;
+                closeChannel();
+            } finally {
+                writeGuard.disarm();
+            }
+        }
+    }
+
+    private void shutdown() {
+        closed = true;
+        for (AuthRequest r : pending.values()) {
+            if (pending.remove(r.id, r)) {
+                r.dispose();
+                AuthLog.authentication(r.context, r.mechanism.name(), r.context.login(), "aborted");
+            }
+        }
+        readGuard.close();
+        writeGuard.close();
+        closeChannel();
+    }
+
+    private void closeChannel() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Already gone.
+        }
+    }
+
+    private static void wipe(byte[] b) {
+        if (b != null) {
+            Arrays.fill(b, (byte) 0);
+        }
+    }
+}

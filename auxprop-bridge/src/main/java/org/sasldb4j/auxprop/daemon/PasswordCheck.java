@@ -1,0 +1,22 @@
+package org.sasldb4j.auxprop.daemon;
+
+/**
+ * Checks a plaintext password: what the saslauthd protocol needs. The real implementation
+ * delegates to the auxprop bridge's {@code verify}; tests use fakes.
+ *
+ * <p>Implementations are thread-safe, must not keep or log the password, and must not wipe it
+ * (the caller owns and wipes the array).
+ */
+@FunctionalInterface
+public interface PasswordCheck {
+    /**
+     * Checks {@code password} for {@code login}.
+     *
+     * @param login the user as the client named it: {@code alice} (default realm applies) or
+     *     {@code alice@example.org} (split at the first {@code @})
+     * @param password the password; not modified, not retained
+     * @return the result; a failure to reach the credentials is {@link CheckResult#TEMP_FAIL},
+     *     never an exception
+     */
+    CheckResult check(String login, char[] password);
+}

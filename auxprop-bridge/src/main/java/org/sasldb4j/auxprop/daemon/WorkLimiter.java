@@ -1,0 +1,92 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A memory budget for password hashing. Argon2 needs its whole memory cost per verification, so
+ * a burst of concurrent logins could exhaust the heap; each verification takes its cost from a
+ * fair semaphore counted in KiB, and waits at most {@code queueTimeout} for it. The timeout is
+ * well under Postfix's 10 s auth timeout so the client gets a clean temporary failure instead
+ * of a dropped connection.
+ */
+final class WorkLimiter {
+    private final Semaphore permits;
+    private final int budgetKib;
+    private final int costKib;
+    private final Duration queueTimeout;
+
+    /**
+     * @param budgetKib total memory hashing may use at once, in KiB (at least 1)
+     * @param costKib what one verification is assumed to take: the Argon2 memory cost of the
+     *     store's hashes. Every plaintext verification pays it, since an unknown user costs a
+     *     dummy verification of the same price and the stored scheme is not known beforehand.
+     * @param queueTimeout longest wait for a share of the budget
+     */
+    WorkLimiter(int budgetKib, int costKib, Duration queueTimeout) {
+        if (budgetKib < 1 || costKib < 1) {
+            throw new IllegalArgumentException("the memory budget and cost must be positive");
+        }
+        this.budgetKib = budgetKib;
+        this.costKib = costKib;
+        this.permits = new Semaphore(budgetKib, true);
+        this.queueTimeout = queueTimeout;
+    }
+
+    /** The budget in KiB. */
+    int budgetKib() {
+        return budgetKib;
+    }
+
+    /** Takes the cost of one verification; see {@link #acquire(int)}. */
+    Lease acquire() throws TemporaryFailureException {
+        return acquire(costKib);
+    }
+
+    /**
+     * Takes {@code costKib} (capped at the whole budget, so an expensive hash still runs, alone)
+     * and returns the handle that gives it back.
+     *
+     * @throws TemporaryFailureException if the budget stays exhausted for the queue timeout, or
+     *     the thread is interrupted
+     */
+    Lease acquire(int costKib) throws TemporaryFailureException {
+        int cost = Math.max(1, Math.min(costKib, budgetKib));
+        try {
+            if (!permits.tryAcquire(cost, queueTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new TemporaryFailureException("password hashing queue full for " + queueTimeout.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaryFailureException("interrupted while waiting for the hashing budget");
+        }
+        return new Lease(cost);
+    }
+
+    /** KiB currently free (for tests and diagnostics). */
+    int available() {
+        return permits.availablePermits();
+    }
+
+    /** A share of the budget; closing it twice gives it back once. */
+    final class Lease implements AutoCloseable {
+        private int cost;
+
+        private Lease(int cost) {
+            this.cost = cost;
+        }
+
+        @Override
+        public void close() {
+            int c;
+            synchronized (this) {
+                c = cost;
+                cost = 0;
+            }
+            if (c > 0) {
+                permits.release(c);
+            }
+        }
+    }
+}
