@@ -106,6 +106,20 @@ PY
     | awk 'NR % 2 == 1 { sub(/^ /, ""); print }' > "$OUT/$name.order.txt"
 done
 
+# Keys Cyrus cannot parse (one NUL, three NULs, empty property) among sound records, one with
+# an empty authid: the reader must report each bad key with its page and keep the rest.
+printf 'VERSION=3\nformat=print\ntype=hash\ndb_pagesize=512\nHEADER=END\n%s\nDATA=END\n' \
+  "$(printf ' %s\n %s\n' \
+      'alice\00example.org\00userPassword' 'secret' \
+      'one-nul\00userPassword' 'x' \
+      'three\00nuls\00in\00key' 'y' \
+      'empty-prop\00realm\00' 'z' \
+      '\00example.org\00userPassword' 'at-realm')" > "$WORK/bad-keys.load"
+rm -f "$OUT/bad-keys.sasldb2"
+db5.3_load -f "$WORK/bad-keys.load" "$OUT/bad-keys.sasldb2"
+printf '#user\trealm\tproperty\tvalue_hex\n\texample.org\tuserPassword\t%s\nalice\texample.org\tuserPassword\t%s\n' \
+  "$(printf at-realm | od -An -tx1 | tr -d ' \n')" "$(printf secret | od -An -tx1 | tr -d ' \n')" > "$OUT/bad-keys.expected.txt"
+
 # Text dumps of one database, by the real tools.
 src=hash-le-512
 db5.3_dump "$OUT/$src.sasldb2" > "$OUT/dump-bytevalue.txt"

@@ -25,10 +25,6 @@ final class DamageSink {
         return path;
     }
 
-    boolean salvage() {
-        return salvage;
-    }
-
     /** A problem at {@code where} (e.g. "page 7" or "line 12"), worded for the user. */
     DamagedStoreException damage(String where, String what) {
         return new DamagedStoreException(path + ": " + where + ": " + what);

@@ -1,6 +1,7 @@
 package org.sasldb4j.store.bdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,10 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sasldb4j.store.DamagedStoreException;
+import org.sasldb4j.store.MalformedKeyException;
 import org.sasldb4j.store.RecordSource;
 import org.sasldb4j.store.StoreFormat;
 
@@ -26,7 +29,7 @@ class GeneratedFixturesTest {
         Path dir = Fixtures.resource("generated", "hash-le-512.sasldb2").getParent();
         try (Stream<Path> files = Files.list(dir)) {
             List<String> names = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".sasldb2")).sorted().toList();
+                    .filter(n -> n.endsWith(".sasldb2") && !n.startsWith("bad-")).sorted().toList();
             assertTrue(names.size() >= 12, names.toString());
             return names.stream();
         }
@@ -55,6 +58,27 @@ class GeneratedFixturesTest {
         List<String> expected = List.of(Fixtures.bytesAsText(order).split("\n"));
         try (RecordSource source = ForeignFiles.open(file, false)) {
             assertEquals(expected, Fixtures.keyOrder(source));
+        }
+    }
+
+    @Test
+    void badKeysAreReportedWithTheirPageAndSkipped() {
+        Path file = Fixtures.resource("generated", "bad-keys.sasldb2");
+        List<DamagedStoreException> damage = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        try (RecordSource source = ForeignFiles.open(file, false)) {
+            source.forEach(e -> lines.add(Fixtures.line(e)), damage::add);
+        }
+        lines.sort(null);
+        Fixtures.assertSameRecords(Fixtures.expected(Fixtures.expectedFor(file)), lines);
+        assertEquals(3, damage.size(), damage.toString());
+        for (DamagedStoreException d : damage) {
+            assertTrue(d instanceof MalformedKeyException, d.toString());
+            assertTrue(d.getMessage().matches(".*bad-keys.sasldb2: page [12] item \\d+: .*"), d.getMessage());
+        }
+        // Without an onDamage consumer the first bad key ends the pass.
+        try (RecordSource source = ForeignFiles.open(file, false)) {
+            assertThrows(MalformedKeyException.class, () -> source.forEach(e -> { }));
         }
     }
 
