@@ -61,7 +61,10 @@ final class CramMd5Scheme extends AbstractScheme {
                 return Verification.MISMATCH;
             }
             actual = CramMd5Context.fromKey(password);
-            return actual.sameAs(expected) ? Verification.MATCH : Verification.MISMATCH;
+            if (!actual.sameAs(expected)) {
+                return Verification.MISMATCH;
+            }
+            return legacy ? Verification.MATCH_NEEDS_REHASH : Verification.MATCH;
         } finally {
             expected.wipe();
             if (actual != null) {

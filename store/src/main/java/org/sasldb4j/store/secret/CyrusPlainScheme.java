@@ -45,7 +45,8 @@ final class CyrusPlainScheme extends AbstractScheme {
         byte[] computed = compute(password, stored);
         try {
             boolean equal = MessageDigest.isEqual(computed, stored);
-            return equal && password.length > 0 ? Verification.MATCH : Verification.MISMATCH;
+            // A legacy secret that matched should be replaced while the plaintext is at hand.
+            return equal && password.length > 0 ? Verification.MATCH_NEEDS_REHASH : Verification.MISMATCH;
         } finally {
             Bytes.wipe(computed);
         }
