@@ -77,12 +77,14 @@ public final class AuxpropBridge implements AutoCloseable {
     /**
      * Cyrus server-side canonicalisation.
      *
-     * @param userRealm this connection's {@code user_realm}, or null for none
+     * @param userRealm this connection's {@code user_realm}; null means the configured
+     *     {@link BridgeConfig#userRealm()} (itself possibly null: none)
      * @return empty for an empty or all-whitespace name, one containing NUL, or one longer than
      *     Cyrus's 1024-byte buffer
      */
     public Optional<CanonicalUser> canonicalize(String name, String userRealm) {
-        return Canonicalizer.canonicalize(name, userRealm, config.serverFqdn());
+        String realm = userRealm != null ? userRealm : config.userRealm();
+        return Canonicalizer.canonicalize(name, realm, config.serverFqdn());
     }
 
     /**

@@ -1,0 +1,42 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where and how the daemon listens, and its resource limits.
+ *
+ * @param dovecotSocket the Dovecot-protocol socket, or null for none
+ * @param saslauthdSocket the saslauthd-protocol socket, or null for none
+ * @param socketGroup the group owning the sockets (e.g. {@code postfix}), or null for the
+ *     process's group
+ * @param maxConnections connections handled at once, per socket
+ * @param settings protocol settings
+ * @param memoryBudgetKib memory all concurrent password hashing may use, in KiB; 0 for no limit
+ * @param hashCostKib memory one verification is assumed to use, in KiB
+ * @param queueTimeout longest wait for a share of the memory budget
+ * @param cacheTtl lifetime of remembered successful saslauthd verifications; zero for no cache
+ */
+record DaemonConfig(
+        Path dovecotSocket,
+        Path saslauthdSocket,
+        String socketGroup,
+        int maxConnections,
+        DaemonSettings settings,
+        int memoryBudgetKib,
+        int hashCostKib,
+        Duration queueTimeout,
+        Duration cacheTtl) {
+
+    DaemonConfig {
+        if (dovecotSocket == null && saslauthdSocket == null) {
+            throw new IllegalArgumentException("no socket to listen on: give --dovecot-socket and/or --saslauthd-socket");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("--max-connections must be positive");
+        }
+        if (memoryBudgetKib < 0 || hashCostKib < 1) {
+            throw new IllegalArgumentException("the memory budget cannot be negative, the hash cost must be positive");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * Creates listening UNIX sockets that only the intended group can reach.
+ *
+ * <p>A socket made by {@code bind} gets mode {@code 0777 & ~umask}, and Java cannot set the
+ * umask, so the socket is bound inside a fresh 0700 directory next to its final path, given
+ * mode 0660 and its group there, and only then renamed into place: at no moment can another
+ * user connect to it. The directory that holds it must not be writable by others (they could
+ * swap in a socket of their own) and must not belong to another ordinary user.
+ */
+final class SocketFiles {
+    /** Mode of every socket: owner and group may connect, others may not. */
+    static final Set<PosixFilePermission> SOCKET_MODE = PosixFilePermissions.fromString("rw-rw----");
+    /** Longest socket path the kernel accepts ({@code sun_path} is 108 bytes with its NUL). */
+    static final int MAX_PATH = 107;
+
+    private SocketFiles() {}
+
+    /**
+     * Binds a server socket at {@code path}.
+     *
+     * @param group the group to own the socket (e.g. {@code postfix}), or null to keep the
+     *     process's group
+     * @throws UnsafeSocketException if the directory is unsafe, the path is taken by something
+     *     else, or another server is listening there
+     * @throws IOException if binding fails
+     */
+    static ServerSocketChannel bind(Path path, String group, int backlog) throws IOException {
+        path = path.toAbsolutePath().normalize();
+        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PATH - 20) {
+            throw new UnsafeSocketException("socket path " + path + " is too long (at most " + (MAX_PATH - 20) + " bytes)");
+        }
+        Path dir = path.getParent();
+        checkDirectory(dir);
+        clearStale(path);
+        Path tmpDir = dir.resolve("." + path.getFileName() + "." + HexFormat.of().formatHex(randomBytes()));
+        Files.createDirectory(tmpDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = tmpDir.resolve("s");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(tmp), backlog);
+            PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            view.setPermissions(SOCKET_MODE);
+            if (group != null && !group.isEmpty()) {
+                GroupPrincipal g = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+                view.setGroup(g);
+            }
+            try {
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new UnsafeSocketException("cannot rename the socket into " + dir + ": " + e.getMessage());
+            }
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(tmp);
+            throw e;
+        } finally {
+            Files.deleteIfExists(tmpDir);
+        }
+    }
+
+    /**
+     * Refuses a directory others may write to, or one owned by another ordinary user.
+     *
+     * @throws UnsafeSocketException naming the problem and the fix
+     */
+    static void checkDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new UnsafeSocketException("socket directory " + dir + " does not exist; create it (e.g. mkdir -m 0750 " + dir + ")");
+        }
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
+        Set<PosixFilePermission> p = a.permissions();
+        if (p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new UnsafeSocketException("socket directory " + dir + " is writable by others, who could replace the socket; "
+                    + "use a directory only the daemon's user can write (chmod o-w " + dir + ")");
+        }
+        String owner = a.owner().getName();
+        String me = System.getProperty("user.name");
+        if (!owner.equals("root") && !owner.equals(me)) {
+            throw new UnsafeSocketException("socket directory " + dir + " belongs to " + owner + ", not to root or " + me
+                    + ", who could replace the socket");
+        }
+    }
+
+    /** Removes a socket left by a previous run; refuses anything else, or a live server. */
+    private static void clearStale(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!isSocket(path)) {
+            throw new UnsafeSocketException(path + " exists and is not a socket; refusing to replace it");
+        }
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            throw new UnsafeSocketException("another server is listening on " + path);
+        } catch (IOException e) {
+            if (e instanceof UnsafeSocketException) {
+                throw e;
+            }
+            // Connection refused: a stale socket from a previous run.
+            Files.deleteIfExists(path);
+        }
+    }
+
+    static boolean isSocket(Path path) throws IOException {
+        Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return mode instanceof Integer m && (m & 0170000) == 0140000;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[6];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    /** A socket that would be unsafe, or cannot be made safe. */
+    static final class UnsafeSocketException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnsafeSocketException(String message) {
+            super(message);
+        }
+    }
+}

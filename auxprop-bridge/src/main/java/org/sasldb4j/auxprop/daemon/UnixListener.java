@@ -1,0 +1,131 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One listening UNIX socket: an accept loop on its own thread, and a bounded pool running one
+ * handler per connection (Java 17 has no virtual threads). When every handler thread is busy a
+ * new connection is closed at once rather than queued: a queued Postfix would only time out
+ * after 10 s, a closed one reconnects or answers 454 immediately.
+ */
+final class UnixListener implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("org.sasldb4j.authd");
+
+    private final String name;
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final ThreadPoolExecutor pool;
+    private final Function<SocketChannel, Runnable> handlers;
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    /**
+     * Binds the socket (see {@link SocketFiles#bind}) and starts accepting.
+     *
+     * @param name {@code dovecot} or {@code saslauthd}, for thread names and logs
+     * @param maxConnections connections handled at once
+     * @param handlers makes the handler of an accepted connection
+     */
+    UnixListener(String name, Path path, String group, int maxConnections, Function<SocketChannel, Runnable> handlers)
+            throws IOException {
+        this.name = name;
+        this.path = path.toAbsolutePath().normalize();
+        this.handlers = handlers;
+        this.server = SocketFiles.bind(this.path, group, Math.max(64, maxConnections));
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "authd-" + name + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.acceptor = new Thread(this::acceptLoop, "authd-" + name + "-accept");
+        acceptor.start();
+        LOG.info(() -> "listening (" + name + ") on " + this.path);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                // EMFILE and the like: back off instead of spinning.
+                LOG.warning(() -> name + ": accept failed: " + e.getMessage());
+                sleep(100);
+                continue;
+            }
+            try {
+                pool.execute(handlers.apply(ch));
+            } catch (RejectedExecutionException e) {
+                LOG.warning(() -> name + ": all " + pool.getMaximumPoolSize() + " connection handlers busy; refusing a connection");
+                closeQuietly(ch);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, name + ": cannot handle a connection", e);
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    /** Stops accepting, removes the socket, and waits up to {@code graceMillis} for handlers. */
+    void close(long graceMillis) {
+        closing = true;
+        closeQuietly(server);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot remove " + path + ": " + e.getMessage());
+        }
+        pool.shutdown();
+        try {
+            acceptor.join(1000);
+            if (!pool.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+                // Handlers blocked on idle clients: their channels are closed by interrupting them.
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(2000);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // Nothing more to do.
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
