@@ -57,7 +57,8 @@ sasldb4j_train() {
         saslpasswd)
             printf 'training-password' | "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
                 -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
-                -cp "$jar" "$main" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true ;;
+                -cp "$jar" org.sasldb4j.saslpasswd.SaslpasswdCommand -p -c -f "$tmp/db" -u example.org trainer \
+                >/dev/null 2>&1 || true ;;
         *)
             printf 'training-password' | "$sasldb4j_root/bin/saslpasswd" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true
             "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \

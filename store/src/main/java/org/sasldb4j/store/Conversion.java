@@ -75,7 +75,7 @@ public final class Conversion {
                     + " or pass --merge to add the records to it");
         }
         ConversionReport.Builder report = new ConversionReport.Builder();
-        List<Entry> records = read(source, options.salvage(), report, progress);
+        List<Entry> records = sortedUnique(read(source, options.salvage(), report, progress), report);
         report.sourceFormat(StoreFormat.detect(source));
         if (options.dryRun()) {
             records.forEach(report::count);
@@ -87,6 +87,7 @@ public final class Conversion {
         try (CredentialStore store = CredentialStore.open(target,
                 StoreOptions.create().withBackend(options.backend()))) {
             report.targetFormat(store.format());
+            // Records are in key order: every insert lands next to the previous one in the B-tree.
             List<Entry> conflicts = new ArrayList<>();
             store.update(w -> {
                 conflicts.clear();
@@ -155,25 +156,54 @@ public final class Conversion {
         return false;
     }
 
-    /** Reads the target back and checks that every copied record is there with the same bytes. */
+    /**
+     * Reads the target back in key order and checks, in one merge pass against the copied records
+     * (in key order, one per key), that every one is there with the same bytes. A merge target
+     * may hold other records too.
+     */
     private static void verify(Path target, List<Entry> copied) {
-        List<Entry> expected = new ArrayList<>(copied);
-        expected.sort(Entry::compareKeys);
-        List<Entry> actual = new ArrayList<>();
+        int[] next = {0};
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
-            store.forEach(actual::add);
+            store.forEach(actual -> {
+                if (next[0] == copied.size()) {
+                    return;
+                }
+                Entry want = copied.get(next[0]);
+                int c = Entry.compareKeys(want, actual);
+                if (c < 0 || (c == 0 && !want.sameAs(actual))) {
+                    throw missing(want, target);
+                }
+                if (c == 0) {
+                    next[0]++;
+                }
+            });
         }
-        int j = 0;
-        for (Entry want : expected) {
-            while (j < actual.size() && Entry.compareKeys(actual.get(j), want) < 0) {
-                j++;
-            }
-            if (j == actual.size() || !actual.get(j).sameAs(want)) {
-                throw new StoreException("verification failed: " + want + " is missing or different in " + target
-                        + " after the copy; do not use the target, and report this as a bug");
-            }
+        if (next[0] < copied.size()) {
+            throw missing(copied.get(next[0]), target);
         }
-        // Duplicate keys in a source collapse to one record; the last one read wins.
+    }
+
+    /**
+     * Sorts into key order and keeps one record per key: the last one read, as writing them in
+     * source order would. Each dropped duplicate is reported.
+     */
+    private static List<Entry> sortedUnique(List<Entry> records, ConversionReport.Builder report) {
+        List<Entry> sorted = new ArrayList<>(records);
+        sorted.sort(Entry::compareKeys); // stable: equal keys keep source order
+        List<Entry> out = new ArrayList<>(sorted.size());
+        for (int i = 0; i < sorted.size(); i++) {
+            if (i + 1 < sorted.size() && Entry.compareKeys(sorted.get(i), sorted.get(i + 1)) == 0) {
+                report.skip(sorted.get(i) + ": the source holds this key more than once; copied the last value");
+                continue;
+            }
+            out.add(sorted.get(i));
+        }
+        return out;
+    }
+
+    private static StoreException missing(Entry want, Path target) {
+        return new StoreException("verification failed: " + want + " is missing or different in " + target
+                + " after the copy; do not use the target, and report this as a bug");
     }
 
     /** Creates the target with the source's mode (never accessible to others), owner and group. */

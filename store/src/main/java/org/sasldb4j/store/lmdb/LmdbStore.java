@@ -255,6 +255,9 @@ final class LmdbStore implements CredentialStore {
     /** One write transaction's operations. */
     private final class Writer implements StoreWriter {
         private final Txn<ByteBuffer> txn;
+        /** Reused for every put: LMDB copies key and value into the map. */
+        private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(Entry.MAX_KEY_LENGTH);
+        private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(256);
 
         Writer(Txn<ByteBuffer> txn) {
             this.txn = txn;
@@ -278,14 +281,21 @@ final class LmdbStore implements CredentialStore {
                         + " together take " + entry.keyLength() + " bytes; LMDB (and Cyrus's LMDB sasldb)"
                         + " allows at most " + Entry.MAX_KEY_LENGTH);
             }
-            ByteBuffer key = Buffers.direct(entry.key());
+            keyBuffer.clear();
+            keyBuffer.put(entry.key()).flip();
             byte[] value = entry.value();
-            ByteBuffer val = Buffers.direct(value);
+            if (valueBuffer.capacity() < value.length) {
+                Buffers.wipe(valueBuffer);
+                valueBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(value.length) << 1);
+            }
+            valueBuffer.clear();
+            valueBuffer.put(value).flip();
             try {
-                dbi.put(txn, key, val);
+                dbi.put(txn, keyBuffer, valueBuffer);
             } finally {
                 Arrays.fill(value, (byte) 0);
-                Buffers.wipe(val);
+                valueBuffer.clear();
+                valueBuffer.put(new byte[value.length]);
             }
         }
 

@@ -1,0 +1,105 @@
+package org.sasldb4j.saslpasswd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.StoreOptions;
+
+class SasldbconvertCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        CliEnvironment env = CliEnvironment.builder()
+                .stdin(new ByteArrayInputStream(new byte[0]))
+                .stdout(out)
+                .stderr(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .hostname("vm")
+                .build();
+        return SasldbconvertCommand.run(env, args);
+    }
+
+    @Test
+    void convertsAndReportsAndTheStoreListsLikeCyrus() throws IOException {
+        Path target = dir.resolve("new");
+        int rc = run(corpus("small.sasldb2").toString(), target.toString());
+        assertEquals(0, rc, err.toString());
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertTrue(report.contains("copied: 9 records, 9 users, 5 realms"), report);
+        assertTrue(report.contains("userPassword: 9"), report);
+        assertTrue(report.contains("verified"), report);
+        List<String> lines = new ArrayList<>();
+        try (CredentialStore s = CredentialStore.open(target, StoreOptions.readOnly())) {
+            s.forEach(e -> lines.add(e.toString()));
+        }
+        assertTrue(lines.contains("erin@sales@example.org: userPassword"), lines.toString());
+        assertTrue(lines.contains("dave@: userPassword"), lines.toString());
+        assertTrue(lines.contains("jürgen.müller@mail.example.net: userPassword"), lines.toString());
+        assertEquals(9, lines.size());
+    }
+
+    @Test
+    void damageFailsWithOneLineAndSalvageExitsThreeListingTheSkippedPage() throws IOException {
+        Path source = corpus("small-truncated.sasldb2");
+        Path target = dir.resolve("new");
+        assertEquals(1, run(source.toString(), target.toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("sasldbconvert: "), e);
+        assertFalse(e.contains("Exception"), e);
+        assertFalse(Files.exists(target));
+
+        err.reset();
+        assertEquals(3, run("--salvage", source.toString(), target.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("skipped: "), err.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("copied: 7 records"), out.toString());
+    }
+
+    @Test
+    void refusesAnExistingTargetAndTheDryRunWritesNothing() throws IOException {
+        Path target = dir.resolve("new");
+        assertEquals(0, run("--dry-run", corpus("small.sasldb2").toString(), target.toString()));
+        assertFalse(Files.exists(target));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("would copy 9 records"), out.toString());
+        assertEquals(0, run(corpus("small.sasldb2").toString(), target.toString()));
+        err.reset();
+        assertEquals(1, run(corpus("small.sasldb2").toString(), target.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--merge"), err.toString());
+        assertEquals(0, run("--merge", corpus("small.sasldb2").toString(), target.toString()));
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, run("only-one-argument"));
+        assertEquals(2, run("--backend", "bdb", "a", "b"));
+    }
+
+    private Path corpus(String name) throws IOException {
+        Path p = dir.resolve("src-" + name);
+        if (Files.exists(p)) {
+            return p;
+        }
+        try (InputStream in = getClass().getResourceAsStream("/corpus/" + name)) {
+            Files.copy(in, p);
+        }
+        return p;
+    }
+}
