@@ -128,7 +128,7 @@ public final class PasswordVerifier {
                 if (p.equals(SecretProperties.DISABLED)) {
                     disabled = true;
                 } else if (p.equals(SecretProperties.USER_PASSWORD) || HASHED_ORDER.contains(p)) {
-                    values.put(p, e.value());
+                    Bytes.wipe(values.put(p, e.value())); // a duplicate (not from a store) must not leak
                 }
             }
             if (values.isEmpty()) {
