@@ -59,7 +59,9 @@ final class SocketFiles {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(tmp), backlog);
-            PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            // Following links here is safe (tmp is our own socket in our own 0700 directory) and
+            // needed: the no-follow path opens the file for fchmod, which fails on a socket.
+            PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
             view.setPermissions(SOCKET_MODE);
             if (group != null && !group.isEmpty()) {
                 GroupPrincipal g = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
