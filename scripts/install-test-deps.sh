@@ -4,8 +4,8 @@
 # Idempotent and quick when everything is present. Needs root or sudo.
 set -euo pipefail
 
-packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util)
-commands=(saslpasswd2 sasldblistusers2 mdb_dump db5.3_load)
+packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3)
+commands=(saslpasswd2 sasldblistusers2 mdb_dump db5.3_load python3)
 
 missing=0
 for c in "${commands[@]}"; do

@@ -134,7 +134,8 @@ class PasswordVerifierTest {
             unknown += t2 - t1;
         }
         double ratio = (double) unknown / known;
-        assertTrue(ratio > 0.5 && ratio < 2.0, "unknown/known time ratio " + ratio);
+        // Wide bounds: a shared CI machine is noisy; without the dummy check the ratio is near 0.01.
+        assertTrue(ratio > 0.3 && ratio < 3.0, "unknown/known time ratio " + ratio);
     }
 
     @Test
