@@ -1,0 +1,214 @@
+package org.sasldb4j.sasldblistusers;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusTexts;
+import org.sasldb4j.cli.Diagnostics;
+import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.Getopt;
+import org.sasldb4j.cli.PicocliSetup;
+import org.sasldb4j.cli.StorePaths;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sasldblistusers}: lists the records of a sasldb, one {@code authid@realm: property}
+ * line each and never a value, a drop-in for Cyrus {@code sasldblistusers2}. Unlike it, a store
+ * that cannot be listed gives a message and a non-zero exit, and a malformed key is reported
+ * and skipped instead of looping forever (D4).
+ */
+@Command(name = "sasldblistusers",
+        customSynopsis = "sasldblistusers [-v] [--json] [--realm R] [--user U]... [[-f] sasldb]",
+        description = {
+            "Lists the records of a SASL user store, one 'authid@realm: property' line per record in key"
+                    + " order; values (passwords) are never shown.",
+            "Store: -f or the argument, else sasldb_path in <confdir>/sasldblistusers.conf, else $SASL_DBNAME,"
+                    + " else /etc/sasldb2."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:listed (possibly nothing)",
+            "1:usage error, or the store is missing, unreadable, not a store or damaged",
+            "2:listed, but malformed records were skipped (reported on stderr)"},
+        footer = {"%nSee docs/sasldblistusers.md for the JSON format and the differences from sasldblistusers2."})
+public final class SasldblistusersCommand implements Callable<Integer> {
+    static final String SHORT_OPTIONS = "vf:h?";
+    static final String DEFAULT_NAME = "sasldblistusers";
+
+    @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
+    String dbPath;
+
+    @Option(names = "-v", description = "Print the version and exit.")
+    boolean version;
+
+    @Option(names = {"-h", "-?"}, description = "Print the sasldblistusers2 usage and exit 1.")
+    boolean cyrusHelp;
+
+    @Option(names = "--json", description = "Print one JSON array of users: authid, realm, property names.")
+    boolean json;
+
+    @Option(names = "--realm", paramLabel = "R", description = "Only records in realm R (exact, case-sensitive).")
+    String realm;
+
+    @Option(names = "--user", paramLabel = "U", description = "Only user U (any realm), or U@REALM; repeatable.")
+    List<String> users = new ArrayList<>();
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit 0.")
+    boolean longHelp;
+
+    @Option(names = "--version", description = "Print the version and exit.")
+    boolean longVersion;
+
+    @Parameters(paramLabel = "sasldb", arity = "0..*", description = "The store file (same as -f).")
+    List<String> operands = new ArrayList<>();
+
+    private final CliEnvironment env;
+    private final String program;
+    private final Diagnostics diag;
+
+    SasldblistusersCommand(CliEnvironment env, String program) {
+        this.env = env;
+        this.program = program;
+        this.diag = new Diagnostics(program, env);
+    }
+
+    /** Entry point of the jar and the launcher. */
+    public static void main(String[] args) {
+        System.exit(run(CliEnvironment.system(), args));
+    }
+
+    /** Runs one command line in {@code env}; returns the exit status. */
+    public static int run(CliEnvironment env, String... args) {
+        SasldblistusersCommand cmd = new SasldblistusersCommand(env, CyrusTexts.programName(DEFAULT_NAME));
+        CommandLine cl = PicocliSetup.create(cmd, env);
+        Integer early = cmd.cyrusCommandLine(args, cl);
+        if (early != null) {
+            return early;
+        }
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            cmd.diag.error(e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        try {
+            return cmd.call();
+        } catch (StoreException e) {
+            return cmd.diag.fail(e, ExitCodes.FAILURE);
+        } catch (UncheckedIOException e) {
+            return cmd.diag.fail(new StoreException("cannot write the listing: " + e.getCause().getMessage(), e),
+                    ExitCodes.FAILURE);
+        } catch (RuntimeException e) {
+            return cmd.diag.fail(e, ExitCodes.FAILURE);
+        } finally {
+            env.stderr().flush();
+        }
+    }
+
+    /**
+     * sasldblistusers2's argument handling: {@code -v} wins over everything; {@code -h} asks
+     * for the usage; a bad option prints glibc's message, and the usage ends with
+     * "Unrecognized command line option" if the last of {@code -h}/bad option was bad; more than
+     * one store is a usage error.
+     *
+     * @return the exit status if the run ends here, null to go on
+     */
+    Integer cyrusCommandLine(String[] args, CommandLine cl) {
+        boolean showVersion = false;
+        boolean help = false;
+        boolean bad = false;
+        boolean longHelpAsked = false;
+        boolean sawF = false;
+        int count = 0;
+        for (Getopt.Event e : Getopt.scan(args, SHORT_OPTIONS, PicocliSetup.longOptions(cl.getCommandSpec()))) {
+            String msg = Getopt.message(program, e);
+            if (msg != null) {
+                diag.stream().println(msg);
+                bad = true;
+            } else if (e instanceof Getopt.Flag f) {
+                switch (f.option()) {
+                    case 'v' -> showVersion = true;
+                    case 'f' -> sawF = true;
+                    case 'h' -> {
+                        help = true;
+                        bad = false;
+                    }
+                    default -> bad = true; // -? is what getopt returns for errors: Cyrus cannot tell them apart
+                }
+            } else if (e instanceof Getopt.LongOption l) {
+                switch (l.name()) {
+                    case "--version" -> showVersion = true;
+                    case "--help" -> longHelpAsked = true;
+                    default -> { }
+                }
+            } else if (e instanceof Getopt.Operand) {
+                count++;
+            }
+        }
+        if (showVersion) {
+            diag.raw(CyrusTexts.version());
+            return ExitCodes.OK;
+        }
+        if (longHelpAsked && !bad && !help) {
+            cl.usage(cl.getOut());
+            cl.getOut().flush();
+            return ExitCodes.OK;
+        }
+        if (help || bad || count > 1 || (count == 1 && sawF)) {
+            diag.raw(usage(program) + (bad ? "Unrecognized command line option\n" : ""));
+            return ExitCodes.USAGE;
+        }
+        return null;
+    }
+
+    /** sasldblistusers2's usage text with our program name. */
+    static String usage(String prog) {
+        return CyrusTexts.BANNER
+                + prog + ": usage: " + prog + " [-v] [[-f] sasldb]\n"
+                + "\t-f sasldb\tuse given file as sasldb\n"
+                + "\t-v\tprint version numbers and exit\n";
+    }
+
+    @Override
+    public Integer call() {
+        String given = dbPath != null ? dbPath : operands.isEmpty() ? null : operands.get(0);
+        Path path = StorePaths.resolve(given, DEFAULT_NAME, env).path();
+        UserFilter filter = new UserFilter(realm, users);
+        int[] skipped = {0};
+        try (CredentialStore store = CredentialStore.open(path, StoreOptions.readOnly());
+             Listing listing = json
+                     ? new JsonListing(new BufferedWriter(new OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8),
+                             1 << 16))
+                     : new TextListing(env.bufferedStdout())) {
+            store.forEach(e -> {
+                try {
+                    if (filter.accepts(e)) {
+                        listing.add(e);
+                    }
+                } finally {
+                    e.wipe(); // the listing never needs the value, so the copy is cleared at once
+                }
+            }, damage -> {
+                skipped[0]++;
+                diag.warn(damage.getMessage());
+            });
+        }
+        if (skipped[0] > 0) {
+            diag.error(skipped[0] + (skipped[0] == 1 ? " malformed record was" : " malformed records were")
+                    + " skipped; the store is damaged");
+            return ExitCodes.DAMAGED_RECORDS_SKIPPED;
+        }
+        return ExitCodes.OK;
+    }
+}
