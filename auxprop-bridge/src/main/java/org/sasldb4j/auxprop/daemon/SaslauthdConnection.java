@@ -51,6 +51,7 @@ final class SaslauthdConnection implements Runnable {
             } catch (SaslauthdRequest.FieldTooLongException e) {
                 LOG.warning(() -> "saslauthd request refused: " + e.getMessage());
                 send("NO");
+                drain();
                 return;
             } finally {
                 guard.disarm();
@@ -177,6 +178,34 @@ final class SaslauthdConnection implements Runnable {
             while (b.hasRemaining()) {
                 channel.write(b);
             }
+        } finally {
+            guard.disarm();
+        }
+    }
+
+    /**
+     * Reads and drops what the client still sends (the rest of an over-long request), briefly:
+     * closing with unread input makes the kernel reset the connection, and the client would lose
+     * the {@code NO} it has not read yet.
+     */
+    private void drain() {
+        try {
+            if (channel instanceof java.nio.channels.SocketChannel sc) {
+                sc.shutdownOutput();
+            }
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            int total = 0;
+            guard.arm(java.time.Duration.ofMillis(Math.min(1000, ctx.settings().ioTimeout().toMillis())));
+            while (total < 4 * SaslauthdRequest.MAX_FIELD * 64) {
+                sink.clear();
+                int n = channel.read(sink);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            // The client went away or stalled; closing is all that is left.
         } finally {
             guard.disarm();
         }

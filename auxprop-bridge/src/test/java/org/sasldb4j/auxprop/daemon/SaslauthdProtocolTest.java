@@ -1,0 +1,132 @@
+package org.sasldb4j.auxprop.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sasldb4j.auxprop.daemon.SaslauthdClient.ask;
+import static org.sasldb4j.auxprop.daemon.SaslauthdClient.askRaw;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The saslauthd protocol (protocols.md §1): counted strings in, OK/NO out, one per connection. */
+class SaslauthdProtocolTest {
+    private DaemonFixture fx;
+
+    @BeforeEach
+    void start() throws Exception {
+        fx = DaemonFixture.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fx.close();
+    }
+
+    @Test
+    void observedExchange() throws Exception {
+        // 0005 616c696365 0007 616c6963657077 0004 736d7470 0000 -> 0002 4f4b
+        byte[] req = {0, 5, 'a', 'l', 'i', 'c', 'e', 0, 7, 'a', 'l', 'i', 'c', 'e', 'p', 'w', 0, 4, 's', 'm', 't', 'p', 0, 0};
+        assertEquals("OK", askRaw(fx.saslauthd(), req));
+        assertEquals("NO", ask(fx.saslauthd(), "alice", "wrong", "smtp", ""));
+        assertEquals("NO", ask(fx.saslauthd(), "nobody", "wrong", "smtp", ""));
+    }
+
+    @Test
+    void realmFieldAndAtSignMeanTheSameUser() throws Exception {
+        assertEquals("OK", ask(fx.saslauthd(), "bob", "bob pw ✓", "smtp", "other.test"));
+        assertEquals("OK", ask(fx.saslauthd(), "bob@other.test", "bob pw ✓", "smtp", ""));
+        assertEquals("NO", ask(fx.saslauthd(), "bob", "bob pw ✓", "smtp", ""));
+        assertEquals("OK", ask(fx.saslauthd(), "alice", "alicepw", "imap", "example.org"));
+    }
+
+    @Test
+    void hashedOnlyUserLogsIn() throws Exception {
+        assertEquals("OK", ask(fx.saslauthd(), "argon", "argonpw", "smtp", ""));
+    }
+
+    @Test
+    void emptyFieldsAndLimits() throws Exception {
+        assertEquals("NO NULL login received", ask(fx.saslauthd(), "", "x", "smtp", ""));
+        assertEquals("NO NULL password received", ask(fx.saslauthd(), "alice", "", "smtp", ""));
+        assertEquals("NO", ask(fx.saslauthd(), "a".repeat(257), "x", "smtp", ""));
+        assertEquals("NO", ask(fx.saslauthd(), "alice", "x".repeat(257), "smtp", ""));
+        // 256 bytes is still allowed
+        fx.backend.user("u", "p".repeat(256));
+        assertEquals("OK", ask(fx.saslauthd(), "u", "p".repeat(256), "smtp", ""));
+    }
+
+    @Test
+    void storeFailureIsNoWithText() throws Exception {
+        fx.backend.broken = true;
+        assertEquals("NO temporary failure", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+    }
+
+    @Test
+    void fifthFieldIsOptIn() throws Exception {
+        fx.close();
+        fx = DaemonFixture.start(DaemonSettings.forTests("example.org").withSaslauthdClientAddress(true),
+                DaemonFixture.users(), 0, Duration.ZERO);
+        assertEquals("OK", ask(fx.saslauthd(), "alice", "alicepw", "smtp", "", "192.0.2.7"));
+    }
+
+    @Test
+    void incompleteRequestTimesOut() throws Exception {
+        fx.close();
+        fx = DaemonFixture.start(DaemonSettings.forTests("example.org")
+                .withTimeouts(Duration.ofSeconds(60), Duration.ofMinutes(1), Duration.ofMillis(300)),
+                DaemonFixture.users(), 0, Duration.ZERO);
+        long t0 = System.nanoTime();
+        // Three fields only: the server waits for the fourth, then gives up and closes.
+        assertEquals(null, askRaw(fx.saslauthd(), new byte[] {0, 1, 'a', 0, 1, 'b', 0, 0}));
+        assertTrue(System.nanoTime() - t0 < 3_000_000_000L);
+    }
+
+    @Test
+    void failureDelayAppliesToNo() throws Exception {
+        fx.close();
+        fx = DaemonFixture.start(DaemonSettings.forTests("example.org").withFailureDelay(Duration.ofMillis(300)),
+                DaemonFixture.users(), 0, Duration.ZERO);
+        long t0 = System.nanoTime();
+        assertEquals("OK", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        assertTrue(System.nanoTime() - t0 < 250_000_000L);
+        t0 = System.nanoTime();
+        assertEquals("NO", ask(fx.saslauthd(), "alice", "bad", "smtp", ""));
+        assertTrue(System.nanoTime() - t0 >= 290_000_000L);
+    }
+
+    @Test
+    void cacheSkipsTheSecondVerification() throws Exception {
+        fx.close();
+        fx = DaemonFixture.start(DaemonSettings.forTests("example.org"), DaemonFixture.users(), 0, Duration.ofSeconds(30));
+        assertEquals("OK", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        assertEquals("OK", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        assertEquals(1, fx.backend.checks.get());
+        // A wrong password is never answered from the cache.
+        assertEquals("NO", ask(fx.saslauthd(), "alice", "alicepw2", "smtp", ""));
+        assertEquals(2, fx.backend.checks.get());
+        fx.daemon.reload();
+        assertEquals("OK", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        assertEquals(3, fx.backend.checks.get());
+    }
+
+    @Test
+    void memoryBudgetQueuesAndTimesOutAsTemporaryFailure() throws Exception {
+        fx.close();
+        // Budget of one verification (cost 1024 KiB), queue timeout 300 ms, each check 1 s.
+        fx = DaemonFixture.start(DaemonSettings.forTests("example.org"), DaemonFixture.users(), 1024, Duration.ZERO);
+        fx.backend.checkMillis = 1000;
+        Thread first = new Thread(() -> {
+            try {
+                ask(fx.saslauthd(), "alice", "alicepw", "smtp", "");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        first.start();
+        Thread.sleep(200);
+        assertEquals("NO temporary failure", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        first.join();
+    }
+}
