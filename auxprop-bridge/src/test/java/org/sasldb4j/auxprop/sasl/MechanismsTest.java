@@ -106,12 +106,14 @@ class MechanismsTest {
         Exchange.run(Exchange.jdkClient("PLAIN", "ivy@vm", "ivy", "s3cret pw"), same);
         assertEquals("ivy@vm", same.getAuthorizationID());
 
+        bridge.close(); // LMDB forbids two environments on one file in one process
         try (AuxpropBridge admin = AuxpropBridge.open(dir.resolve("sasldb.lmdb"),
                 BridgeConfig.of("vm").withPolicy(TestStore.POLICY).withAuthorization((who, as) -> who.authid().equals("ivy")))) {
             SaslServer proxy = Sasl.createSaslServer("PLAIN", "smtp", "vm", null, BridgeCallbackHandler.of(admin));
             Exchange.run(Exchange.jdkClient("PLAIN", "jürgen", "ivy", "s3cret pw"), proxy);
             assertEquals("jürgen@vm", proxy.getAuthorizationID());
         }
+        open();
     }
 
     @Test
