@@ -18,7 +18,13 @@ final class TestJvm {
         return builder(main, args).redirectError(log.toFile()).start();
     }
 
+    /** A short-lived helper: C1 only, as the launcher starts short runs. */
     static ProcessBuilder builder(Class<?> main, String... args) {
+        return builder(true, main, args);
+    }
+
+    /** @param quick C1 only (short runs); false keeps the full JIT, as the launcher does for --batch */
+    static ProcessBuilder builder(boolean quick, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");
@@ -26,7 +32,9 @@ final class TestJvm {
         cmd.add("--add-opens");
         cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
         cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
+        if (quick) {
+            cmd.add("-XX:TieredStopAtLevel=1");
+        }
         cmd.add("-Xshare:auto");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
