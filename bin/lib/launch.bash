@@ -22,8 +22,11 @@ sasldb4j_build() {
     local module=$1 jar=$2
     command -v mvn >/dev/null 2>&1 || sasldb4j_die "sasldb4j: $jar is not built and Maven (mvn) is not installed; install maven and retry"
     echo "sasldb4j: building $module (first use; takes a minute)..." >&2
-    (cd "$sasldb4j_root" && mvn -q -B -DskipTests -Dmaven.test.skip=true package -pl "$module" -am) >&2 \
-        || sasldb4j_die "sasldb4j: the build failed; run 'mvn -DskipTests package' in $sasldb4j_root to see why"
+    local log="$sasldb4j_cache/build-$module.log"
+    if ! (cd "$sasldb4j_root" && mvn -B -ntp -Dstyle.color=never -DskipTests package -pl "$module" -am) >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        sasldb4j_die "sasldb4j: the build failed (full log: $log)"
+    fi
     rm -f "$sasldb4j_cache/$module".*
 }
 
