@@ -26,8 +26,9 @@ import org.sasldb4j.store.StoreOptions;
  * runs into one Berkeley DB file left 764, 798 and 799 of 800 users).
  *
  * <p>Two separate JVMs start at the same moment (a line on stdin releases both) and each creates
- * 400 users in the same, initially missing, store: one open / write transaction / close per user,
- * like 400 separate {@code saslpasswd -c} runs. Afterwards the store must hold all 800 users with
+ * 400 users in the same, initially missing, store by running the real {@link SaslpasswdCommand}
+ * 400 times ({@code saslpasswd -p -c -f STORE -u example.org USER}, see {@link StoreWriterMain}):
+ * one open / write transaction / close per user, like 400 separate {@code saslpasswd} processes. Afterwards the store must hold all 800 users with
  * the right passwords. Each backend is run 10 times; every run must pass.
  */
 class ConcurrentWritersIT {
