@@ -11,6 +11,7 @@ import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.CredentialStoreContract;
 import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
 
 class LmdbStoreTest extends CredentialStoreContract {
@@ -64,6 +65,38 @@ class LmdbStoreTest extends CredentialStoreContract {
             }
             assertEquals(total, all(s).size());
         }
-        assertTrue(LmdbStore.mapSizeFor(0) >= 64L << 20);
+        assertTrue(Environment.mapSizeFor(0) >= 64L << 20);
+    }
+
+    @Test
+    void handlesOnOneFileShareOneEnvironmentAndCloseIndependently() {
+        Path p = dir.resolve("db");
+        CredentialStore a = create(p);
+        CredentialStore b = CredentialStore.open(p, StoreOptions.readOnly());
+        a.update(w -> w.put(ALICE, "userPassword", bytes("x")));
+        a.close();
+        a.close(); // idempotent
+        assertTrue(b.get(ALICE, "userPassword").isPresent(), "the other handle still works");
+        assertThrows(StoreException.class, () -> a.get(ALICE, "userPassword"));
+        try (CredentialStore c = create(p)) {
+            c.update(w -> w.put(UserId.of("bob", "r"), "userPassword", bytes("y")));
+        }
+        assertEquals(2, all(b).size());
+        b.close();
+    }
+
+    @Test
+    void aFileOpenReadOnlyCannotBeOpenedForWritingInTheSameProcess() {
+        Path p = dir.resolve("db");
+        try (CredentialStore s = create(p)) {
+            s.update(w -> w.put(ALICE, "userPassword", bytes("x")));
+        }
+        try (CredentialStore ro = CredentialStore.open(p, StoreOptions.readOnly())) {
+            StoreException e = assertThrows(StoreException.class, () -> create(p));
+            assertTrue(e.getMessage().contains("read-only in this process"), e.getMessage());
+        }
+        try (CredentialStore rw = create(p)) {
+            assertEquals(1, all(rw).size());
+        }
     }
 }

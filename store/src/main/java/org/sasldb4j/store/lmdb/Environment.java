@@ -1,0 +1,210 @@
+package org.sasldb4j.store.lmdb;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.LmdbNativeException;
+import org.lmdbjava.Txn;
+import org.sasldb4j.store.PermissionPolicy;
+import org.sasldb4j.store.StoreException;
+
+/**
+ * One open LMDB environment per data file per process, shared by every handle on that file.
+ *
+ * <p>LMDB must not be opened twice in one process: its locks are POSIX {@code fcntl} locks,
+ * which belong to the process, so a second open believes it is alone and re-initialises the
+ * lock file, and closing either one drops the locks of both. Handles therefore share this
+ * object, counted; the environment closes with the last handle.
+ *
+ * <p>The map starts at twice the file size (at least {@link #MIN_MAP_SIZE}) and doubles whenever
+ * a write finds it full; a map grown by another process is adopted when LMDB reports it.
+ */
+final class Environment {
+    static final long MIN_MAP_SIZE = 64L << 20;
+    private static final int FILE_MODE = 0660;
+    private static final Map<Object, Environment> OPEN = new HashMap<>();
+
+    private final Path path;
+    private final Object fileKey;
+    private final boolean readOnly;
+    private final Env<ByteBuffer> env;
+    private final Dbi<ByteBuffer> dbi;
+    /** Transactions hold the read side; changing the map size needs none to be active. */
+    private final ReentrantReadWriteLock mapLock = new ReentrantReadWriteLock();
+    private int handles;
+
+    private Environment(Path path, Object fileKey, boolean readOnly, Env<ByteBuffer> env, Dbi<ByteBuffer> dbi) {
+        this.path = path;
+        this.fileKey = fileKey;
+        this.readOnly = readOnly;
+        this.env = env;
+        this.dbi = dbi;
+    }
+
+    /**
+     * The environment of {@code path}, opened now or shared with the handles already open on the
+     * same file (same device and inode, whatever the path).
+     *
+     * @throws StoreException if the file cannot be opened, or a read-write handle is asked for
+     *     while the file is open read-only in this process
+     */
+    static Environment acquire(Path path, boolean readOnly) {
+        Object key = fileKey(path);
+        synchronized (OPEN) {
+            Environment e = OPEN.get(key);
+            if (e == null) {
+                e = open(path, key, readOnly);
+                OPEN.put(key, e);
+            } else if (e.readOnly && !readOnly) {
+                throw new StoreException(path + " is already open read-only in this process;"
+                        + " close that handle before opening it for writing");
+            }
+            e.handles++;
+            return e;
+        }
+    }
+
+    /** Gives back one handle; the last one closes the environment. */
+    void release() {
+        synchronized (OPEN) {
+            if (--handles > 0) {
+                return;
+            }
+            OPEN.remove(fileKey);
+        }
+        mapLock.writeLock().lock();
+        try {
+            env.close();
+        } finally {
+            mapLock.writeLock().unlock();
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    Dbi<ByteBuffer> dbi() {
+        return dbi;
+    }
+
+    /**
+     * Runs work in one transaction (committed if {@code write}), growing the map and retrying
+     * when it is full, and adopting a map grown by another process.
+     */
+    <R> R inTransaction(boolean write, Function<Txn<ByteBuffer>, R> work) {
+        while (true) {
+            boolean grow;
+            mapLock.readLock().lock();
+            try (Txn<ByteBuffer> txn = write ? env.txnWrite() : env.txnRead()) {
+                R result = work.apply(txn);
+                if (write) {
+                    txn.commit();
+                }
+                return result;
+            } catch (Env.MapFullException e) {
+                grow = true;
+            } catch (Dbi.MapResizedException e) {
+                grow = false;
+            } catch (LmdbException e) {
+                throw failure(write ? "cannot write to" : "cannot read", path, e);
+            } finally {
+                mapLock.readLock().unlock();
+            }
+            resizeMap(grow);
+        }
+    }
+
+    /** Doubles the map, or (grow false) adopts the size another process recorded in the file. */
+    private void resizeMap(boolean grow) {
+        mapLock.writeLock().lock();
+        try {
+            env.setMapSize(grow ? env.info().mapSize * 2 : 0);
+        } catch (LmdbException e) {
+            throw failure("cannot resize the map of", path, e);
+        } finally {
+            mapLock.writeLock().unlock();
+        }
+    }
+
+    private static Environment open(Path path, Object key, boolean readOnly) {
+        NativeLibrary.preferSystem();
+        Env<ByteBuffer> env;
+        try {
+            EnvFlags[] flags = readOnly
+                    ? new EnvFlags[] {EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_RDONLY_ENV}
+                    : new EnvFlags[] {EnvFlags.MDB_NOSUBDIR};
+            env = Env.create()
+                    .setMapSize(mapSizeFor(sizeOf(path)))
+                    .setMaxReaders(126)
+                    .open(path.toFile(), FILE_MODE, flags);
+        } catch (LmdbException e) {
+            throw failure("cannot open", path, e);
+        }
+        try {
+            if (!readOnly) {
+                PermissionPolicy.alignSideFile(path, LmdbBackend.lockFile(path));
+            }
+            Dbi<ByteBuffer> dbi;
+            // A read transaction: a read-only environment cannot begin a write one (lmdbjava #8).
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                dbi = env.openDbi(txn, null, null, false);
+                txn.commit();
+            }
+            return new Environment(path, key, readOnly, env, dbi);
+        } catch (LmdbException | StoreException e) {
+            env.close();
+            throw e instanceof StoreException se ? se : failure("cannot open", path, e);
+        }
+    }
+
+    static long mapSizeFor(long fileSize) {
+        long want = Math.max(MIN_MAP_SIZE, fileSize * 2);
+        return (want + 0xFFFFF) & ~0xFFFFFL;
+    }
+
+    private static Object fileKey(Path path) {
+        try {
+            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return key != null ? key : path.toRealPath();
+        } catch (IOException e) {
+            throw new StoreException("cannot open " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long sizeOf(Path path) {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static StoreException failure(String what, Path path, Exception e) {
+        String reason = e.getMessage();
+        if (e instanceof LmdbNativeException n) {
+            reason = switch (n.getResultCode()) {
+                case 13 -> "permission denied";
+                case 2 -> "no such file";
+                case 28 -> "no space left on device";
+                case 30 -> "read-only file system";
+                case -30793 -> "not an LMDB file or a different LMDB version (MDB_INVALID)";
+                case -30794 -> "the LMDB version of the file does not match (MDB_VERSION_MISMATCH)";
+                case -30796 -> "the file is corrupted (MDB_CORRUPTED)";
+                case -30795 -> "LMDB fatal error (MDB_PANIC): restart and check the file with mdb_stat";
+                default -> reason;
+            };
+        }
+        return new StoreException(what + " " + path + ": " + reason, e);
+    }
+}
