@@ -103,15 +103,35 @@ final class BatchRunner {
         return ExitCodes.OK;
     }
 
+    /** A batch line with its user, resolved once. */
+    private record Planned(BatchOp op, UserId user, byte[] keyPrefix) {}
+
+    /**
+     * The lines grouped by user in key order. The sort is stable, so one user's lines keep their
+     * order (an add after a del still wins); lines of different users commute. Key order makes
+     * each write land next to the previous one in the store's B-tree.
+     */
+    private static List<Planned> inKeyOrder(List<BatchOp> ops, byte[] realmBytes) {
+        List<Planned> planned = new ArrayList<>(ops.size());
+        for (BatchOp op : ops) {
+            UserId user = userOf(op, realmBytes);
+            planned.add(new Planned(op, user, user.keyPrefix()));
+        }
+        planned.sort((a, b) -> Arrays.compareUnsigned(a.keyPrefix(), b.keyPrefix()));
+        return planned;
+    }
+
     private void apply(CredentialStore store, List<BatchOp> ops, byte[] realmBytes, Outcome outcome) {
         Progress progress = new Progress(ops.size());
-        for (int from = 0; from < ops.size(); from += CHUNK) {
-            List<BatchOp> chunk = ops.subList(from, Math.min(ops.size(), from + CHUNK));
+        List<Planned> planned = inKeyOrder(ops, realmBytes);
+        for (int from = 0; from < planned.size(); from += CHUNK) {
+            List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + CHUNK));
             // The work may be retried (map growth), so its counts are only kept once it committed.
             Outcome part = store.write(w -> {
                 Outcome o = new Outcome();
-                for (BatchOp op : chunk) {
-                    UserId user = userOf(op, realmBytes);
+                for (Planned p : chunk) {
+                    BatchOp op = p.op();
+                    UserId user = p.user();
                     if (op.delete()) {
                         if (w.deleteUser(user) == 0) {
                             o.notFound.add(op.line());
@@ -146,6 +166,7 @@ final class BatchRunner {
     }
 
     private void report(String source, Outcome o) {
+        o.notFound.sort(null); // lines were applied in key order; report them in file order
         if (!o.notFound.isEmpty()) {
             StringBuilder lines = new StringBuilder();
             for (int i = 0; i < Math.min(10, o.notFound.size()); i++) {

@@ -70,14 +70,9 @@ public final class PasswordRecords {
         return records.size();
     }
 
-    /** Deletes the legacy secrets; keys too long for the store cannot exist and are skipped. */
+    /** Deletes the legacy secrets (keys too long for the store cannot exist: the store skips them). */
     static void deleteLegacy(StoreWriter w, UserId user) {
-        int prefix = user.keyPrefix().length;
-        for (String p : LEGACY_SECRETS) {
-            if (prefix + p.length() <= Entry.MAX_KEY_LENGTH) {
-                w.delete(user, p);
-            }
-        }
+        w.delete(user, LEGACY_SECRETS);
     }
 
     /** Length of the key of {@code property} for a user whose key prefix is {@code prefixLength}. */

@@ -32,6 +32,20 @@ public interface StoreWriter {
     /** Removes one property; returns whether it existed. */
     boolean delete(UserId user, String property);
 
+    /**
+     * Removes the named properties of a user; returns how many existed. Backends that can visit
+     * them in one pass do so (a password change deletes three legacy keys that rarely exist).
+     */
+    default int delete(UserId user, java.util.Collection<String> properties) {
+        int n = 0;
+        for (String p : properties) {
+            if (delete(user, p)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Removes every record of a user; returns how many there were. */
     int deleteUser(UserId user);
 }

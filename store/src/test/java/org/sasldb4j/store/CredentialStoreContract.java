@@ -111,6 +111,28 @@ public abstract class CredentialStoreContract {
     }
 
     @Test
+    void deletesSeveralPropertiesAtOnceAndNothingElse() {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            UserId al = UserId.of("alice", "example.or"); // a neighbouring user
+            s.update(w -> {
+                w.put(ALICE, "cmusaslsecretCRAM-MD5", bytes("1"));
+                w.put(ALICE, "cmusaslsecretOTP", bytes("keep"));
+                w.put(ALICE, "cmusaslsecretPLAIN", bytes("3"));
+                w.put(ALICE, "userPassword", bytes("keep"));
+                w.put(al, "cmusaslsecretDIGEST-MD5", bytes("keep"));
+            });
+            List<String> legacy = List.of("cmusaslsecretCRAM-MD5", "cmusaslsecretDIGEST-MD5", "cmusaslsecretPLAIN");
+            assertEquals(2, (int) s.<Integer>write(w -> w.delete(ALICE, legacy)));
+            List<String> left = new ArrayList<>();
+            s.forEach(e -> left.add(e.toString()));
+            assertEquals(List.of("alice@example.or: cmusaslsecretDIGEST-MD5", "alice@example.org: cmusaslsecretOTP",
+                    "alice@example.org: userPassword"), left);
+            assertEquals(0, (int) s.<Integer>write(w -> w.delete(ALICE, legacy)));
+            assertEquals(0, (int) s.<Integer>write(w -> w.delete(UserId.of("a".repeat(600), "r"), legacy)));
+        }
+    }
+
+    @Test
     void overwriteReplacesTheValue() {
         try (CredentialStore s = create(dir.resolve("db"))) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("old-password")));

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -196,6 +197,50 @@ final class LmdbStore implements CredentialStore {
         public boolean delete(UserId user, String property) {
             ByteBuffer key = Buffers.key(user.key(property));
             return key != null && dbi.delete(txn, key);
+        }
+
+        /** One cursor seek covers all the properties; a key is re-sought after each delete. */
+        @Override
+        public int delete(UserId user, Collection<String> properties) {
+            List<byte[]> keys = new ArrayList<>(properties.size());
+            for (String p : properties) {
+                byte[] k = user.key(p);
+                if (k.length <= Entry.MAX_KEY_LENGTH) {
+                    keys.add(k);
+                }
+            }
+            if (keys.isEmpty()) {
+                return 0;
+            }
+            keys.sort(Arrays::compareUnsigned);
+            byte[] last = keys.get(keys.size() - 1);
+            int n = 0;
+            try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+                ByteBuffer seek = Buffers.key(keys.get(0));
+                while (c.get(seek, GetOp.MDB_SET_RANGE)) {
+                    byte[] found = Buffers.bytes(c.key());
+                    if (Arrays.compareUnsigned(found, last) > 0) {
+                        break;
+                    }
+                    boolean wanted = false;
+                    for (byte[] k : keys) {
+                        wanted |= Arrays.equals(k, found);
+                    }
+                    if (wanted) {
+                        c.delete();
+                        n++;
+                        seek = Buffers.key(found);
+                    } else {
+                        // Not one of ours: continue just after it.
+                        byte[] after = Arrays.copyOf(found, found.length + 1);
+                        seek = Buffers.key(after);
+                        if (seek == null) {
+                            break;
+                        }
+                    }
+                }
+            }
+            return n;
         }
 
         @Override
