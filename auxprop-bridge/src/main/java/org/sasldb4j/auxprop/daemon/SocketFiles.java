@@ -26,7 +26,7 @@ import java.util.Set;
  * umask, so the socket is bound inside a fresh 0700 directory next to its final path, given
  * mode 0660 and its group there, and only then renamed into place: at no moment can another
  * user connect to it. The directory that holds it must not be writable by others (they could
- * swap in a socket of their own) and must not belong to another ordinary user.
+ * swap in a socket of their own).
  */
 final class SocketFiles {
     /** Mode of every socket: owner and group may connect, others may not. */
@@ -83,7 +83,8 @@ final class SocketFiles {
     }
 
     /**
-     * Refuses a directory others may write to, or one owned by another ordinary user.
+     * Refuses a directory others may write to. (Its owner may be another user: Postfix's
+     * {@code private/} belongs to {@code postfix}, the very client the socket is for.)
      *
      * @throws UnsafeSocketException naming the problem and the fix
      */
@@ -96,12 +97,6 @@ final class SocketFiles {
         if (p.contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new UnsafeSocketException("socket directory " + dir + " is writable by others, who could replace the socket; "
                     + "use a directory only the daemon's user can write (chmod o-w " + dir + ")");
-        }
-        String owner = a.owner().getName();
-        String me = System.getProperty("user.name");
-        if (!owner.equals("root") && !owner.equals(me)) {
-            throw new UnsafeSocketException("socket directory " + dir + " belongs to " + owner + ", not to root or " + me
-                    + ", who could replace the socket");
         }
     }
 

@@ -1,0 +1,20 @@
+#!/bin/bash
+# Benchmark of the auxprop bridge's verify (docs/benchmarks.md, "Bridge verify"):
+# plaintext on a 1,000,000-user LMDB store, one thread; Argon2id with the default parameters.
+# Compiles the bridge into auxprop-bridge/target-bridge (main code through Maven, the harness
+# with javac, so unrelated test sources need not compile) and reuses the store it built there.
+#
+# Usage: scripts/bench-verify.sh [STORE] [USERS] [ROUNDS] [ARGON2_RUNS]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+OUT=target-bridge
+MOD=$HERE/auxprop-bridge/$OUT
+cd "$HERE"
+mkdir -p "$MOD/bench-classes"
+mvn -q -Dsasldb4j.out=$OUT -pl auxprop-bridge -am compile dependency:build-classpath \
+  -Dmdep.outputFile="$MOD/bench.classpath" -Dmdep.includeScope=runtime
+CP="$MOD/classes:$(cat "$MOD/bench.classpath")"
+javac -d "$MOD/bench-classes" -cp "$CP" auxprop-bridge/src/test/java/org/sasldb4j/auxprop/bench/*.java
+STORE=${1:-$MOD/bench/users-1m.lmdb}
+exec java -Xms512m -Xmx2g --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+  -cp "$MOD/bench-classes:$CP" org.sasldb4j.auxprop.bench.VerifyBench "$STORE" "${2:-1000000}" "${3:-5}" "${4:-40}"
