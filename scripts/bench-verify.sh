@@ -5,7 +5,21 @@
 # with javac, so unrelated test sources need not compile) and reuses the store it built there.
 #
 # Usage: scripts/bench-verify.sh [STORE] [USERS] [ROUNDS] [ARGON2_RUNS]
+#        scripts/bench-verify.sh --libsasl [USERS] [ROUNDS]
+#   --libsasl: the same plaintext checks through Debian's libsasl2 (sasl_checkpass, sasldb
+#   plugin, Berkeley DB file made with saslpasswd2), as ../shared/spec/baselines.md section 3 measures
+#   them; needs gcc, libsasl2-2, libsasl2-modules-db and sasl2-bin.
 set -euo pipefail
+if [ "${1:-}" = "--libsasl" ]; then
+  HERE=$(cd "$(dirname "$0")/.." && pwd)
+  USERS=${2:-2000}; ROUNDS=${3:-5}
+  WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+  gcc -O2 -o "$WORK/checkpass" "$HERE/auxprop-bridge/src/test/c/libsasl-checkpass.c" /usr/lib/x86_64-linux-gnu/libsasl2.so.2
+  for i in $(seq 0 $((USERS - 1))); do
+    printf 'pw-%07d-secret' "$i" | saslpasswd2 -p -c -f "$WORK/sasldb2" -u bench "$(printf 'user%07d' "$i")"
+  done
+  exec "$WORK/checkpass" "$WORK/sasldb2" "$USERS" "$ROUNDS"
+fi
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 OUT=target-bridge
 MOD=$HERE/auxprop-bridge/$OUT
