@@ -2,23 +2,28 @@ package org.sasldb4j.sasldblistusers;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.secret.SecretProperties;
 
 /**
  * {@code --json}: one array of users, each {@code {"authid": ..., "realm": ..., "properties":
- * [...]}}, in key order; never a value. A component that is not valid UTF-8 is shown with
- * U+FFFD replacements and given exactly in an extra {@code authidHex} / {@code realmHex} field.
+ * [...], "schemes": [...], "disabled": false}}, in key order; never a value. {@code schemes}
+ * names the kinds of secret the user has ({@code plaintext}, {@code argon2id}, {@code
+ * scram-sha-1}, {@code scram-sha-256}, {@code cram-md5}, or a legacy Cyrus property name) and
+ * {@code disabled} whether the account is locked with {@code saslpasswd --disable}. A component
+ * that is not valid UTF-8 is shown with U+FFFD replacements and given exactly in an extra
+ * {@code authidHex} / {@code realmHex} field.
  *
  * <p>Records of one user are adjacent in key order ({@code authid \0 realm \0} is a prefix), so
- * users are grouped while streaming, without holding the listing in memory.
+ * users are grouped while streaming; only one user's records are held at a time.
  */
 final class JsonListing implements Listing {
     private final Writer out;
-    private byte[] authid;
-    private byte[] realm;
+    private final List<Entry> user = new ArrayList<>();
     private boolean firstUser = true;
-    private boolean firstProperty;
 
     /** @param out a buffered UTF-8 writer */
     JsonListing(Writer out) {
@@ -28,30 +33,40 @@ final class JsonListing implements Listing {
     @Override
     public void add(Entry e) {
         try {
-            byte[] a = e.authidBytes();
-            byte[] r = e.realmBytes();
-            if (authid == null || !Arrays.equals(a, authid) || !Arrays.equals(r, realm)) {
-                endUser();
-                startUser(a, r);
+            if (!user.isEmpty() && !sameUser(user.get(0), e)) {
+                writeUser();
             }
-            out.write(firstProperty ? "" : ", ");
-            firstProperty = false;
-            Json.string(out, e.property());
+            user.add(e);
         } catch (IOException x) {
             throw Listing.unchecked(x);
         }
     }
 
-    private void startUser(byte[] a, byte[] r) throws IOException {
-        authid = a;
-        realm = r;
+    private static boolean sameUser(Entry a, Entry b) {
+        return Arrays.equals(a.authidBytes(), b.authidBytes()) && Arrays.equals(a.realmBytes(), b.realmBytes());
+    }
+
+    private void writeUser() throws IOException {
+        Entry first = user.get(0);
         out.write(firstUser ? "[\n  {" : ",\n  {");
         firstUser = false;
-        field("authid", a);
+        field("authid", first.authidBytes());
         out.write(", ");
-        field("realm", r);
+        field("realm", first.realmBytes());
         out.write(", \"properties\": [");
-        firstProperty = true;
+        for (int i = 0; i < user.size(); i++) {
+            out.write(i == 0 ? "" : ", ");
+            Json.string(out, user.get(i).property());
+        }
+        SecretProperties.Summary summary = SecretProperties.summarize(user);
+        out.write("], \"schemes\": [");
+        for (int i = 0; i < summary.schemes().size(); i++) {
+            out.write(i == 0 ? "" : ", ");
+            Json.string(out, summary.schemes().get(i));
+        }
+        out.write("], \"disabled\": " + summary.disabled() + "}");
+        user.forEach(Entry::wipe);
+        user.clear();
     }
 
     private void field(String name, byte[] value) throws IOException {
@@ -65,16 +80,12 @@ final class JsonListing implements Listing {
         }
     }
 
-    private void endUser() throws IOException {
-        if (authid != null) {
-            out.write("]}");
-        }
-    }
-
     @Override
     public void close() {
         try {
-            endUser();
+            if (!user.isEmpty()) {
+                writeUser();
+            }
             out.write(firstUser ? "[]\n" : "\n]\n");
             out.flush();
         } catch (IOException x) {

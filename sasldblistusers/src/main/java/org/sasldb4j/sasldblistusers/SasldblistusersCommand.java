@@ -192,12 +192,10 @@ public final class SasldblistusersCommand implements Callable<Integer> {
                              1 << 16))
                      : new TextListing(env.bufferedStdout())) {
             store.forEach(e -> {
-                try {
-                    if (filter.accepts(e)) {
-                        listing.add(e);
-                    }
-                } finally {
-                    e.wipe(); // the listing never needs the value, so the copy is cleared at once
+                if (filter.accepts(e)) {
+                    listing.add(e); // wipes the value once done with it
+                } else {
+                    e.wipe();
                 }
             }, damage -> {
                 skipped[0]++;

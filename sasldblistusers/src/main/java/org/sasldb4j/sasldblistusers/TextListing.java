@@ -28,6 +28,8 @@ final class TextListing implements Listing {
             out.write('\n');
         } catch (IOException x) {
             throw Listing.unchecked(x);
+        } finally {
+            e.wipe(); // the text listing never needs the value
         }
     }
 

@@ -2,6 +2,7 @@ package org.sasldb4j.sasldblistusers;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -143,15 +144,34 @@ class SasldblistusersCommandTest {
         put("q\"uote\\", "r", "userPassword");
         Result r = run("--json", db().toString());
         assertEquals(0, r.rc());
+        String plain = ", \"schemes\": [\"plaintext\"], \"disabled\": false}";
         assertEquals("[\n"
-                + "  {\"authid\": \"\", \"realm\": \"onlyrealm.example\", \"properties\": [\"userPassword\"]},\n"
-                + "  {\"authid\": \" hal \", \"realm\": \"vm\", \"properties\": [\"userPassword\"]},\n"
-                + "  {\"authid\": \"alice\", \"realm\": \"example.org\", \"properties\": [\"authPassword\", \"userPassword\"]},\n"
-                + "  {\"authid\": \"dave\", \"realm\": \"\", \"properties\": [\"userPassword\"]},\n"
-                + "  {\"authid\": \"erin\", \"realm\": \"sales@example.org\", \"properties\": [\"userPassword\"]},\n"
-                + "  {\"authid\": \"q\\\"uote\\\\\", \"realm\": \"r\", \"properties\": [\"userPassword\"]}\n"
+                + "  {\"authid\": \"\", \"realm\": \"onlyrealm.example\", \"properties\": [\"userPassword\"]" + plain + ",\n"
+                + "  {\"authid\": \" hal \", \"realm\": \"vm\", \"properties\": [\"userPassword\"]" + plain + ",\n"
+                + "  {\"authid\": \"alice\", \"realm\": \"example.org\", \"properties\": [\"authPassword\", \"userPassword\"],"
+                + " \"schemes\": [\"authPassword\", \"plaintext\"], \"disabled\": false},\n"
+                + "  {\"authid\": \"dave\", \"realm\": \"\", \"properties\": [\"userPassword\"]" + plain + ",\n"
+                + "  {\"authid\": \"erin\", \"realm\": \"sales@example.org\", \"properties\": [\"userPassword\"]" + plain + ",\n"
+                + "  {\"authid\": \"q\\\"uote\\\\\", \"realm\": \"r\", \"properties\": [\"userPassword\"]" + plain + "\n"
                 + "]\n", r.out());
         assertTrue(!r.out().contains("SECRET"));
+    }
+
+    @Test
+    void jsonNamesEachUsersSchemesAndDisabledStateNeverAValue() {
+        try (CredentialStore s = CredentialStore.open(db(), StoreOptions.create())) {
+            s.update(w -> {
+                UserId u = UserId.of("bob", "example.org");
+                w.put(u, "authPassword", "SCRAM-SHA-1$4096:c2FsdA==$a2V5:a2V5".getBytes(UTF_8));
+                w.put(u, "sasldb4j.argon2id", "{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".getBytes(UTF_8));
+                w.put(u, "sasldb4j.disabled", "disabled 2026-11-21T00:00:00Z".getBytes(UTF_8));
+            });
+        }
+        String out = run("--json", db().toString()).out();
+        assertEquals("[\n  {\"authid\": \"bob\", \"realm\": \"example.org\", \"properties\": [\"authPassword\","
+                + " \"sasldb4j.argon2id\", \"sasldb4j.disabled\"], \"schemes\": [\"scram-sha-1\", \"argon2id\"],"
+                + " \"disabled\": true}\n]\n", out);
+        assertFalse(out.contains("c2FsdA"), out);
     }
 
     @Test

@@ -17,6 +17,8 @@ import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.Entry;
+import org.sasldb4j.cli.InvalidPasswordException;
 
 /**
  * {@code saslpasswd --batch FILE|-}: checks every line first and writes nothing from a batch
@@ -77,6 +79,13 @@ final class BatchRunner {
             return ExitCodes.INVALID_INPUT;
         }
         List<BatchOp> ops = parsed.ops();
+        List<String> unstorable = check(source, ops);
+        if (!unstorable.isEmpty()) {
+            unstorable.stream().limit(20).forEach(diag::error);
+            diag.error(unstorable.size() + (unstorable.size() == 1 ? " password" : " passwords")
+                    + " in the batch cannot be stored as " + records.describe() + "; nothing was written");
+            return ExitCodes.INVALID_INPUT;
+        }
         if (ops.isEmpty()) {
             diag.note("the batch " + source + " has no add or del lines; nothing to do");
             return ExitCodes.OK;
@@ -126,34 +135,79 @@ final class BatchRunner {
         List<Planned> planned = inKeyOrder(ops, realmBytes);
         for (int from = 0; from < planned.size(); from += CHUNK) {
             List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + CHUNK));
-            // The work may be retried (map growth), so its counts are only kept once it committed.
-            Outcome part = store.write(w -> {
-                Outcome o = new Outcome();
-                for (Planned p : chunk) {
-                    BatchOp op = p.op();
-                    UserId user = p.user();
-                    if (op.delete()) {
-                        if (w.deleteUser(user) == 0) {
-                            o.notFound.add(op.line());
+            // Secrets are computed before the transaction (Argon2 must not hold the write lock)
+            // and wiped after it committed (the work may be retried when the map grows).
+            List<List<Entry>> secrets = secretsOf(chunk);
+            try {
+                Outcome part = store.write(w -> {
+                    Outcome o = new Outcome();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        Planned p = chunk.get(i);
+                        if (p.op().delete()) {
+                            if (w.deleteUser(p.user()) == 0) {
+                                o.notFound.add(p.op().line());
+                            } else {
+                                o.deleted++;
+                            }
                         } else {
-                            o.deleted++;
+                            if (records.apply(w, p.user(), secrets.get(i))) {
+                                o.keptPlaintext++;
+                            }
+                            o.set++;
                         }
-                    } else {
-                        byte[] pw = Arrays.copyOfRange(op.password(), op.passwordFrom(), op.passwordTo());
-                        try {
-                            records.apply(w, user, pw);
-                        } finally {
-                            Arrays.fill(pw, (byte) 0);
-                        }
-                        o.set++;
                     }
-                }
-                return o;
-            });
-            outcome.add(part);
+                    return o;
+                });
+                outcome.add(part);
+            } finally {
+                secrets.forEach(list -> list.forEach(Entry::wipe));
+            }
             progress.show(from + chunk.size());
         }
         progress.done();
+    }
+
+    /** The records of each add line of the chunk (an empty list for del lines). */
+    private List<List<Entry>> secretsOf(List<Planned> chunk) {
+        List<List<Entry>> out = new ArrayList<>(chunk.size());
+        try {
+            for (Planned p : chunk) {
+                if (p.op().delete()) {
+                    out.add(List.of());
+                    continue;
+                }
+                byte[] pw = Arrays.copyOfRange(p.op().password(), p.op().passwordFrom(), p.op().passwordTo());
+                try {
+                    out.add(records.recordsFor(p.user(), pw));
+                } finally {
+                    Arrays.fill(pw, (byte) 0);
+                }
+            }
+            return out;
+        } catch (InvalidPasswordException e) {
+            // check() ran over every line before anything was written; this cannot happen.
+            out.forEach(list -> list.forEach(Entry::wipe));
+            throw new IllegalStateException("a batch password failed after it was checked", e);
+        }
+    }
+
+    /** Error lines for passwords the policy cannot store; empty if all are fine. */
+    private List<String> check(String source, List<BatchOp> ops) {
+        List<String> errors = new ArrayList<>();
+        for (BatchOp op : ops) {
+            if (op.delete()) {
+                continue;
+            }
+            byte[] pw = Arrays.copyOfRange(op.password(), op.passwordFrom(), op.passwordTo());
+            try {
+                records.check(pw);
+            } catch (InvalidPasswordException e) {
+                errors.add(source + ":" + op.line() + ": " + e.getMessage());
+            } finally {
+                Arrays.fill(pw, (byte) 0);
+            }
+        }
+        return errors;
     }
 
     private static UserId userOf(BatchOp op, byte[] defaultRealm) {
@@ -178,9 +232,10 @@ final class BatchRunner {
             diag.error("user not found: " + o.notFound.size() + " del " + (o.notFound.size() == 1 ? "line" : "lines")
                     + " of " + source + " named users that do not exist (line " + lines + ")");
         }
-        if (records.writesNothing() && o.set > 0) {
-            diag.error("nothing written for the " + o.set + " add lines: -n leaves out the plaintext"
-                    + " userPassword and no other secret is configured");
+        if (o.keptPlaintext > 0) {
+            diag.warn(o.keptPlaintext + (o.keptPlaintext == 1 ? " user keeps its" : " users keep their")
+                    + " plaintext userPassword from before (saslpasswd2 keeps it too with -n), which mechanisms"
+                    + " use first; add --remove-plaintext to delete it");
         }
         if (env.stderrIsTerminal()) {
             diag.stream().println(diag.program() + ": " + source + ": " + o.set + " passwords set, " + o.deleted
@@ -192,11 +247,13 @@ final class BatchRunner {
     private static final class Outcome {
         int set;
         int deleted;
+        int keptPlaintext;
         final List<Integer> notFound = new ArrayList<>();
 
         void add(Outcome o) {
             set += o.set;
             deleted += o.deleted;
+            keptPlaintext += o.keptPlaintext;
             notFound.addAll(o.notFound);
         }
     }

@@ -1,82 +1,185 @@
 package org.sasldb4j.saslpasswd;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.sasldb4j.cli.InvalidPasswordException;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreWriter;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.secret.SecretProperties;
+import org.sasldb4j.store.secret.SecretSet;
 
 /**
  * What setting a password writes and deletes: the one place that decides it, for a single user
  * and for every {@code add} line of a batch.
  *
- * <p>Today, as saslpasswd2 with Debian's default plugins: {@code userPassword} = the password
- * (unless {@code -n}), and the three legacy {@code cmusaslsecret*} keys are deleted in the same
- * transaction, so an old binary secret can no longer authenticate a changed password.
- *
- * <p><b>Seam for hashed secrets:</b> {@link #recordsFor} is where the secret schemes of
- * {@code org.sasldb4j.store.secret} (SCRAM {@code authPassword}, ...) add their records; with
- * {@code -n} they are the only records written.
+ * <ul>
+ *   <li>Default, as saslpasswd2 with Debian's plugins: {@code userPassword} = the password.
+ *   <li>{@code -n}: hashed secrets instead ({@link SecretSet#HASHED}: Argon2id, SCRAM-SHA-1 as
+ *       Cyrus's {@code authPassword}, SCRAM-SHA-256); an existing {@code userPassword} is kept,
+ *       as saslpasswd2 keeps it, unless {@code --remove-plaintext}.
+ *   <li>{@code --schemes LIST}: exactly those schemes ({@code plaintext} among them or not).
+ * </ul>
+ * Every other password property of the user ({@link SecretProperties#PASSWORD_PROPERTIES}: the
+ * legacy {@code cmusaslsecret*} keys, stale hashes) is deleted in the same transaction, so no
+ * old secret keeps accepting the old password and the verifier, which requires all hashed
+ * secrets to agree, never locks the user out.
  */
 public final class PasswordRecords {
     /** The plaintext password property every Cyrus mechanism reads. */
-    public static final String USER_PASSWORD = "userPassword";
+    public static final String USER_PASSWORD = SecretProperties.USER_PASSWORD;
 
-    /** Binary secrets of SASL v1 era databases; saslpasswd2 deletes them on every change. */
-    public static final List<String> LEGACY_SECRETS =
-            List.of("cmusaslsecretCRAM-MD5", "cmusaslsecretDIGEST-MD5", "cmusaslsecretPLAIN");
+    private final boolean plaintext;
+    private final SecretSet hashed; // null when only plaintext is written
+    private final boolean keepOldPlaintext;
 
-    private final boolean noPlain;
+    private PasswordRecords(boolean plaintext, SecretSet hashed, boolean keepOldPlaintext) {
+        this.plaintext = plaintext;
+        this.hashed = hashed;
+        this.keepOldPlaintext = keepOldPlaintext;
+    }
 
-    /** @param noPlain {@code -n}: do not store the plaintext {@code userPassword} */
-    public PasswordRecords(boolean noPlain) {
-        this.noPlain = noPlain;
+    /** Plaintext {@code userPassword} only: saslpasswd2's default. */
+    public static PasswordRecords plaintextOnly() {
+        return new PasswordRecords(true, null, false);
+    }
+
+    /**
+     * The policy of a command line.
+     *
+     * @param noPlain {@code -n}
+     * @param schemes {@code --schemes}, or null
+     * @param removePlaintext {@code --remove-plaintext}
+     * @throws IllegalArgumentException for an unknown scheme or a set with nothing to write
+     */
+    public static PasswordRecords of(boolean noPlain, String schemes, boolean removePlaintext) {
+        Set<SecretSet.Kind> kinds = EnumSet.noneOf(SecretSet.Kind.class);
+        if (schemes != null) {
+            kinds.addAll(SecretSet.parse(schemes).kinds());
+        } else if (noPlain) {
+            kinds.addAll(SecretSet.HASHED.kinds());
+        } else {
+            kinds.add(SecretSet.Kind.PLAINTEXT);
+        }
+        boolean plain = kinds.remove(SecretSet.Kind.PLAINTEXT) && !noPlain;
+        if (!plain && kinds.isEmpty()) {
+            throw new IllegalArgumentException("nothing to store: -n leaves out plaintext and --schemes names no"
+                    + " other scheme (choose from argon2id, scram-sha-1, scram-sha-256, cram-md5)");
+        }
+        SecretSet set = null;
+        if (!kinds.isEmpty()) {
+            SecretSet.Kind[] rest = kinds.toArray(new SecretSet.Kind[0]);
+            set = SecretSet.of(rest[0], Arrays.copyOfRange(rest, 1, rest.length));
+        }
+        return new PasswordRecords(plain, set, !plain && !removePlaintext);
+    }
+
+    /** The schemes written, for messages, e.g. {@code plaintext,argon2id}. No secrets. */
+    public String describe() {
+        List<String> names = new ArrayList<>();
+        if (plaintext) {
+            names.add("plaintext");
+        }
+        if (hashed != null) {
+            names.add(hashed.toString());
+        }
+        return String.join(",", names);
+    }
+
+    /** True if an existing plaintext {@code userPassword} survives a change (then say so). */
+    public boolean keepsOldPlaintext() {
+        return keepOldPlaintext;
     }
 
     /**
      * The records to write for {@code password}. The caller wipes the password; the records
      * hold their own copies, which {@link #apply} wipes after storing them.
+     *
+     * @throws InvalidPasswordException if hashed secrets are asked for and the password is not
+     *     valid UTF-8 (they are computed over characters; plaintext keeps any bytes)
      */
-    public List<Entry> recordsFor(UserId user, byte[] password) {
-        List<Entry> out = new ArrayList<>(1);
-        if (!noPlain) {
+    public List<Entry> recordsFor(UserId user, byte[] password) throws InvalidPasswordException {
+        List<Entry> out = new ArrayList<>(4);
+        if (plaintext) {
             out.add(Entry.of(user, USER_PASSWORD, password));
         }
-        // Hashed secrets (org.sasldb4j.store.secret) go here, e.g. out.add(scram.entryFor(user, password)).
+        if (hashed != null) {
+            char[] chars = utf8(password);
+            try {
+                out.addAll(hashed.encode(user, chars));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPasswordException(e.getMessage());
+            } finally {
+                Arrays.fill(chars, '\0');
+            }
+        }
         return out;
     }
 
-    /** True if {@link #recordsFor} writes nothing (then the tool says so: D8). */
-    public boolean writesNothing() {
-        return noPlain;
+    /**
+     * Checks a password before anything is written, so a batch fails before its first chunk.
+     *
+     * @throws InvalidPasswordException if hashed secrets are asked for and the password is not
+     *     valid UTF-8
+     */
+    public void check(byte[] password) throws InvalidPasswordException {
+        if (hashed != null) {
+            Arrays.fill(utf8(password), '\0');
+        }
     }
 
     /**
-     * Writes the records for {@code password} and deletes the legacy secrets, in the caller's
-     * transaction.
+     * Writes {@code records} (from {@link #recordsFor}) and deletes the user's other password
+     * properties, in the caller's transaction. The records are not wiped here: the transaction
+     * may be retried, so the caller wipes them once it has committed.
      *
-     * @return the number of records written
+     * @return true if a plaintext {@code userPassword} from before was kept ({@code -n})
      */
-    public int apply(StoreWriter w, UserId user, byte[] password) {
-        List<Entry> records = recordsFor(user, password);
-        try {
-            for (Entry e : records) {
-                w.put(e);
-            }
-        } finally {
-            records.forEach(Entry::wipe);
+    public boolean apply(StoreWriter w, UserId user, List<Entry> records) {
+        Set<String> stale = new TreeSet<>(SecretProperties.PASSWORD_PROPERTIES);
+        for (Entry e : records) {
+            w.put(e);
+            stale.remove(e.property());
         }
-        deleteLegacy(w, user);
-        return records.size();
+        boolean kept = false;
+        if (keepOldPlaintext) {
+            stale.remove(USER_PASSWORD);
+            kept = w.get(user, USER_PASSWORD).map(v -> {
+                Arrays.fill(v, (byte) 0);
+                return true;
+            }).orElse(false);
+        }
+        w.delete(user, stale);
+        return kept;
     }
 
-    /** Deletes the legacy secrets (keys too long for the store cannot exist: the store skips them). */
-    static void deleteLegacy(StoreWriter w, UserId user) {
-        w.delete(user, LEGACY_SECRETS);
-    }
-
-    /** Length of the key of {@code property} for a user whose key prefix is {@code prefixLength}. */
-    static int keyLength(int prefixLength, String property) {
-        return prefixLength + property.length();
+    private static char[] utf8(byte[] password) throws InvalidPasswordException {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            CharBuffer cb = d.decode(ByteBuffer.wrap(password));
+            char[] out = new char[cb.remaining()];
+            cb.get(out);
+            // The decoder's buffer held the characters too.
+            cb.clear();
+            while (cb.hasRemaining()) {
+                cb.put('\0');
+            }
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new InvalidPasswordException("hashed secrets need a UTF-8 password; this one is not valid UTF-8"
+                    + " (plaintext userPassword keeps any bytes: drop -n / --schemes)");
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.sasldb4j.saslpasswd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,11 +23,13 @@ import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreFormat;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.secret.SecretProperties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +45,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "saslpasswd",
         customSynopsis = {
             "saslpasswd [-v] [-c [-p] [-n]] [-d] [-a appname] [-f sasldb] [-u DOM] [--default-realm R]",
-            "           [--password-file FILE | --password-fd N] [--backend lmdb|sqlite] userid",
+            "           [--schemes LIST [--remove-plaintext]] [--password-file FILE | --password-fd N]",
+            "           [--backend lmdb|sqlite] userid",
+            "saslpasswd --disable|--enable [-a appname] [-f sasldb] [-u DOM] userid",
             "saslpasswd --batch FILE|- [-n] [-a appname] [-f sasldb] [-u DOM] [--default-realm R] [--backend B]"},
         description = {
             "Sets the password of a SASL user (stored as the plaintext userPassword property, as Cyrus"
@@ -56,7 +61,8 @@ import picocli.CommandLine.Parameters;
             "0:success; also -d of a user that does not exist (reported on stderr)",
             "1:usage error, or the store could not be read or written",
             "7:invalid input: empty or mismatched password, password over 2048 bytes or with NUL,"
-                    + " invalid batch line"},
+                    + " a password that is not UTF-8 for hashed secrets, invalid batch line",
+            "20:--disable or --enable of a user that does not exist"},
         footer = {"%nSee docs/saslpasswd.md for the batch format and the differences from saslpasswd2."})
 public final class SaslpasswdCommand implements Callable<Integer> {
     /** saslpasswd2's getopt string. */
@@ -100,6 +106,23 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "FILE|-",
             description = "Apply the add/del lines of FILE (- = stdin); see docs/saslpasswd.md.")
     String batch;
+
+    @Option(names = "--schemes", paramLabel = "LIST",
+            description = "Secrets to store, comma-separated: plaintext, argon2id, scram-sha-1, scram-sha-256,"
+                    + " cram-md5, or hashed (= argon2id,scram-sha-1,scram-sha-256). Default: plaintext;"
+                    + " with -n: hashed.")
+    String schemes;
+
+    @Option(names = "--remove-plaintext", description = "With -n or --schemes without plaintext: also delete an"
+            + " existing plaintext userPassword (saslpasswd2 keeps it, and mechanisms use it first).")
+    boolean removePlaintext;
+
+    @Option(names = "--disable", description = "Lock the account: logins fail, its secrets are kept. Reads no"
+            + " password.")
+    boolean lock;
+
+    @Option(names = "--enable", description = "Unlock an account locked with --disable.")
+    boolean unlock;
 
     @Mixin
     PasswordSourceOptions passwordSource;
@@ -262,10 +285,17 @@ public final class SaslpasswdCommand implements Callable<Integer> {
             diag.error(e.getMessage());
             return ExitCodes.USAGE;
         }
+        PasswordRecords policy;
+        try {
+            policy = PasswordRecords.of(noPlain, schemes, removePlaintext);
+        } catch (IllegalArgumentException e) {
+            diag.error(e.getMessage());
+            return ExitCodes.USAGE;
+        }
         Path path = StorePaths.resolve(dbPath, appname, env).path();
         DefaultRealm.Choice realm = DefaultRealm.choose(userDomain, defaultRealm, env);
         if (batch != null) {
-            return new BatchRunner(env, diag, path, backend, realm, new PasswordRecords(noPlain)).run(batch);
+            return new BatchRunner(env, diag, path, backend, realm, policy).run(batch);
         }
         String id = userIds.get(0);
         UserId user;
@@ -278,7 +308,12 @@ public final class SaslpasswdCommand implements Callable<Integer> {
         for (String w : UserChecks.unreachable(user)) {
             diag.warn(w);
         }
-        int rc = disable ? delete(path, user) : setPassword(path, backend, user);
+        int rc;
+        if (lock || unlock) {
+            rc = setLocked(path, user, lock);
+        } else {
+            rc = disable ? delete(path, user) : setPassword(path, backend, user, policy);
+        }
         if (rc == ExitCodes.OK && done && !UserId.hasRealm(id) && realm.fromHostname()) {
             // Said after the change, and only then: it tells where the user now is (D6).
             diag.note(UserChecks.hostnameRealmNote(realm.realm(), userDomain));
@@ -297,6 +332,14 @@ public final class SaslpasswdCommand implements Callable<Integer> {
             problem = "--batch cannot be combined with -d; write 'del USER' lines instead";
         } else if (batch != null && passwordSource.isSet()) {
             problem = "--batch reads the passwords from the batch; drop " + passwordSource.describe();
+        } else if (lock && unlock) {
+            problem = "give either --disable or --enable, not both";
+        } else if ((lock || unlock) && (disable || batch != null || passwordSource.isSet() || noPlain
+                || schemes != null)) {
+            problem = (lock ? "--disable" : "--enable") + " only locks or unlocks an account; it cannot be"
+                    + " combined with -d, -n, --schemes, --batch or a password option";
+        } else if (removePlaintext && !noPlain && (schemes == null || schemes.contains("plaintext"))) {
+            problem = "--remove-plaintext goes with -n or with --schemes without plaintext";
         }
         if (problem == null) {
             return null;
@@ -321,7 +364,7 @@ public final class SaslpasswdCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int setPassword(Path path, Backend backend, UserId user) {
+    private int setPassword(Path path, Backend backend, UserId user, PasswordRecords policy) {
         // Refuse a foreign or damaged file before asking for a password nobody can store.
         refuseForeign(path);
         byte[] password;
@@ -340,29 +383,69 @@ public final class SaslpasswdCommand implements Callable<Integer> {
             diag.error(e.getMessage());
             return ExitCodes.FAILURE;
         }
+        List<Entry> records = List.of();
         try {
             if (password.length == 0) {
                 diag.error("invalid parameter supplied: the password is empty");
                 return ExitCodes.INVALID_INPUT;
             }
-            PasswordRecords records = new PasswordRecords(noPlain);
-            if (records.writesNothing() && !java.nio.file.Files.exists(path)) {
-                diag.error("nothing written for " + user + ": -n leaves out the plaintext userPassword"
-                        + " and no other secret is configured; " + path + " was not created");
-                return ExitCodes.OK;
-            }
+            // Hashing happens here, before the write transaction: Argon2 must not hold the lock.
+            records = policy.recordsFor(user, password);
+            List<Entry> toWrite = records;
+            boolean keptPlaintext;
             try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
-                store.update(w -> records.apply(w, user, password));
+                keptPlaintext = store.write(w -> policy.apply(w, user, toWrite));
             }
-            done = !records.writesNothing();
-            if (records.writesNothing()) {
-                diag.error("nothing written for " + user + ": -n leaves out the plaintext userPassword"
-                        + " and no other secret is configured");
+            done = true;
+            if (keptPlaintext) {
+                diag.warn(user + " keeps its plaintext userPassword from before (saslpasswd2 keeps it too with -n),"
+                        + " and mechanisms use it first, so the old password still works; add --remove-plaintext"
+                        + " to delete it");
             }
             return ExitCodes.OK;
+        } catch (InvalidPasswordException e) {
+            diag.error(e.getMessage());
+            return ExitCodes.INVALID_INPUT;
         } finally {
             Arrays.fill(password, (byte) 0);
+            records.forEach(Entry::wipe);
         }
+    }
+
+    /** {@code --disable} / {@code --enable}: the mark that locks an account without losing its secrets. */
+    private int setLocked(Path path, UserId user, boolean locked) {
+        boolean[] changed = {false};
+        boolean exists;
+        try (CredentialStore store = CredentialStore.open(path,
+                StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE))) {
+            exists = store.write(w -> {
+                List<Entry> records = w.user(user);
+                records.forEach(Entry::wipe);
+                if (records.isEmpty()) {
+                    return false;
+                }
+                if (locked) {
+                    changed[0] = w.get(user, SecretProperties.DISABLED).isEmpty();
+                    if (changed[0]) {
+                        w.put(user, SecretProperties.DISABLED, SecretProperties.disabledValue(Instant.now()));
+                    }
+                } else {
+                    changed[0] = w.delete(user, SecretProperties.DISABLED);
+                }
+                return true;
+            });
+        } catch (StoreNotFoundException e) {
+            exists = false;
+        }
+        if (!exists) {
+            diag.error("user not found: " + user);
+            return ExitCodes.NO_SUCH_USER;
+        }
+        done = true;
+        if (!changed[0]) {
+            diag.note(user + (locked ? " was already disabled" : " was not disabled"));
+        }
+        return ExitCodes.OK;
     }
 
     /**

@@ -22,6 +22,8 @@ import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreFormat;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.secret.PasswordVerifier;
+import org.sasldb4j.store.secret.SecretSet;
 
 /** The outcome table of saslpasswd2 (spec §9.7), realm parsing (§2.1) and the deliberate fixes. */
 class SaslpasswdCommandTest {
@@ -284,31 +286,105 @@ class SaslpasswdCommandTest {
     }
 
     @Test
-    void settingAPasswordDeletesTheLegacySecretsInTheSameChange() {
+    void settingAPasswordReplacesEveryOtherPasswordSecretInTheSameChange() {
         UserId u = UserId.of("alice", "r");
         try (CredentialStore s = CredentialStore.open(db(), StoreOptions.create())) {
             s.update(w -> {
-                for (String p : PasswordRecords.LEGACY_SECRETS) {
+                for (String p : List.of("cmusaslsecretCRAM-MD5", "cmusaslsecretDIGEST-MD5", "cmusaslsecretPLAIN")) {
                     w.put(u, p, new byte[] {1, 2, 3});
                 }
-                w.put(u, "authPassword", "keep".getBytes(UTF_8));
+                w.put(u, "authPassword", "stale".getBytes(UTF_8));
+                w.put(u, "sasldb4j.argon2id", "stale".getBytes(UTF_8));
+                w.put(u, "cmusaslsecretOTP", "otp keeps".getBytes(UTF_8));
+                w.put(u, "mailQuota", "kept".getBytes(UTF_8));
             });
         }
         assertEquals(0, set("new", "alice@r").rc());
-        assertEquals(List.of("alice@r: authPassword=keep", "alice@r: userPassword=new"), records());
+        assertEquals(List.of("alice@r: cmusaslsecretOTP=otp keeps", "alice@r: mailQuota=kept",
+                "alice@r: userPassword=new"), records());
     }
 
     @Test
-    void noPlainKeepsTheExistingPasswordAndSaysNothingWasWritten() {
-        Harness.Result r = set("pw", "-n", "alice@r");
-        assertEquals(0, r.rc());
-        assertTrue(r.err().contains("nothing written for alice@r"), r.err());
-        assertFalse(Files.exists(db()), "no store is created for nothing");
+    void noPlainStoresHashedSecretsThatVerify() {
+        Harness.Result r = tool().stdinBytes("pencil ß".getBytes(UTF_8)).run("-p", "-n", "-f", db().toString(), "alice@r");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(List.of("alice@r: authPassword", "alice@r: sasldb4j.argon2id", "alice@r: sasldb4j.scram-sha-256"),
+                propertyNames());
+        List<Entry> mine = userRecords(UserId.of("alice", "r"));
+        assertTrue(new String(mine.get(0).value(), UTF_8).startsWith("SCRAM-SHA-1$4096:"));
+        assertTrue(new String(mine.get(1).value(), UTF_8).startsWith("{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$"));
+        assertTrue(new String(mine.get(2).value(), UTF_8).startsWith("{SCRAM-SHA-256}4096,"));
+        PasswordVerifier v = new PasswordVerifier(SecretSet.HASHED);
+        assertEquals(PasswordVerifier.Outcome.MATCH, v.verify(mine, "pencil ß".toCharArray()));
+        assertEquals(PasswordVerifier.Outcome.MISMATCH, v.verify(mine, "pencil".toCharArray()));
+    }
+
+    @Test
+    void noPlainKeepsAnOldPlaintextAsCyrusDoesButWarnsAndRemovePlaintextDeletesIt() {
         set("old", "alice@r");
-        r = set("pw", "-c", "-n", "alice@r");
+        Harness.Result r = set("pw", "-c", "-n", "alice@r");
         assertEquals(0, r.rc());
-        assertTrue(r.err().contains("nothing written"), r.err());
-        assertEquals(List.of("alice@r: userPassword=old"), records());
+        assertTrue(r.err().contains("keeps its plaintext userPassword") && r.err().contains("--remove-plaintext"),
+                r.err());
+        assertTrue(records().contains("alice@r: userPassword=old"));
+        r = set("pw", "-n", "--remove-plaintext", "alice@r");
+        assertEquals(0, r.rc(), r.err());
+        assertFalse(r.err().contains("keeps its"), r.err());
+        assertEquals(List.of("alice@r: authPassword", "alice@r: sasldb4j.argon2id", "alice@r: sasldb4j.scram-sha-256"),
+                propertyNames());
+    }
+
+    @Test
+    void schemesChooseExactlyWhatIsStored() {
+        assertEquals(0, set("pw", "--schemes", "plaintext,scram-sha-256", "alice@r").rc());
+        assertEquals(List.of("alice@r: sasldb4j.scram-sha-256", "alice@r: userPassword"), propertyNames());
+        Harness.Result r = set("pw", "--schemes", "argon2id,bogus", "alice@r");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("unknown secret scheme 'bogus'"), r.err());
+        r = set("pw", "-n", "--schemes", "plaintext", "alice@r");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("nothing to store"), r.err());
+        r = set("pw", "--remove-plaintext", "alice@r");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("--remove-plaintext goes with -n"), r.err());
+    }
+
+    @Test
+    void hashedSecretsNeedAUtf8Password() {
+        Harness.Result r = tool().stdinBytes(new byte[] {(byte) 112, (byte) 0xff}).run("-p", "-n", "-f", db().toString(), "a@r");
+        assertEquals(7, r.rc());
+        assertTrue(r.err().contains("not valid UTF-8"), r.err());
+        assertEquals(0, set("pw", "a@r").rc(), "plaintext takes any bytes");
+    }
+
+    @Test
+    void disableAndEnableLockAnAccountKeepingItsSecrets() {
+        set("pw", "alice@r");
+        Harness.Result r = tool().run("--disable", "-f", db().toString(), "alice@r");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(List.of("alice@r: sasldb4j.disabled", "alice@r: userPassword"), propertyNames());
+        assertTrue(tool().run("--disable", "-f", db().toString(), "alice@r").err().contains("already disabled"));
+        assertEquals(0, tool().run("--enable", "-f", db().toString(), "alice@r").rc());
+        assertEquals(List.of("alice@r: userPassword"), propertyNames());
+        r = tool().run("--disable", "-f", db().toString(), "nobody@r");
+        assertEquals(20, r.rc());
+        assertTrue(r.err().contains("user not found: nobody@r"), r.err());
+        r = tool().run("--disable", "-d", "-f", db().toString(), "alice@r");
+        assertEquals(1, r.rc());
+    }
+
+    List<String> propertyNames() {
+        List<String> out = new ArrayList<>();
+        try (CredentialStore s = CredentialStore.open(db(), StoreOptions.readOnly())) {
+            s.forEach(e -> out.add(e.toString()));
+        }
+        return out;
+    }
+
+    List<Entry> userRecords(UserId u) {
+        try (CredentialStore s = CredentialStore.open(db(), StoreOptions.readOnly())) {
+            return s.user(u);
+        }
     }
 
     @Test

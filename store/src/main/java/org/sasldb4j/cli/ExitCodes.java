@@ -19,6 +19,8 @@ public final class ExitCodes {
     public static final int DAMAGED_RECORDS_SKIPPED = 2;
     /** Invalid input: empty or mismatched password, password too long or with NUL, invalid batch. */
     public static final int INVALID_INPUT = 7;
+    /** saslpasswd {@code --disable}/{@code --enable} of a user that does not exist ({@code SASL_NOUSER}). */
+    public static final int NO_SUCH_USER = 20;
 
     private ExitCodes() {}
 }
