@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# End-to-end check of the three ways a real Postfix (Debian's package) can authenticate SMTP
+# clients against a sasldb4j store, with swaks as the SMTP client, all on 127.0.0.1:
+#
+#   path 1  smtpd_sasl_type = dovecot          -> sasldb-authd (Dovecot auth protocol), LMDB store
+#   path 2  Cyrus libsasl, pwcheck_method: saslauthd -> sasldb-authd's saslauthd socket
+#   path 3  Cyrus libsasl, auxprop_plugin: sql, sql_engine: sqlite3 -> sasldb4j SQLite store
+#
+# A private Postfix instance runs from its own config and queue directories under a temporary
+# directory (postfix -c DIR start), on its own ports; the system's /etc/postfix is not read or
+# changed (Debian's smtpd reads the Cyrus files from DIR/sasl/).
+# Prints PASS/FAIL per check and ends with "interop: N passed, M failed"; exits non-zero on any
+# failure. Leaves no server running.
+#
+# Environment: INTEROP_PORT_BASE (default 12525), INTEROP_KEEP=1 (keep the work directory).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$PATH:/usr/sbin:/sbin"
+export LC_ALL=C.UTF-8
+BASE=${INTEROP_PORT_BASE:-12525}
+P_DOVECOT=$BASE P_SASLAUTHD=$((BASE + 1)) P_SQL=$((BASE + 2)) P_NOPLAIN=$((BASE + 3))
+REALM=example.org
+
+log() { echo "interop: $*" >&2; }
+die() { log "$*"; echo "interop: 0 passed, 1 failed"; exit 1; }
+
+# --- packages --------------------------------------------------------------------------------
+need=()
+for p in postfix swaks sasl2-bin libsasl2-modules libsasl2-modules-sql sqlite3 libdigest-hmac-perl; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    log "installing ${need[*]}"
+    # "No configuration": the package must not configure or start the system's own Postfix.
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+        && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+        || die "apt-get install ${need[*]} failed"
+fi
+[ "$(id -u)" = 0 ] || die "must run as root (Postfix's master, sockets owned by group postfix)"
+getent group postfix >/dev/null || die "no postfix group after installing postfix"
+
+# --- work directory and cleanup ----------------------------------------------------------------
+WORK=$(mktemp -d /tmp/sasldb4j-interop.XXXXXX)
+chmod 0711 "$WORK"   # smtpd (user postfix) must traverse it to reach the sockets and the SQLite store
+PF=$WORK/postfix
+# Debian's smtpd reads Cyrus SASL settings from <config_directory>/sasl/<smtpd_sasl_path>.conf
+# (observed with strace; cyrus_sasl_config_path is not used): here the private instance's own.
+SASLCONF=$PF/etc/sasl
+SASLNAME=sasldb4j-interop
+AUTHD_PID=
+cleanup() {
+    set +e
+    if [ -n "$AUTHD_PID" ] && kill -0 "$AUTHD_PID" 2>/dev/null; then
+        kill -TERM "$AUTHD_PID"
+        for _ in $(seq 50); do kill -0 "$AUTHD_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$AUTHD_PID" 2>/dev/null
+    fi
+    if [ -f "$PF/etc/main.cf" ]; then
+        postfix -c "$PF/etc" stop >/dev/null 2>&1
+        local mp
+        mp=$(head -1 "$PF/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
+        for _ in $(seq 50); do { [ -n "$mp" ] && kill -0 "$mp" 2>/dev/null; } || break; sleep 0.1; done
+        [ -n "$mp" ] && kill -KILL "$mp" 2>/dev/null
+    fi
+    if [ "${INTEROP_KEEP:-}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build ---------------------------------------------------------------------------------------
+log "building (first use only)"
+bin/saslpasswd -v >/dev/null 2>&1 || true
+bin/sasldb-authd --help >/dev/null 2>&1 || die "bin/sasldb-authd does not start"
+AUTHD_JAR=$ROOT/auxprop-bridge/target/sasldb4j-auxprop-bridge-0.1.0-SNAPSHOT-all.jar
+[ -f "$AUTHD_JAR" ] || die "$AUTHD_JAR missing after the build"
+
+# --- stores ------------------------------------------------------------------------------------
+# LMDB store for paths 1 and 2 (read by sasldb-authd as root); SQLite store for path 3, read by
+# smtpd itself (user postfix): group postfix, and a group-writable directory because SQLite in
+# WAL mode may need to create the -wal/-shm files next to it.
+mkdir -m 0750 "$WORK/lmdb" && chgrp postfix "$WORK/lmdb"
+mkdir -m 0770 "$WORK/sqlite" && chgrp postfix "$WORK/sqlite"
+LMDB=$WORK/lmdb/sasldb
+SQLITE=$WORK/sqlite/sasldb.sqlite
+UTF8_PW='pässwörd ✓'
+add_user() {   # store backend user realm password
+    printf '%s' "$5" | bin/saslpasswd -p -c -f "$1" --backend "$2" -u "$4" "$3" >/dev/null \
+        || die "saslpasswd failed for $3@$4 in $1"
+}
+for spec in "lmdb:$LMDB" "sqlite:$SQLITE"; do
+    b=${spec%%:*} f=${spec#*:}
+    add_user "$f" "$b" alice "$REALM" alicepw
+    add_user "$f" "$b" carol "$REALM" "$UTF8_PW"
+    add_user "$f" "$b" bob other.test bobpw
+    add_user "$f" "$b" dis "$REALM" dispw
+done
+# Argon2id-only and disabled users: written through the store API by a single-file Java program
+# (saslpasswd's own switches for these may differ between versions; the records are the same).
+cat > "$WORK/MakeUsers.java" <<'JAVA'
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.sasldb4j.store.*;
+import org.sasldb4j.store.secret.*;
+public class MakeUsers {
+    public static void main(String[] a) {
+        Backend backend = a[1].equals("sqlite") ? Backend.SQLITE : Backend.LMDB;
+        try (CredentialStore s = CredentialStore.open(Path.of(a[0]),
+                StoreOptions.create().withBackend(backend).withAccess(StoreOptions.Access.READ_WRITE))) {
+            s.update(w -> {
+                SecretSet.of(SecretSet.Kind.ARGON2ID).encode(UserId.of("argon", a[2]), "argonpw".toCharArray())
+                        .forEach(w::put);
+                w.put(UserId.of("dis", a[2]), SecretProperties.DISABLED,
+                        "disabled by interop.sh".getBytes(StandardCharsets.UTF_8));
+            });
+        }
+    }
+}
+JAVA
+OPENS="--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
+for spec in "lmdb:$LMDB" "sqlite:$SQLITE"; do
+    # shellcheck disable=SC2086
+    java $OPENS -cp "$AUTHD_JAR" "$WORK/MakeUsers.java" "${spec#*:}" "${spec%%:*}" "$REALM" \
+        || die "could not add the Argon2id and disabled users to ${spec#*:}"
+done
+chgrp postfix "$SQLITE"* && chmod 0660 "$SQLITE"*
+
+# --- private Postfix instance ------------------------------------------------------------------
+mkdir -p "$PF/etc" "$PF/spool" "$PF/data"
+chown postfix "$PF/data"
+cat > "$PF/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $PF/spool
+data_directory = $PF/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = $REALM
+mydomain = $REALM
+myorigin = $REALM
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+smtpd_tls_security_level = none
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+maillog_file = $PF/maillog
+maillog_file_prefixes = $WORK
+smtpd_banner = \$myhostname ESMTP interop
+EOF
+cat > "$PF/etc/master.cf" <<EOF
+127.0.0.1:$P_DOVECOT inet n - n - - smtpd
+  -o syslog_name=postfix/interop-dovecot
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=dovecot
+  -o smtpd_sasl_path=private/auth
+  -o smtpd_sasl_security_options=noanonymous
+127.0.0.1:$P_SASLAUTHD inet n - n - - smtpd
+  -o syslog_name=postfix/interop-saslauthd
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=cyrus
+  -o smtpd_sasl_path=$SASLNAME-saslauthd
+  -o smtpd_sasl_security_options=noanonymous
+127.0.0.1:$P_SQL inet n - n - - smtpd
+  -o syslog_name=postfix/interop-sql
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=cyrus
+  -o smtpd_sasl_path=$SASLNAME-sql
+  -o smtpd_sasl_security_options=noanonymous
+127.0.0.1:$P_NOPLAIN inet n - n - - smtpd
+  -o syslog_name=postfix/interop-noplaintext
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=dovecot
+  -o smtpd_sasl_path=private/auth
+  -o smtpd_sasl_security_options=noanonymous,noplaintext
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+mkdir -p "$SASLCONF"
+cat > "$SASLCONF/$SASLNAME-saslauthd.conf" <<EOF
+pwcheck_method: saslauthd
+saslauthd_path: $WORK/run/mux
+mech_list: PLAIN LOGIN
+EOF
+# The NOT EXISTS clause makes a sasldb4j-disabled user fail through Cyrus too (libsasl itself
+# ignores the sasldb4j.disabled property).
+cat > "$SASLCONF/$SASLNAME-sql.conf" <<EOF
+pwcheck_method: auxprop
+auxprop_plugin: sql
+sql_engine: sqlite3
+sql_database: $SQLITE
+sql_select: SELECT value FROM sasldb WHERE authid = '%u' AND realm = '%r' AND property = '%p' AND NOT EXISTS (SELECT 1 FROM sasldb WHERE authid = '%u' AND realm = '%r' AND property = 'sasldb4j.disabled')
+mech_list: PLAIN LOGIN CRAM-MD5
+EOF
+chmod 0644 "$SASLCONF/$SASLNAME"-*.conf
+# Postfix writes its errors to stderr only when that is a terminal: on failure, run it once more
+# under script(1) to show why.
+pf() {
+    postfix -c "$PF/etc" "$1" >/dev/null 2>&1 && return 0
+    command -v script >/dev/null && script -qc "postfix -c '$PF/etc' $1" /dev/null | tail -5 >&2
+    die "postfix $1 failed"
+}
+pf check
+pf start
+
+# --- sasldb-authd --------------------------------------------------------------------------------
+mkdir -m 0750 "$WORK/run" && chgrp postfix "$WORK/run"
+bin/sasldb-authd --foreground -f "$LMDB" --realm "$REALM" \
+    --dovecot-socket "$PF/spool/private/auth" --saslauthd-socket "$WORK/run/mux" \
+    --socket-group postfix --failure-delay 0 >"$WORK/authd.log" 2>&1 &
+AUTHD_PID=$!
+for _ in $(seq 300); do
+    [ -S "$PF/spool/private/auth" ] && [ -S "$WORK/run/mux" ] && break
+    kill -0 "$AUTHD_PID" 2>/dev/null || { cat "$WORK/authd.log" >&2; die "sasldb-authd exited"; }
+    sleep 0.1
+done
+[ -S "$WORK/run/mux" ] || { cat "$WORK/authd.log" >&2; die "sasldb-authd did not create its sockets"; }
+for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$P_SQL) 2>/dev/null && break
+    sleep 0.1
+done
+
+[ -n "${INTEROP_DEBUG:-}" ] && { log "paused: $WORK"; sleep "$INTEROP_DEBUG"; }
+# --- checks ----------------------------------------------------------------------------------------
+PASS=0 FAIL=0
+report() {   # ok? name detail
+    if [ "$1" = 1 ]; then PASS=$((PASS + 1)); echo "PASS $2"; else FAIL=$((FAIL + 1)); echo "FAIL $2 ($3)"; fi
+}
+# check NAME PORT MECH USER PASSWORD EXPECTED-CODE
+check() {
+    local out code
+    out=$(timeout 30 swaks --server 127.0.0.1 --port "$2" --ehlo interop.test --auth "$3" \
+        --auth-user "$4" --auth-password "$5" --quit-after AUTH 2>&1)
+    # swaks marks server lines with "<-" (or "<~" under TLS), errors with "<**".
+    code=$(printf '%s\n' "$out" | sed -n 's/^ *<[-~*]* *\([0-9][0-9][0-9]\)[ -].*/\1/p' | grep -v '^221$' | tail -1)
+    [ "$code" = "$6" ] && report 1 "$1" || report 0 "$1" "expected $6, got ${code:-nothing}: $(printf '%s\n' "$out" | grep -E '^ *<[-~*]* *[0-9]{3}' | tail -1)"
+}
+# ehlo NAME PORT EXPECTED-AUTH-LINE
+ehlo() {
+    local line
+    line=$(timeout 30 swaks --server 127.0.0.1 --port "$2" --ehlo interop.test --quit-after EHLO 2>&1 \
+        | sed -n 's/^ *<[-~]* *250[- ]AUTH \(.*\)$/\1/p' | tr -d '\r')
+    [ "$line" = "$3" ] && report 1 "$1" || report 0 "$1" "expected 'AUTH $3', got '${line}'"
+}
+
+run_path() {   # label port mechanisms... (argon: whether Argon2id-only users can use PLAIN/LOGIN there)
+    local label=$1 port=$2 argon=$3
+    shift 3
+    for m in "$@"; do
+        check "$label $m success" "$port" "$m" alice@$REALM alicepw 235
+        check "$label $m success, default realm" "$port" "$m" alice alicepw 235
+        check "$label $m wrong password" "$port" "$m" alice@$REALM wrongpw 535
+        check "$label $m unknown user" "$port" "$m" nobody@$REALM alicepw 535
+        check "$label $m disabled user" "$port" "$m" dis@$REALM dispw 535
+        check "$label $m UTF-8 password" "$port" "$m" carol@$REALM "$UTF8_PW" 235
+        check "$label $m other realm" "$port" "$m" bob@other.test bobpw 235
+        check "$label $m other realm, wrong realm" "$port" "$m" bob@$REALM bobpw 535
+        local want=535
+        if [ "$argon" = yes ] && [ "$m" != CRAM-MD5 ]; then want=235; fi
+        check "$label $m Argon2id-only user (expect $want)" "$port" "$m" argon@$REALM argonpw "$want"
+    done
+}
+
+ehlo "path1 dovecot EHLO mechanisms" "$P_DOVECOT" "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+ehlo "path1 dovecot EHLO with noplaintext" "$P_NOPLAIN" "CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
+run_path "path1 dovecot" "$P_DOVECOT" yes PLAIN LOGIN CRAM-MD5
+ehlo "path2 saslauthd EHLO mechanisms" "$P_SASLAUTHD" "PLAIN LOGIN"
+run_path "path2 saslauthd" "$P_SASLAUTHD" yes PLAIN LOGIN
+ehlo "path3 sql EHLO mechanisms" "$P_SQL" "PLAIN LOGIN CRAM-MD5"
+run_path "path3 sql" "$P_SQL" no PLAIN LOGIN CRAM-MD5
+
+# A change made with saslpasswd while everything runs counts at the next login.
+printf 'newpw' | bin/saslpasswd -p -c -f "$LMDB" -u "$REALM" alice >/dev/null
+printf 'newpw' | bin/saslpasswd -p -c -f "$SQLITE" --backend sqlite -u "$REALM" alice >/dev/null
+for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD" "path3 sql:$P_SQL"; do
+    check "${spec%%:*} PLAIN password changed: new" "${spec#*:}" PLAIN alice@$REALM newpw 235
+    check "${spec%%:*} PLAIN password changed: old" "${spec#*:}" PLAIN alice@$REALM alicepw 535
+done
+
+# testsaslauthd straight at the daemon's saslauthd socket
+out=$(testsaslauthd -f "$WORK/run/mux" -s smtp -u argon -r "$REALM" -p argonpw 2>&1)
+[ "$out" = '0: OK "Success."' ] && report 1 "testsaslauthd Argon2id-only user" || report 0 "testsaslauthd Argon2id-only user" "$out"
+
+# The daemon logged every authentication, never a password.
+if grep -q 'auth dovecot: mech=PLAIN user=alice@example.org result=ok rip=127.0.0.1' "$WORK/authd.log" \
+    && ! grep -qE 'alicepw|argonpw|dispw|bobpw|newpw' "$WORK/authd.log"; then
+    report 1 "sasldb-authd log: one line per login, no secrets"
+else
+    report 0 "sasldb-authd log: one line per login, no secrets" "see $WORK/authd.log"
+fi
+
+if [ "$FAIL" -gt 0 ]; then
+    log "Postfix log:"; tail -n 40 "$PF/maillog" >&2 2>/dev/null
+    log "sasldb-authd log:"; tail -n 20 "$WORK/authd.log" >&2
+fi
+echo "interop: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
