@@ -25,6 +25,8 @@ import org.subethamail.smtp.RejectException;
  * unknown, disabled or the password wrong. Offer PLAIN and LOGIN only over TLS in production.
  */
 public final class SaslAuthenticationHandlerFactory implements AuthenticationHandlerFactory {
+    /** Longest AUTH line or response accepted (base64 of the largest PLAIN message, with room). */
+    static final int MAX_LINE = 16 * 1024;
     private final List<String> mechanisms;
     private final BridgeCallbackHandler callbacks;
     private final String serverName;
@@ -51,6 +53,9 @@ public final class SaslAuthenticationHandlerFactory implements AuthenticationHan
 
         @Override
         public Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
+            if (clientInput.length() > MAX_LINE) {
+                throw new RejectException(500, "5.5.6 Authentication exchange line is too long");
+            }
             try {
                 byte[] response;
                 if (server == null) {
