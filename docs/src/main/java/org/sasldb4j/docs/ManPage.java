@@ -24,10 +24,11 @@ public final class ManPage {
      * The man page of {@code cmd}.
      *
      * @param cmd the command, as the tool builds it
+     * @param summary the one-line description after the name
      * @param date the date printed in the page footer (fixed, so pages are reproducible)
      * @param extraSections additional sections: pairs of heading, body paragraphs
      */
-    public static String render(CommandLine cmd, LocalDate date, List<String[]> extraSections) {
+    public static String render(CommandLine cmd, String summary, LocalDate date, List<String[]> extraSections) {
         CommandSpec spec = cmd.getCommandSpec();
         UsageMessageSpec usage = spec.usageMessage();
         String name = spec.name();
@@ -35,16 +36,21 @@ public final class ManPage {
         out.append(".\\\" Generated from the picocli model by org.sasldb4j.docs.ManPage; do not edit.\n");
         out.append(".TH ").append(name.toUpperCase(Locale.ROOT)).append(" 1 \"").append(date)
                 .append("\" \"sasldb4j\" \"sasldb4j manual\"\n");
-        out.append(".SH NAME\n").append(esc(name)).append(" \\- ")
-                .append(esc(firstLine(usage.description()))).append('\n');
-        out.append(".SH SYNOPSIS\n.B ").append(esc(name)).append('\n');
-        String synopsis = synopsisOf(cmd);
-        if (!synopsis.isEmpty()) {
-            out.append(esc(synopsis)).append('\n');
+        out.append(".SH NAME\n").append(esc(name)).append(" \\- ").append(esc(summary)).append('\n');
+        out.append(".SH SYNOPSIS\n");
+        for (String line : synopsisOf(cmd)) {
+            if (line.startsWith(name + " ") || line.equals(name)) {
+                out.append(".B ").append(esc(name)).append('\n');
+                line = line.substring(name.length()).strip();
+            }
+            if (!line.isEmpty()) {
+                out.append(esc(line)).append('\n');
+            }
+            out.append(".br\n");
         }
         out.append(".SH DESCRIPTION\n");
         for (String para : usage.description()) {
-            out.append(esc(para)).append("\n.PP\n");
+            out.append(esc(text(para))).append("\n.PP\n");
         }
         if (!spec.options().isEmpty()) {
             out.append(".SH OPTIONS\n");
@@ -56,7 +62,7 @@ public final class ManPage {
                 if (o.arity().max() > 0 && !o.paramLabel().isEmpty()) {
                     out.append(' ').append(esc(o.paramLabel()));
                 }
-                out.append('\n').append(esc(String.join(" ", descriptionOf(o)))).append('\n');
+                out.append('\n').append(esc(text(String.join(" ", descriptionOf(o))))).append('\n');
             }
         }
         if (!spec.positionalParameters().isEmpty()) {
@@ -66,48 +72,50 @@ public final class ManPage {
                     continue;
                 }
                 out.append(".TP\n.I ").append(esc(p.paramLabel())).append('\n')
-                        .append(esc(String.join(" ", descriptionOf(p)))).append('\n');
+                        .append(esc(text(String.join(" ", descriptionOf(p))))).append('\n');
             }
         }
         if (!usage.exitCodeList().isEmpty()) {
             out.append(".SH EXIT STATUS\n");
             usage.exitCodeList().forEach((code, text) ->
-                    out.append(".TP\n.B ").append(esc(code.trim())).append('\n').append(esc(text.trim())).append('\n'));
+                    out.append(".TP\n.B ").append(esc(text(code))).append('\n').append(esc(text(text))).append('\n'));
         }
         for (String[] section : extraSections) {
             out.append(".SH ").append(esc(section[0].toUpperCase(Locale.ROOT))).append('\n');
             for (int i = 1; i < section.length; i++) {
-                out.append(esc(section[i])).append("\n.PP\n");
+                out.append(esc(text(section[i]))).append("\n.PP\n");
             }
         }
         if (usage.footer().length > 0) {
             out.append(".SH NOTES\n");
             for (String para : usage.footer()) {
-                out.append(esc(para)).append("\n.PP\n");
+                out.append(esc(text(para))).append("\n.PP\n");
             }
         }
         return out.toString().replace(".PP\n.SH", ".SH").replace(".PP\n.TP", ".TP");
     }
 
-    private static String synopsisOf(CommandLine cmd) {
+    /** The synopsis lines: the custom ones if the command has them, else picocli's. */
+    private static List<String> synopsisOf(CommandLine cmd) {
         String[] custom = cmd.getCommandSpec().usageMessage().customSynopsis();
-        if (custom.length > 0) {
-            String s = String.join(" ", custom).trim();
-            String name = cmd.getCommandName();
-            int at = s.indexOf(name);
-            return (at >= 0 ? s.substring(at + name.length()) : s).trim();
+        String joined = custom.length > 0 ? String.join("\n", custom) : cmd.getHelp().synopsis(0);
+        List<String> lines = new java.util.ArrayList<>();
+        for (String line : text(joined).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line.strip().replaceAll(" {2,}", " "));
+            }
         }
-        String s = cmd.getHelp().synopsis(0).trim();
-        return s.startsWith(cmd.getCommandName()) ? s.substring(cmd.getCommandName().length()).trim() : s;
+        return lines;
+    }
+
+    /** picocli's {@code %n} line breaks made real, and the ends trimmed. */
+    private static String text(String s) {
+        return s.replace("%n", "\n").strip();
     }
 
     private static String[] descriptionOf(ArgSpec a) {
         String[] d = a.renderedDescription();
         return d.length == 0 ? a.description() : d;
-    }
-
-    private static String firstLine(String[] lines) {
-        return lines.length == 0 ? "" : lines[0];
     }
 
     /** Escapes text for troff: backslashes, and a leading dot or quote that would start a request. */

@@ -88,6 +88,11 @@ public final class SasldblistusersCommand implements Callable<Integer> {
         System.exit(run(CliEnvironment.system(), args));
     }
 
+    /** The command's picocli model, for generated documentation (the man pages). */
+    public static CommandLine commandLine(CliEnvironment env) {
+        return PicocliSetup.create(new SasldblistusersCommand(env, DEFAULT_NAME), env);
+    }
+
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SasldblistusersCommand cmd = new SasldblistusersCommand(env, CyrusTexts.programName(DEFAULT_NAME));

@@ -89,6 +89,11 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         System.exit(run(CliEnvironment.system(), args));
     }
 
+    /** The command's picocli model, for generated documentation (the man pages). */
+    public static CommandLine commandLine(CliEnvironment env) {
+        return PicocliSetup.create(new SasldbconvertCommand(env), env);
+    }
+
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SasldbconvertCommand cmd = new SasldbconvertCommand(env);

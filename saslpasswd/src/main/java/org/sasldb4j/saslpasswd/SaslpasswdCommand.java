@@ -48,7 +48,8 @@ import picocli.CommandLine.Parameters;
             "           [--schemes LIST [--remove-plaintext]] [--password-file FILE | --password-fd N]",
             "           [--backend lmdb|sqlite] userid",
             "saslpasswd --disable|--enable [-a appname] [-f sasldb] [-u DOM] userid",
-            "saslpasswd --batch FILE|- [-n] [-a appname] [-f sasldb] [-u DOM] [--default-realm R] [--backend B]"},
+            "saslpasswd --batch FILE|- [-n] [--schemes LIST] [-a appname] [-f sasldb] [-u DOM] [--default-realm R]",
+            "           [--backend B]"},
         description = {
             "Sets the password of a SASL user (stored as the plaintext userPassword property, as Cyrus"
                     + " saslpasswd2 does), or deletes the user with -d.",
@@ -80,7 +81,8 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     @Option(names = "-d", description = "Delete the user: all of its records.")
     boolean disable;
 
-    @Option(names = "-n", description = "Do not store the plaintext userPassword (only mechanism secrets).")
+    @Option(names = "-n", description = "Store hashed secrets (Argon2id, SCRAM-SHA-1, SCRAM-SHA-256) instead of the plaintext"
+            + " userPassword; an existing userPassword is kept (see --remove-plaintext).")
     boolean noPlain;
 
     @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
@@ -155,6 +157,11 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     public static void main(String[] args) {
         int rc = run(CliEnvironment.system(), args);
         System.exit(rc);
+    }
+
+    /** The command's picocli model, for generated documentation (the man pages). */
+    public static CommandLine commandLine(CliEnvironment env) {
+        return PicocliSetup.create(new SaslpasswdCommand(env, DEFAULT_APPNAME), env);
     }
 
     /** Runs one command line in {@code env}; returns the exit status. */
