@@ -70,11 +70,12 @@ final class ScramServer extends AbstractServer {
     private byte[] serverFirst(byte[] response) throws SaslException {
         first = ScramMessages.parseClientFirst(response);
         user = bridge.canonicalize(first.username(), userRealm).orElse(null);
-        CanonicalUser forKeys = user != null ? user : bridge.canonicalize("unknown", userRealm).orElseThrow();
         keys = user == null ? null : bridge.scramKeys(user, variant).orElse(null);
         known = keys != null;
         if (!known) {
-            keys = bridge.scramDecoy(user != null ? user : forKeys, variant);
+            // A name that does not canonicalise still gets a well-formed answer (decoy of a fixed name).
+            CanonicalUser decoyFor = user != null ? user : bridge.canonicalize("unknown", "").orElseThrow();
+            keys = bridge.scramDecoy(decoyFor, variant);
         }
         nonce = first.clientNonce() + serverNonceSource.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(keys.salt()) + ",i=" + keys.iterations();
