@@ -535,18 +535,33 @@ else
     fail "deliberate:delete-missing-store-no-file" "expected a file from Cyrus and none from ours"
 fi
 
-# -n with nothing to store: rc 0, userPassword not written; an existing one is kept
-pw noplain-new "$IN/pw" -p -c -n -f @S@/main.db -u example.org noplain
+# -n: Cyrus with Debian's plugins stores nothing (rc 0, silent); ours stores hashed secrets
+# (Argon2id, SCRAM-SHA-1 as authPassword, SCRAM-SHA-256: docs/compatibility.md D8). Both keep an
+# existing userPassword; ours warns that mechanisms still use it. Own store, so the main listings
+# below compare plaintext users only.
+pw noplain-old "$IN/pw" -p -c -f @S@/noplain.db -u example.org olduser
+pw noplain-new "$IN/pw" -p -c -n -f @S@/noplain.db -u example.org noplain
 cyrus_is noplain-new 0 ''
-same_but_stderr noplain-new "D8: Cyrus is silent" 'saslpasswd: nothing written for noplain@example\.org: .*'
-pw noplain-existing "$IN/pw" -p -c -n -f @S@/main.db -u example.org alice
-same_but_stderr noplain-existing "D8: the existing userPassword is kept" 'saslpasswd: nothing written for alice@example\.org: .*'
-pw noplain-no-store "$IN/pw" -p -c -n -f @S@/noplain.db -u example.org noplain
-same_but_stderr noplain-no-store "D8: no store yet" 'saslpasswd: nothing written for noplain@example\.org: .*'
-if [ -e "$W/cyrus/noplain.db" ] && [ ! -e "$W/ours/noplain.db" ]; then
-    pass "deliberate:noplain-no-store-no-file" "Cyrus creates an empty store file; ours does not"
+noplain_keys() { mdb_dump -n -p "$W/ours/noplain.db" 2>/dev/null | grep -o -E '^ [^\\]*\\00[^\\]*\\00[A-Za-z0-9.-]+' | sed 's/^ //'; }
+if [ "$(rc_of noplain-new ours)" = 0 ] && [ ! -s "$(f_of noplain-new ours nerr)" ] \
+    && [ "$(noplain_keys | grep -c '^noplain')" = 3 ] \
+    && noplain_keys | grep -q -x 'noplain\\00example.org\\00authPassword' \
+    && noplain_keys | grep -q -x 'noplain\\00example.org\\00sasldb4j.argon2id' \
+    && noplain_keys | grep -q -x 'noplain\\00example.org\\00sasldb4j.scram-sha-256'; then
+    pass "deliberate:noplain-new" "D8: Cyrus stores nothing; ours rc 0, silent, stores authPassword (SCRAM-SHA-1), sasldb4j.argon2id, sasldb4j.scram-sha-256 and no userPassword"
 else
-    fail "deliberate:noplain-no-store-no-file" "expected a file from Cyrus and none from ours"
+    fail "deliberate:noplain-new" "expected rc 0, no stderr and exactly the three hashed secrets for noplain"
+    noplain_keys; show "$(f_of noplain-new ours nerr)"
+fi
+pw noplain-existing "$IN/pw" -p -c -n -f @S@/noplain.db -u example.org olduser
+cyrus_is noplain-existing 0 ''
+if [ "$(rc_of noplain-existing ours)" = 0 ] \
+    && grep -q -E '^saslpasswd: warning: olduser@example\.org keeps its plaintext userPassword' "$(f_of noplain-existing ours nerr)" \
+    && noplain_keys | grep -q -x 'olduser\\00example.org\\00userPassword'; then
+    pass "deliberate:noplain-existing" "both keep the existing userPassword; ours warns that mechanisms still use it"
+else
+    fail "deliberate:noplain-existing" "expected rc 0, the kept-plaintext warning and userPassword still there"
+    show "$(f_of noplain-existing ours nerr)"
 fi
 
 # default realm from the host name (Cyrus: silent; ours says which realm it used: spec 14 D6)

@@ -74,6 +74,12 @@ sasldb4j_train() {
 launch() {
     local module=$1 main=$2
     shift 2
+    # The JVM decodes argv with the locale's charset: under LC_ALL=C a UTF-8 user id would be
+    # mangled. User ids are UTF-8 (as the C tools store the bytes typed in a UTF-8 terminal).
+    case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+        *[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
+        *) export LC_ALL=C.UTF-8 ;;
+    esac
     local jar="$sasldb4j_root/$module/target/sasldb4j-$module-0.1.0-SNAPSHOT-all.jar"
     mkdir -p "$sasldb4j_cache"
     if [ "${SASLDB4J_REBUILD:-}" = 1 ] || [ ! -f "$jar" ] \
