@@ -63,11 +63,14 @@ final class Environment {
         synchronized (OPEN) {
             Environment e = OPEN.get(key);
             if (e == null) {
-                e = open(path, key, readOnly);
+                // Read-write whenever this process may write the file, even for a read-only
+                // handle (which the store refuses to write through): a writer opened later in the
+                // same process, e.g. saslpasswd's code next to a bridge, must share this one.
+                e = open(path, key, readOnly && !Files.isWritable(path));
                 OPEN.put(key, e);
             } else if (e.readOnly && !readOnly) {
-                throw new StoreException(path + " is already open read-only in this process;"
-                        + " close that handle before opening it for writing");
+                throw new StoreException(path + " is open read-only in this process (this user may not write"
+                        + " it); cannot open it for writing");
             }
             e.handles++;
             return e;

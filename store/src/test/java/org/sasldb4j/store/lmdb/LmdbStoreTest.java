@@ -86,17 +86,18 @@ class LmdbStoreTest extends CredentialStoreContract {
     }
 
     @Test
-    void aFileOpenReadOnlyCannotBeOpenedForWritingInTheSameProcess() {
+    void aWriterCanJoinAReaderOfTheSameFileInOneProcess() {
         Path p = dir.resolve("db");
         try (CredentialStore s = create(p)) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("x")));
         }
-        try (CredentialStore ro = CredentialStore.open(p, StoreOptions.readOnly())) {
-            StoreException e = assertThrows(StoreException.class, () -> create(p));
-            assertTrue(e.getMessage().contains("read-only in this process"), e.getMessage());
-        }
-        try (CredentialStore rw = create(p)) {
-            assertEquals(1, all(rw).size());
+        try (CredentialStore ro = CredentialStore.open(p, StoreOptions.readOnly());
+                CredentialStore rw = create(p)) {
+            rw.update(w -> w.put(UserId.of("bob", "r"), "userPassword", bytes("y")));
+            assertEquals(2, all(ro).size(), "the reader sees the writer's change at once");
+            StoreException e = assertThrows(StoreException.class,
+                    () -> ro.update(w -> w.put(ALICE, "x", bytes("y"))));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
         }
     }
 }
