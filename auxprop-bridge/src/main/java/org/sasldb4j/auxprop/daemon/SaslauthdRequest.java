@@ -39,18 +39,21 @@ final class SaslauthdRequest {
      * @throws EOFException if the peer closes before the request is complete
      */
     static SaslauthdRequest read(ReadableByteChannel ch, int fields) throws IOException {
+        // One buffer as large as the largest valid request: usually a single read() returns the
+        // whole request (the client writes it at once), instead of two reads per field.
+        ByteBuffer in = ByteBuffer.allocate(fields * (2 + MAX_FIELD));
         byte[][] f = new byte[fields][];
         try {
+            int pos = 0;
             for (int i = 0; i < fields; i++) {
-                ByteBuffer len = ByteBuffer.allocate(2);
-                fill(ch, len);
-                int n = len.getShort(0) & 0xFFFF;
+                fill(ch, in, pos + 2);
+                int n = ((in.get(pos) & 0xFF) << 8) | (in.get(pos + 1) & 0xFF);
                 if (n > MAX_FIELD) {
                     throw new FieldTooLongException(i);
                 }
-                ByteBuffer b = ByteBuffer.allocate(n);
-                fill(ch, b);
-                f[i] = b.array();
+                fill(ch, in, pos + 2 + n);
+                f[i] = Arrays.copyOfRange(in.array(), pos + 2, pos + 2 + n);
+                pos += 2 + n;
             }
         } catch (IOException e) {
             for (byte[] x : f) {
@@ -59,13 +62,16 @@ final class SaslauthdRequest {
                 }
             }
             throw e;
+        } finally {
+            Arrays.fill(in.array(), (byte) 0);
         }
         return new SaslauthdRequest(f);
     }
 
-    private static void fill(ReadableByteChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            if (ch.read(b) < 0) {
+    /** Reads until at least {@code upTo} bytes are buffered. */
+    private static void fill(ReadableByteChannel ch, ByteBuffer in, int upTo) throws IOException {
+        while (in.position() < upTo) {
+            if (ch.read(in) < 0) {
                 throw new EOFException("request incomplete");
             }
         }
