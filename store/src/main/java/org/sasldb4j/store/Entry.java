@@ -1,5 +1,6 @@
 package org.sasldb4j.store;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -74,6 +75,48 @@ public final class Entry {
                 Arrays.copyOfRange(key, first + 1, second),
                 Arrays.copyOfRange(key, second + 1, key.length),
                 value.clone());
+    }
+
+    /**
+     * Splits a raw key held in a buffer (e.g. a memory-mapped store page), copying each component
+     * and the value once. The buffers' positions are not changed.
+     *
+     * @throws MalformedKeyException if the key does not contain exactly two NUL bytes or has an
+     *     empty property name
+     */
+    public static Entry fromKey(ByteBuffer key, ByteBuffer value) {
+        int start = key.position();
+        int end = key.limit();
+        int first = -1;
+        int second = -1;
+        for (int i = start; i < end; i++) {
+            if (key.get(i) == 0) {
+                if (first < 0) {
+                    first = i;
+                } else if (second < 0) {
+                    second = i;
+                } else {
+                    second = -1;
+                    break;
+                }
+            }
+        }
+        if (first < 0 || second < 0) {
+            throw new MalformedKeyException(
+                    "key of " + (end - start) + " bytes does not contain exactly two NUL bytes");
+        }
+        if (second == end - 1) {
+            throw new MalformedKeyException("key has an empty property name");
+        }
+        byte[] v = new byte[value.remaining()];
+        value.get(value.position(), v);
+        return new Entry(slice(key, start, first), slice(key, first + 1, second), slice(key, second + 1, end), v);
+    }
+
+    private static byte[] slice(ByteBuffer b, int from, int to) {
+        byte[] out = new byte[to - from];
+        b.get(from, out);
+        return out;
     }
 
     /** The on-disk key {@code authid \0 realm \0 property}. */

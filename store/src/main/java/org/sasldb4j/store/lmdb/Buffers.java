@@ -36,6 +36,20 @@ final class Buffers {
         return out;
     }
 
+    /** True if the remaining bytes of {@code b} start with {@code prefix}. */
+    static boolean startsWith(ByteBuffer b, byte[] prefix) {
+        if (b.remaining() < prefix.length) {
+            return false;
+        }
+        int at = b.position();
+        for (int i = 0; i < prefix.length; i++) {
+            if (b.get(at + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static void wipe(ByteBuffer b) {
         b.clear();
         while (b.hasRemaining()) {

@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
@@ -42,6 +45,14 @@ final class Environment {
     /** Transactions hold the read side; changing the map size needs none to be active. */
     private final ReentrantReadWriteLock mapLock = new ReentrantReadWriteLock();
     private int handles;
+    /**
+     * Each thread's reusable read transaction and cursor: beginning a transaction and opening a
+     * cursor through JNR cost more than the lookup itself. Between reads the transaction is reset
+     * (it holds no snapshot); {@code MDB_NOTLS} lets any thread abort it when the map is resized
+     * or the environment closes.
+     */
+    private final ThreadLocal<Reader> reader = new ThreadLocal<>();
+    private final Set<Reader> readers = ConcurrentHashMap.newKeySet();
 
     private Environment(Path path, Object fileKey, boolean readOnly, Env<ByteBuffer> env, Dbi<ByteBuffer> dbi) {
         this.path = path;
@@ -87,9 +98,116 @@ final class Environment {
         }
         mapLock.writeLock().lock();
         try {
+            dropReaders();
             env.close();
         } finally {
             mapLock.writeLock().unlock();
+        }
+    }
+
+    /** Work on a thread's read transaction and a cursor positioned nowhere yet. */
+    @FunctionalInterface
+    interface ReadWork<R> {
+        R apply(Txn<ByteBuffer> txn, Cursor<ByteBuffer> cursor);
+    }
+
+    /**
+     * Runs read-only work on this thread's reusable read transaction, which sees everything
+     * committed before the call; adopts a map grown by another process and retries.
+     */
+    <R> R read(ReadWork<R> work) {
+        Reader mine = reader.get();
+        if (mine != null && mine.busy) {
+            // A read inside a read on this thread (e.g. a lookup from a forEach action).
+            return inTransaction(false, txn -> {
+                try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+                    return work.apply(txn, c);
+                }
+            });
+        }
+        while (true) {
+            mapLock.readLock().lock();
+            Reader r = null;
+            try {
+                r = readerOfThisThread();
+                r.busy = true;
+                return work.apply(r.txn, r.cursor);
+            } catch (Dbi.MapResizedException e) {
+                drop(r);
+                r = null;
+            } catch (LmdbException e) {
+                drop(r);
+                r = null;
+                throw failure("cannot read", path, e);
+            } finally {
+                if (r != null) {
+                    r.busy = false;
+                    if (r.ready) {
+                        r.txn.reset();
+                        r.ready = false;
+                    }
+                }
+                mapLock.readLock().unlock();
+            }
+            resizeMap(false);
+        }
+    }
+
+    private Reader readerOfThisThread() {
+        Reader r = reader.get();
+        if (r != null && !r.dropped) {
+            r.txn.renew();
+            r.ready = true;
+            r.cursor.renew(r.txn);
+            return r;
+        }
+        Txn<ByteBuffer> txn = env.txnRead();
+        r = new Reader(txn, dbi.openCursor(txn));
+        r.ready = true;
+        reader.set(r);
+        readers.add(r);
+        return r;
+    }
+
+    /** Aborts every thread's reader; called with no read in progress (map lock held for writing). */
+    private void dropReaders() {
+        for (Reader r : readers) {
+            drop(r);
+        }
+    }
+
+    private void drop(Reader r) {
+        if (r == null || r.dropped) {
+            return;
+        }
+        r.dropped = true;
+        readers.remove(r);
+        try {
+            if (!r.ready) {
+                r.txn.renew(); // lmdbjava closes cursors and aborts only ready transactions
+                r.ready = true;
+            }
+            r.cursor.close();
+        } catch (LmdbException | IllegalStateException e) {
+            // The transaction is unusable; aborting it below still frees it.
+        } finally {
+            r.txn.close();
+        }
+    }
+
+    /** A thread's read transaction and cursor. */
+    private static final class Reader {
+        final Txn<ByteBuffer> txn;
+        final Cursor<ByteBuffer> cursor;
+        volatile boolean dropped;
+        /** True while a read runs on it; only its own thread reads or writes this. */
+        boolean busy;
+        /** True between renew (or begin) and reset; lmdbjava does not expose the state. */
+        volatile boolean ready;
+
+        Reader(Txn<ByteBuffer> txn, Cursor<ByteBuffer> cursor) {
+            this.txn = txn;
+            this.cursor = cursor;
         }
     }
 
@@ -132,6 +250,7 @@ final class Environment {
     private void resizeMap(boolean grow) {
         mapLock.writeLock().lock();
         try {
+            dropReaders(); // their snapshots and cursors belong to the old map
             env.setMapSize(grow ? env.info().mapSize * 2 : 0);
         } catch (LmdbException e) {
             throw failure("cannot resize the map of", path, e);
@@ -144,9 +263,10 @@ final class Environment {
         NativeLibrary.preferSystem();
         Env<ByteBuffer> env;
         try {
+            // MDB_NOTLS: reader slots belong to transactions, not threads (see Reader).
             EnvFlags[] flags = readOnly
-                    ? new EnvFlags[] {EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_RDONLY_ENV}
-                    : new EnvFlags[] {EnvFlags.MDB_NOSUBDIR};
+                    ? new EnvFlags[] {EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_NOTLS, EnvFlags.MDB_RDONLY_ENV}
+                    : new EnvFlags[] {EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_NOTLS};
             env = Env.create()
                     .setMapSize(mapSizeFor(sizeOf(path)))
                     .setMaxReaders(126)

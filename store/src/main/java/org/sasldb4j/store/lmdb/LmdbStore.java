@@ -62,7 +62,8 @@ final class LmdbStore implements CredentialStore {
         if (key == null) {
             return Optional.empty();
         }
-        return read(txn -> getIn(txn, key));
+        checkOpen();
+        return env.read((txn, cursor) -> getIn(txn, key));
     }
 
     private Optional<byte[]> getIn(Txn<ByteBuffer> txn, ByteBuffer key) {
@@ -72,13 +73,15 @@ final class LmdbStore implements CredentialStore {
 
     @Override
     public List<Entry> user(UserId user) {
-        return read(txn -> userIn(txn, user));
+        checkOpen();
+        return env.read((txn, cursor) -> userIn(cursor, user));
     }
 
     @Override
     public void forEach(Consumer<? super Entry> action, Consumer<? super DamagedStoreException> onDamage) {
-        read(txn -> {
-            try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+        checkOpen();
+        env.read((txn, c) -> {
+            {
                 for (boolean more = c.first(); more; more = c.next()) {
                     byte[] key = Buffers.bytes(c.key());
                     Entry e;
@@ -112,31 +115,29 @@ final class LmdbStore implements CredentialStore {
         }
     }
 
-    private <R> R read(Function<Txn<ByteBuffer>, R> work) {
-        checkOpen();
-        return env.inTransaction(false, work);
-    }
-
     private void checkOpen() {
         if (closed.get()) {
             throw new StoreException(path + ": this handle is closed");
         }
     }
 
-    private List<Entry> userIn(Txn<ByteBuffer> txn, UserId user) {
+    /** The user's records, read with {@code c} (its transaction's snapshot); one copy of each. */
+    private static List<Entry> userIn(Cursor<ByteBuffer> c, UserId user) {
         byte[] prefix = user.keyPrefix();
-        List<Entry> out = new ArrayList<>();
-        try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
-            for (boolean more = c.get(Buffers.direct(prefix), GetOp.MDB_SET_RANGE); more; more = c.next()) {
-                byte[] key = Buffers.bytes(c.key());
-                if (!startsWith(key, prefix)) {
-                    break;
-                }
-                try {
-                    out.add(Entry.fromKey(key, Buffers.bytes(c.val())));
-                } catch (MalformedKeyException bad) {
-                    // A property name containing NUL cannot belong to this user; skip it.
-                }
+        ByteBuffer seek = Buffers.key(prefix);
+        List<Entry> out = new ArrayList<>(2);
+        if (seek == null) {
+            return out;
+        }
+        for (boolean more = c.get(seek, GetOp.MDB_SET_RANGE); more; more = c.next()) {
+            ByteBuffer key = c.key();
+            if (!Buffers.startsWith(key, prefix)) {
+                break;
+            }
+            try {
+                out.add(Entry.fromKey(key, c.val()));
+            } catch (MalformedKeyException bad) {
+                // A property name containing NUL cannot belong to this user; skip it.
             }
         }
         return out;
@@ -165,7 +166,9 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public List<Entry> user(UserId user) {
-            return userIn(txn, user);
+            try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+                return userIn(c, user);
+            }
         }
 
         @Override

@@ -1,15 +1,21 @@
 package org.sasldb4j.store.lmdb;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.CredentialStoreContract;
+import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
@@ -98,6 +104,62 @@ class LmdbStoreTest extends CredentialStoreContract {
             StoreException e = assertThrows(StoreException.class,
                     () -> ro.update(w -> w.put(ALICE, "x", bytes("y"))));
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aLookupInsideAListingOnTheSameThreadWorks() {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            s.update(w -> {
+                w.put(ALICE, "userPassword", bytes("a"));
+                w.put(UserId.of("bob", "r"), "userPassword", bytes("b"));
+            });
+            List<String> seen = new ArrayList<>();
+            s.forEach(e -> seen.add(e + " " + s.user(e.user()).size() + " " + s.get(e.user(), "userPassword").isPresent()));
+            assertEquals(List.of("alice@example.org: userPassword 1 true", "bob@r: userPassword 1 true"), seen);
+        }
+    }
+
+    @Test
+    void threadsReadingWhileAWriterCommitsAlwaysSeeWholeCommits() throws Exception {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            int rounds = 300;
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        while (!done.get()) {
+                            // Each commit writes both properties with the same round number.
+                            List<Entry> recs = s.user(ALICE);
+                            if (!recs.isEmpty()) {
+                                assertEquals(2, recs.size());
+                                assertArrayEquals(recs.get(0).value(), recs.get(1).value());
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                th.start();
+                readers.add(th);
+            }
+            for (int i = 0; i < rounds; i++) {
+                byte[] v = bytes("round" + i);
+                s.update(w -> {
+                    w.put(ALICE, "a", v);
+                    w.put(ALICE, "b", v);
+                });
+            }
+            done.set(true);
+            for (Thread th : readers) {
+                th.join(10_000);
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a reader saw a torn write", failure.get());
+            }
+            assertArrayEquals(bytes("round" + (rounds - 1)), s.get(ALICE, "a").orElseThrow());
         }
     }
 }
