@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real Cyrus/LMDB/Berkeley DB tools from Debian's packages, runs
-# the Maven build with all unit and integration tests, then the side-by-side compatibility
-# scenario against the real saslpasswd2 / sasldblistusers2.
+# the Maven build with all unit and integration tests, the side-by-side compatibility scenario
+# against the real saslpasswd2 / sasldblistusers2, and the end-to-end check of a real Postfix
+# authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -9,3 +10,4 @@ export PATH="$PATH:/usr/sbin:/sbin"
 scripts/install-test-deps.sh
 mvn -B -ntp verify
 scripts/compat.sh
+scripts/interop.sh

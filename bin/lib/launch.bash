@@ -62,6 +62,10 @@ sasldb4j_train() {
                 -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
                 -cp "$jar" org.sasldb4j.saslpasswd.SaslpasswdCommand -p -c -f "$tmp/db" -u example.org trainer \
                 >/dev/null 2>&1 || true ;;
+        auxprop-bridge)
+            # A daemon: start-up time matters little; the archive holds what --help loads.
+            "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
+                -cp "$jar" "$main" --help >/dev/null 2>&1 || true ;;
         *)
             printf 'training-password' | "$sasldb4j_root/bin/saslpasswd" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true
             "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
@@ -101,8 +105,14 @@ launch() {
     case " $* " in
         *" --batch"*) jit=() ;;
     esac
-    case $main in *Convert*) jit=() ;; esac
+    # Conversions and the daemon run long: full JIT and generated binding; the daemon keeps the
+    # JVM's default collector.
+    local gc=(-XX:+UseSerialGC)
+    case $main in
+        *Convert*) jit=() ;;
+        *Authd*) jit=(); gc=() ;;
+    esac
     # shellcheck disable=SC2086
-    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" -XX:+UseSerialGC -XX:-UsePerfData -Xss1m \
+    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" "${gc[@]}" -XX:-UsePerfData -Xss1m \
         ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="$(basename "$0")" -cp "$jar" "$main" "$@"
 }
