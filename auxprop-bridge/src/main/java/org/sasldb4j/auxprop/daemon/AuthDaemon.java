@@ -64,8 +64,9 @@ final class AuthDaemon implements AutoCloseable {
                         config.maxConnections(), ch -> new DovecotConnection(ch, d.context)));
             }
             if (config.saslauthdSocket() != null) {
+                // One request per connection: handled on the accepting threads, no hand-off.
                 d.listeners.add(new UnixListener("saslauthd", config.saslauthdSocket(), config.socketGroup(),
-                        config.maxConnections(), ch -> new SaslauthdConnection(ch, d.context)));
+                        config.maxConnections(), true, ch -> new SaslauthdConnection(ch, d.context)));
             }
         } catch (IOException | RuntimeException e) {
             d.close();
