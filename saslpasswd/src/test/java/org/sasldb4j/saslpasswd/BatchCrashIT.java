@@ -43,9 +43,15 @@ import org.sasldb4j.store.UserId;
  * {@link Process#destroyForcibly()} (SIGKILL on Linux) after a seeded random delay spread over the
  * length of a complete run. At least {@value #KILLS} kills of a running process are required; each
  * starts from a fresh copy of the seeded store.
+ *
+ * <p>The batch is applied in transactions of {@code sasldb4j.batch.chunk} lines (default 100,000,
+ * so this batch is one transaction). Every other run sets it to {@value #SMALL_CHUNK} so that kills
+ * also land between committed transactions and leave a partly applied batch, which must still
+ * hold only whole users; the other runs use the default.
  */
 class BatchCrashIT {
     static final int KILLS = 20;
+    static final int SMALL_CHUNK = 4_000;
     static final int NEW_USERS = 60_000;
     static final int UPDATED = 1_000;
     static final int DELETED = 1_000;
@@ -70,9 +76,10 @@ class BatchCrashIT {
         // A complete run: what every user looks like afterwards, and how long a run takes.
         Path reference = dir.resolve("reference");
         copyStore(seeded, reference);
-        long[] timing = timedRun(batch, reference);
-        long firstCommitMillis = timing[0];
-        long fullRunMillis = timing[1];
+        long[] timing = timedRun(batch, reference, smallChunks());
+        double firstCommitShare = (double) timing[0] / timing[1];
+        // Run times vary a lot on a shared machine: aim the kills by the median of all complete runs
+        List<Long> runTimes = new ArrayList<>(List.of(timing[1]));
         Map<String, Map<String, byte[]>> expected = readAll(reference);
         checkComplete(expected, expected, "reference run");
 
@@ -84,17 +91,27 @@ class BatchCrashIT {
         int complete = 0;
         List<String> log = new ArrayList<>();
         for (int attempt = 0; kills < KILLS; attempt++) {
+            long fullRunMillis = median(runTimes);
+            long firstCommitMillis = (long) (firstCommitShare * fullRunMillis);
             assertTrue(attempt < 3 * KILLS, "too many runs finished before the kill: " + log);
             Path store = dir.resolve("store-" + attempt);
             copyStore(seeded, store);
-            // Mostly while transactions commit (from a bit before the first commit to the end of a
-            // complete run), some earlier (start-up, parsing, the first transaction).
-            long writeFrom = Math.max(0, firstCommitMillis - (fullRunMillis - firstCommitMillis) / 3);
-            long delay = random.nextInt(4) == 0
-                    ? (long) (random.nextDouble() * writeFrom)
-                    : writeFrom + (long) (random.nextDouble() * 1.05 * (fullRunMillis - writeFrom));
+            boolean small = attempt % 2 == 0;
+            long delay;
+            if (small) {
+                // Mostly while transactions commit (from a bit before the first commit to the end of
+                // a complete run), some earlier (start-up, parsing, the first transaction).
+                long writeFrom = Math.max(0, firstCommitMillis - (fullRunMillis - firstCommitMillis) / 3);
+                delay = random.nextInt(4) == 0
+                        ? (long) (random.nextDouble() * writeFrom)
+                        : writeFrom + (long) (random.nextDouble() * 1.05 * (fullRunMillis - writeFrom));
+            } else {
+                // one transaction: anywhere from start-up to the end
+                delay = (long) (fullRunMillis * (0.1 + 0.95 * random.nextDouble()));
+            }
             Path err = dir.resolve("kill-" + attempt + ".err");
-            Process p = TestJvm.builder(false, SaslpasswdCommand.class, "--batch", batch.toString(), "-f", store.toString())
+            Process p = TestJvm.builder(false, small ? smallChunks() : List.of(), SaslpasswdCommand.class,
+                            "--batch", batch.toString(), "-f", store.toString())
                     .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             boolean ended = p.waitFor(delay, TimeUnit.MILLISECONDS);
             if (ended) {
@@ -114,16 +131,16 @@ class BatchCrashIT {
                 case 1 -> partial++;
                 default -> complete++;
             }
-            log.add(delay + "ms:" + (ended ? "finished" : "killed") + ":" + new String[] {"none", "partial", "all"}[state]);
+            log.add((small ? "chunk" + SMALL_CHUNK + ":" : "default:") + delay + "ms:" + (ended ? "finished" : "killed") + ":" + new String[] {"none", "partial", "all"}[state]);
 
             // Running the same batch again completes it.
-            runToEnd(batch, store, "rerun after kill " + attempt);
+            runTimes.add(runToEnd(batch, store, "rerun after kill " + attempt));
             checkComplete(readAll(store), expected, "rerun after kill " + attempt);
             deleteStore(store);
         }
-        System.out.printf("BatchCrashIT: full run %d ms, first commit at %d ms; %d kills (%d runs finished first); store after kill:"
+        System.out.printf("BatchCrashIT: full run %d ms (median), first commit at %.0f%% of it; %d kills (%d runs finished first); store after kill:"
                 + " unchanged %d, partly applied %d, fully applied %d%n  %s%n",
-                fullRunMillis, firstCommitMillis, kills, finishedFirst, untouched, partial, complete, log);
+                median(runTimes), 100 * firstCommitShare, kills, finishedFirst, untouched, partial, complete, log);
         assertTrue(kills >= KILLS);
     }
 
@@ -292,12 +309,17 @@ class BatchCrashIT {
      * Runs the batch to its end, watching the store file: returns when the first commit changed
      * it and when the run ended, in milliseconds from the start.
      */
-    private long[] timedRun(Path batch, Path store) throws Exception {
+    static List<String> smallChunks() {
+        return List.of("-Dsasldb4j.batch.chunk=" + SMALL_CHUNK);
+    }
+
+    private long[] timedRun(Path batch, Path store, List<String> jvmOptions) throws Exception {
         Path err = dir.resolve("reference.err");
         java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(store);
         long size = Files.size(store);
         long t0 = System.nanoTime();
-        Process p = TestJvm.builder(false, SaslpasswdCommand.class, "--batch", batch.toString(), "-f", store.toString())
+        Process p = TestJvm.builder(false, jvmOptions, SaslpasswdCommand.class, "--batch", batch.toString(),
+                        "-f", store.toString())
                 .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long firstCommit = -1;
         while (!p.waitFor(3, TimeUnit.MILLISECONDS)) {
@@ -314,7 +336,15 @@ class BatchCrashIT {
         return new long[] {firstCommit < 0 ? end / 2 : firstCommit, end};
     }
 
-    private void runToEnd(Path batch, Path store, String what) throws Exception {
+    static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /** Runs the batch to its end; returns how long that took in milliseconds. */
+    private long runToEnd(Path batch, Path store, String what) throws Exception {
+        long t0 = System.nanoTime();
         Path err = dir.resolve("run.err");
         Process p = TestJvm.builder(false, SaslpasswdCommand.class, "--batch", batch.toString(), "-f", store.toString())
                 .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -323,6 +353,7 @@ class BatchCrashIT {
             fail(what + ": did not finish in 300 s");
         }
         assertEquals(0, p.exitValue(), () -> what + " failed: " + read(err));
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     static void copyStore(Path from, Path to) throws IOException {

@@ -25,6 +25,11 @@ final class TestJvm {
 
     /** @param quick C1 only (short runs); false keeps the full JIT, as the launcher does for --batch */
     static ProcessBuilder builder(boolean quick, Class<?> main, String... args) {
+        return builder(quick, List.of(), main, args);
+    }
+
+    /** @param jvmOptions extra JVM options, e.g. {@code -Dname=value} */
+    static ProcessBuilder builder(boolean quick, List<String> jvmOptions, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");
@@ -36,6 +41,7 @@ final class TestJvm {
             cmd.add("-XX:TieredStopAtLevel=1");
         }
         cmd.add("-Xshare:auto");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
