@@ -12,6 +12,7 @@ import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.secret.PasswordChars;
 import org.sasldb4j.store.secret.CramMd5Context;
 import org.sasldb4j.store.secret.MalformedSecretException;
 import org.sasldb4j.store.secret.ScramKeys;
@@ -97,7 +98,7 @@ final class SecretsForMechanisms {
     static Optional<CramMd5Context> cramMd5(List<Entry> records) {
         Optional<byte[]> plain = plaintext(records);
         if (plain.isPresent()) {
-            char[] chars = latin1OrUtf8(plain.get());
+            char[] chars = PasswordChars.of(plain.get());
             try {
                 return Optional.of(CramMd5Context.fromPassword(chars));
             } finally {
@@ -127,7 +128,7 @@ final class SecretsForMechanisms {
     }
 
     private ScramKeys fromPlaintext(CanonicalUser user, byte[] plain, ScramVariant variant) {
-        char[] chars = latin1OrUtf8(plain);
+        char[] chars = PasswordChars.of(plain);
         try {
             return ScramKeys.derive(variant, chars, salt(user, variant), scramIterations);
         } finally {
@@ -179,28 +180,5 @@ final class SecretsForMechanisms {
             }
         }
         return null;
-    }
-
-    /**
-     * Stored bytes as the chars whose UTF-8 they are; bytes that are not UTF-8 (legacy Latin-1
-     * plaintexts) become one char per byte. The decoder's buffer is wiped.
-     */
-    static char[] latin1OrUtf8(byte[] bytes) {
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        try {
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            if (decoder.decode(ByteBuffer.wrap(bytes), out, true).isError() || decoder.flush(out).isError()) {
-                char[] latin1 = new char[bytes.length];
-                for (int i = 0; i < bytes.length; i++) {
-                    latin1[i] = (char) (bytes[i] & 0xff);
-                }
-                return latin1;
-            }
-            return Arrays.copyOf(out.array(), out.position());
-        } finally {
-            Arrays.fill(out.array(), '\0');
-        }
     }
 }

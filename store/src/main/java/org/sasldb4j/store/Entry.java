@@ -210,6 +210,27 @@ public final class Entry {
         return authid() + "@" + realm() + ": " + property();
     }
 
+    /**
+     * Key bytes for a message: printable ASCII kept, everything else as {@code \xNN}, cut after
+     * about 200 characters. For keys only: never pass a value.
+     */
+    public static String printable(byte[] key) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : key) {
+            int c = x & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+            if (sb.length() > 200) {
+                sb.append("...");
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -69,7 +69,7 @@ final class UnixListener implements AutoCloseable {
         if (inline) {
             this.pool = null;
             for (int i = 0; i < Math.min(INLINE_THREADS, maxConnections); i++) {
-                Thread t = new Thread(this::inlineLoop, "authd-" + name + "-" + n.incrementAndGet());
+                Thread t = new Thread(this::acceptLoop, "authd-" + name + "-" + n.incrementAndGet());
                 t.setDaemon(true);
                 acceptors.add(t);
             }
@@ -90,6 +90,10 @@ final class UnixListener implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Accepts connections until closed. Pooled: hands each to the pool. Inline: handles it on
+     * this thread before accepting the next.
+     */
     private void acceptLoop() {
         while (!closing) {
             SocketChannel ch;
@@ -104,32 +108,14 @@ final class UnixListener implements AutoCloseable {
                 continue;
             }
             try {
-                pool.execute(handlers.apply(ch));
+                if (pool == null) {
+                    handlers.apply(ch).run();
+                } else {
+                    pool.execute(handlers.apply(ch));
+                }
             } catch (RejectedExecutionException e) {
                 LOG.warning(() -> name + ": all " + pool.getMaximumPoolSize() + " connection handlers busy; refusing a connection");
                 closeQuietly(ch);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, name + ": cannot handle a connection", e);
-                closeQuietly(ch);
-            }
-        }
-    }
-
-    /** Inline shape: accept one connection, handle it on this thread, repeat. */
-    private void inlineLoop() {
-        while (!closing) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (ClosedChannelException e) {
-                break;
-            } catch (IOException e) {
-                LOG.warning(() -> name + ": accept failed: " + e.getMessage());
-                sleep(100);
-                continue;
-            }
-            try {
-                handlers.apply(ch).run();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, name + ": cannot handle a connection", e);
                 closeQuietly(ch);

@@ -13,6 +13,7 @@ import javax.security.sasl.AuthorizeCallback;
 import javax.security.sasl.RealmCallback;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.store.secret.PasswordChars;
 
 /**
  * The {@link CallbackHandler} to pass to {@link javax.security.sasl.Sasl#createSaslServer}: it
@@ -132,7 +133,7 @@ public final class BridgeCallbackHandler implements CallbackHandler {
     }
 
     private static char[] decode(byte[] plain) {
-        return Utf8.secretChars(plain);
+        return PasswordChars.of(plain);
     }
 
     private static char[] randomPassword() {

@@ -56,22 +56,4 @@ final class Buffers {
             b.put((byte) 0);
         }
     }
-
-    /** A key for a message: printable ASCII kept, everything else as {@code \xNN}. */
-    static String printable(byte[] key) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : key) {
-            int c = x & 0xff;
-            if (c >= 0x20 && c < 0x7f && c != '\\') {
-                sb.append((char) c);
-            } else {
-                sb.append(String.format("\\x%02x", c));
-            }
-            if (sb.length() > 200) {
-                sb.append("...");
-                break;
-            }
-        }
-        return sb.toString();
-    }
 }

@@ -89,7 +89,7 @@ final class LmdbStore implements CredentialStore {
                         e = Entry.fromKey(key, Buffers.bytes(c.val()));
                     } catch (MalformedKeyException bad) {
                         onDamage.accept(new MalformedKeyException(
-                                path + ": skipped record with key " + Buffers.printable(key) + ": " + bad.getMessage()));
+                                path + ": skipped record with key " + Entry.printable(key) + ": " + bad.getMessage()));
                         continue;
                     }
                     action.accept(e);

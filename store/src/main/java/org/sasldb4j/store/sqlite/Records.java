@@ -181,22 +181,6 @@ final class Records implements AutoCloseable {
 
     /** A key component for a message: printable ASCII kept, everything else as {@code \xNN}. */
     static String printable(byte[] key) {
-        if (key == null) {
-            return "NULL";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (byte x : key) {
-            int c = x & 0xff;
-            if (c >= 0x20 && c < 0x7f && c != '\\') {
-                sb.append((char) c);
-            } else {
-                sb.append(String.format("\\x%02x", c));
-            }
-            if (sb.length() > 200) {
-                sb.append("...");
-                break;
-            }
-        }
-        return sb.toString();
+        return key == null ? "NULL" : Entry.printable(key);
     }
 }
