@@ -97,33 +97,12 @@ for spec in "lmdb:$LMDB" "sqlite:$SQLITE"; do
     add_user "$f" "$b" bob other.test bobpw
     add_user "$f" "$b" dis "$REALM" dispw
 done
-# Argon2id-only and disabled users: written through the store API by a single-file Java program
-# (saslpasswd's own switches for these may differ between versions; the records are the same).
-cat > "$WORK/MakeUsers.java" <<'JAVA'
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.sasldb4j.store.*;
-import org.sasldb4j.store.secret.*;
-public class MakeUsers {
-    public static void main(String[] a) {
-        Backend backend = a[1].equals("sqlite") ? Backend.SQLITE : Backend.LMDB;
-        try (CredentialStore s = CredentialStore.open(Path.of(a[0]),
-                StoreOptions.create().withBackend(backend).withAccess(StoreOptions.Access.READ_WRITE))) {
-            s.update(w -> {
-                SecretSet.of(SecretSet.Kind.ARGON2ID).encode(UserId.of("argon", a[2]), "argonpw".toCharArray())
-                        .forEach(w::put);
-                w.put(UserId.of("dis", a[2]), SecretProperties.DISABLED,
-                        "disabled by interop.sh".getBytes(StandardCharsets.UTF_8));
-            });
-        }
-    }
-}
-JAVA
-OPENS="--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
+# Argon2id-only and disabled users, made with saslpasswd's own switches.
 for spec in "lmdb:$LMDB" "sqlite:$SQLITE"; do
-    # shellcheck disable=SC2086
-    java $OPENS -cp "$AUTHD_JAR" "$WORK/MakeUsers.java" "${spec#*:}" "${spec%%:*}" "$REALM" \
-        || die "could not add the Argon2id and disabled users to ${spec#*:}"
+    b=${spec%%:*} f=${spec#*:}
+    printf 'argonpw' | bin/saslpasswd -p -f "$f" --backend "$b" --schemes argon2id -u "$REALM" argon >/dev/null \
+        || die "saslpasswd --schemes argon2id failed in $f"
+    bin/saslpasswd --disable -f "$f" -u "$REALM" dis >/dev/null || die "saslpasswd --disable failed in $f"
 done
 chgrp postfix "$SQLITE"* && chmod 0660 "$SQLITE"*
 
