@@ -3,14 +3,17 @@
 # launch MODULE MAIN_CLASS [ARGS...]
 #   Builds the module's shaded jar with Maven on first use (or when a source is newer), then
 #   starts it as fast as a JVM allows:
-#   - an AppCDS archive of the classes a typical run loads, trained once right after the build;
+#   - a static AppCDS archive of the classes a typical run loads, trained once after the build;
+#   - jffi's native stub taken out of the jar once (not extracted into /tmp at every start);
 #   - C1 only for short runs (batch and conversion runs keep the full JIT);
 #   - the system liblmdb.so.0 when present (lmdbjava need not extract its bundled copy);
 #   - the --add-opens flags lmdbjava needs, read from the jar manifest's Add-Opens entry,
 #     which the pom writes from the same property Surefire and Failsafe use.
 # Environment: JAVA (java binary), SASLDB4J_REBUILD=1 (force a build), SASLDB4J_JAVA_OPTS.
 
-sasldb4j_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Every $(...) forks; a start-up path of builtins saves milliseconds on each run.
+sasldb4j_root=${BASH_SOURCE[0]%/*}/../..
+case $sasldb4j_root in /*) ;; *) sasldb4j_root=$PWD/$sasldb4j_root ;; esac
 sasldb4j_cache="$sasldb4j_root/bin/.cache"
 
 sasldb4j_die() {
@@ -30,7 +33,7 @@ sasldb4j_build() {
     rm -f "$sasldb4j_cache/$module".*
 }
 
-# The --add-opens flags from the jar manifest, cached next to the CDS archive.
+# The --add-opens flags from the jar manifest, cached next to the CDS archive; sets $flags.
 sasldb4j_flags() {
     local module=$1 jar=$2 file="$sasldb4j_cache/$module.flags"
     if [ ! -s "$file" ] || [ "$jar" -nt "$file" ]; then
@@ -47,32 +50,64 @@ sasldb4j_flags() {
         for p in $opens; do out="$out --add-opens $p=ALL-UNNAMED"; done
         echo "$out" > "$file"
     fi
-    cat "$file"
+    read -r flags < "$file" || true
 }
 
-# Runs one representative command with -XX:ArchiveClassesAtExit to make the CDS archive.
+# Makes the module's CDS archive: one representative run records the classes it loads
+# (-XX:DumpLoadedClassList), then a static archive is dumped from that list. A static archive,
+# unlike JDK 17's dynamic one, also holds classes compiled for Java 5 (picocli's).
 sasldb4j_train() {
     local module=$1 jar=$2 main=$3 flags=$4 archive="$sasldb4j_cache/$module.jsa"
-    local tmp
+    local list="$sasldb4j_cache/$module.classlist" tmp
     tmp=$(mktemp -d)
     local java=${JAVA:-java}
+    # Two runs per tool: its Cyrus command line (which skips picocli) and one with a long option
+    # (which builds the picocli model); their class lists are merged.
+    local n=0
+    run() {
+        n=$((n + 1))
+        "$java" $flags -XX:DumpLoadedClassList="$tmp/$n.lst" -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
+            -Djffi.boot.library.path="$sasldb4j_cache/jni" -cp "$jar" "$@" >/dev/null 2>&1 < "$tmp/pw" || true
+    }
+    printf 'training-password' > "$tmp/pw"
     case $module in
         saslpasswd)
-            printf 'training-password' | "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
-                -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
-                -cp "$jar" org.sasldb4j.saslpasswd.SaslpasswdCommand -p -c -f "$tmp/db" -u example.org trainer \
-                >/dev/null 2>&1 || true ;;
+            run org.sasldb4j.saslpasswd.SaslpasswdCommand -p -c -f "$tmp/db" -u example.org trainer
+            run org.sasldb4j.saslpasswd.SaslpasswdCommand --password-file "$tmp/pw" -f "$tmp/db" -u example.org trainer ;;
         auxprop-bridge)
             # A daemon: start-up time matters little; the archive holds what --help loads.
-            "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
-                -cp "$jar" "$main" --help >/dev/null 2>&1 || true ;;
+            run "$main" --help ;;
         *)
-            printf 'training-password' | "$sasldb4j_root/bin/saslpasswd" -p -c -f "$tmp/db" -u example.org trainer >/dev/null 2>&1 || true
-            "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
-                -XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false \
-                -cp "$jar" "$main" "$tmp/db" >/dev/null 2>&1 || true ;;
+            "$sasldb4j_root/bin/saslpasswd" -p -c -f "$tmp/db" -u example.org trainer < "$tmp/pw" >/dev/null 2>&1 || true
+            run "$main" "$tmp/db"
+            run "$main" --json "$tmp/db" ;;
     esac
+    unset -f run
+    # Later lists repeat classes of earlier ones; keep each class once (@-lines are directives).
+    cat "$tmp"/*.lst 2>/dev/null | awk '/^@/ {print; next} !seen[$1]++' > "$list"
+    if [ -s "$list" ]; then
+        "$java" $flags -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$archive" \
+            -cp "$jar" >/dev/null 2>&1 || rm -f "$archive"
+    fi
     rm -rf "$tmp"
+}
+
+# jffi (under lmdbjava's JNR binding) extracts its native stub into the temp directory at every
+# start unless told where one is: take it out of the jar once.
+sasldb4j_jffi() {
+    local jar=$1 dir="$sasldb4j_cache/jni"
+    [ -f "$dir/libjffi-1.2.so" ] && [ "$dir/libjffi-1.2.so" -nt "$jar" ] && return 0
+    local arch
+    case $(uname -m) in
+        x86_64 | amd64) arch=x86_64 ;;
+        aarch64 | arm64) arch=aarch64 ;;
+        *) return 0 ;;
+    esac
+    mkdir -p "$dir"
+    unzip -o -j -q "$jar" "jni/$arch-Linux/libjffi-1.2.so" -d "$dir" 2>/dev/null \
+        || (cd "$dir" && jar xf "$jar" "jni/$arch-Linux/libjffi-1.2.so" && mv "jni/$arch-Linux/libjffi-1.2.so" . && rm -rf jni) 2>/dev/null \
+        || true
+    touch "$dir/libjffi-1.2.so" 2>/dev/null || true
 }
 
 launch() {
@@ -85,13 +120,16 @@ launch() {
         *) export LC_ALL=C.UTF-8 ;;
     esac
     local jar="$sasldb4j_root/$module/target/sasldb4j-$module-0.1.0-SNAPSHOT-all.jar"
-    mkdir -p "$sasldb4j_cache"
+    [ -d "$sasldb4j_cache" ] || mkdir -p "$sasldb4j_cache"
     if [ "${SASLDB4J_REBUILD:-}" = 1 ] || [ ! -f "$jar" ] \
         || [ -n "$(find "$sasldb4j_root/store/src/main" "$sasldb4j_root/$module/src/main" "$sasldb4j_root/$module/pom.xml" "$sasldb4j_root/store/pom.xml" "$sasldb4j_root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
         sasldb4j_build "$module" "$jar"
     fi
     local flags
-    flags=$(sasldb4j_flags "$module" "$jar")
+    sasldb4j_flags "$module" "$jar"
+    sasldb4j_jffi "$jar"
+    local jffi=()
+    [ -f "$sasldb4j_cache/jni/libjffi-1.2.so" ] && jffi=(-Djffi.boot.library.path="$sasldb4j_cache/jni")
     local archive="$sasldb4j_cache/$module.jsa"
     if [ ! -f "$archive" ] || [ "$jar" -nt "$archive" ]; then
         sasldb4j_train "$module" "$jar" "$main" "$flags"
@@ -113,6 +151,6 @@ launch() {
         *Authd*) jit=(); gc=() ;;
     esac
     # shellcheck disable=SC2086
-    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" "${gc[@]}" -XX:-UsePerfData -Xss1m \
-        ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="$(basename "$0")" -cp "$jar" "$main" "$@"
+    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" "${gc[@]}" "${jffi[@]}" -XX:-UsePerfData -Xss1m \
+        ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="${0##*/}" -cp "$jar" "$main" "$@"
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.CyrusTexts;
@@ -45,6 +46,9 @@ import picocli.CommandLine.Parameters;
 public final class SasldblistusersCommand implements Callable<Integer> {
     static final String SHORT_OPTIONS = "vf:h?";
     static final String DEFAULT_NAME = "sasldblistusers";
+    /** The long options for {@link Getopt}; a test keeps this equal to the picocli model. */
+    static final Map<String, Boolean> LONG_OPTIONS = Map.of("--json", false, "--realm", true, "--user", true,
+            "--help", false, "--version", false);
 
     @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
     String dbPath;
@@ -96,16 +100,20 @@ public final class SasldblistusersCommand implements Callable<Integer> {
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SasldblistusersCommand cmd = new SasldblistusersCommand(env, CyrusTexts.programName(DEFAULT_NAME));
-        CommandLine cl = PicocliSetup.create(cmd, env);
-        Integer early = cmd.cyrusCommandLine(args, cl);
+        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, LONG_OPTIONS);
+        Integer early = cmd.cyrusCommandLine(events);
         if (early != null) {
             return early;
         }
-        try {
-            cl.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            cmd.diag.error(e.getMessage());
-            return ExitCodes.USAGE;
+        if (Getopt.hasLongOptions(events)) {
+            try {
+                PicocliSetup.create(cmd, env).parseArgs(args);
+            } catch (CommandLine.ParameterException e) {
+                cmd.diag.error(e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        } else {
+            cmd.takeCyrusOptions(events);
         }
         try {
             return cmd.call();
@@ -129,14 +137,14 @@ public final class SasldblistusersCommand implements Callable<Integer> {
      *
      * @return the exit status if the run ends here, null to go on
      */
-    Integer cyrusCommandLine(String[] args, CommandLine cl) {
+    Integer cyrusCommandLine(List<Getopt.Event> events) {
         boolean showVersion = false;
         boolean help = false;
         boolean bad = false;
         boolean longHelpAsked = false;
         boolean sawF = false;
         int count = 0;
-        for (Getopt.Event e : Getopt.scan(args, SHORT_OPTIONS, PicocliSetup.longOptions(cl.getCommandSpec()))) {
+        for (Getopt.Event e : events) {
             String msg = Getopt.message(program, e);
             if (msg != null) {
                 diag.stream().println(msg);
@@ -166,6 +174,7 @@ public final class SasldblistusersCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (longHelpAsked && !bad && !help) {
+            CommandLine cl = PicocliSetup.create(this, env);
             cl.usage(cl.getOut());
             cl.getOut().flush();
             return ExitCodes.OK;
@@ -175,6 +184,17 @@ public final class SasldblistusersCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         return null;
+    }
+
+    /** Takes sasldblistusers2's own options ({@code -f}, the store operand) from the scan. */
+    void takeCyrusOptions(List<Getopt.Event> events) {
+        for (Getopt.Event e : events) {
+            if (e instanceof Getopt.Operand o) {
+                operands.add(o.value());
+            } else if (e instanceof Getopt.Flag f && f.option() == 'f') {
+                dbPath = f.argument();
+            }
+        }
     }
 
     /** sasldblistusers2's usage text with our program name. */

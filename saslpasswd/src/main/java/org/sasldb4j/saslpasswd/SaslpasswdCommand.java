@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
@@ -69,6 +70,15 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     /** saslpasswd2's getopt string. */
     static final String SHORT_OPTIONS = "vpcdnf:u:a:h?";
     static final String DEFAULT_APPNAME = "saslpasswd";
+    /**
+     * The long options and whether each takes an argument, for {@link Getopt}; a test keeps
+     * this equal to the picocli model, which is built only when one of them is used.
+     */
+    static final Map<String, Boolean> LONG_OPTIONS = Map.ofEntries(
+            Map.entry("--default-realm", true), Map.entry("--batch", true), Map.entry("--schemes", true),
+            Map.entry("--remove-plaintext", false), Map.entry("--disable", false), Map.entry("--enable", false),
+            Map.entry("--password-file", true), Map.entry("--password-fd", true), Map.entry("--backend", true),
+            Map.entry("--help", false), Map.entry("--version", false));
 
     @Option(names = "-p", description = "Pipe mode: no prompt, the password is read from stdin"
             + " (automatic when stdin is not a terminal).")
@@ -127,10 +137,10 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     boolean unlock;
 
     @Mixin
-    PasswordSourceOptions passwordSource;
+    PasswordSourceOptions passwordSource = new PasswordSourceOptions();
 
     @Mixin
-    BackendOption backendOption;
+    BackendOption backendOption = new BackendOption();
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit 0.")
     boolean longHelp;
@@ -167,16 +177,20 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SaslpasswdCommand cmd = new SaslpasswdCommand(env, CyrusTexts.programName(DEFAULT_APPNAME));
-        CommandLine cl = PicocliSetup.create(cmd, env);
-        Integer early = cmd.cyrusCommandLine(args, cl);
+        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, LONG_OPTIONS);
+        Integer early = cmd.cyrusCommandLine(events);
         if (early != null) {
             return early;
         }
-        try {
-            cl.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            cmd.diag.error(e.getMessage());
-            return ExitCodes.USAGE;
+        if (Getopt.hasLongOptions(events)) {
+            try {
+                PicocliSetup.create(cmd, env).parseArgs(args);
+            } catch (CommandLine.ParameterException e) {
+                cmd.diag.error(e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        } else {
+            cmd.takeCyrusOptions(events);
         }
         try {
             return cmd.call();
@@ -196,8 +210,7 @@ public final class SaslpasswdCommand implements Callable<Integer> {
      *
      * @return the exit status if the run ends here, null to go on
      */
-    Integer cyrusCommandLine(String[] args, CommandLine cl) {
-        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, PicocliSetup.longOptions(cl.getCommandSpec()));
+    Integer cyrusCommandLine(List<Getopt.Event> events) {
         boolean error = false;
         boolean sawCreate = false;
         boolean sawDelete = false;
@@ -248,6 +261,7 @@ public final class SaslpasswdCommand implements Callable<Integer> {
             }
         }
         if (!error && help) {
+            CommandLine cl = PicocliSetup.create(this, env);
             cl.usage(cl.getOut());
             cl.getOut().flush();
             return ExitCodes.OK;
@@ -261,6 +275,29 @@ public final class SaslpasswdCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         return null;
+    }
+
+    /**
+     * Takes saslpasswd2's own options from the scanned command line, in order (the last of a
+     * repeated option wins, as in picocli's parse with the same settings).
+     */
+    void takeCyrusOptions(List<Getopt.Event> events) {
+        for (Getopt.Event e : events) {
+            if (e instanceof Getopt.Operand o) {
+                userIds.add(o.value());
+            } else if (e instanceof Getopt.Flag f) {
+                switch (f.option()) {
+                    case 'p' -> pipe = true;
+                    case 'c' -> create = true;
+                    case 'd' -> disable = true;
+                    case 'n' -> noPlain = true;
+                    case 'f' -> dbPath = f.argument();
+                    case 'u' -> userDomain = f.argument();
+                    case 'a' -> appname = f.argument();
+                    default -> { } // -v, -h and -? ended the run in cyrusCommandLine
+                }
+            }
+        }
     }
 
     /** saslpasswd2's usage text with our program name. */

@@ -107,6 +107,20 @@ public final class Getopt {
     }
 
     /** glibc's message for an event that is an error, or null. */
+    /**
+     * True if any event is a long option (known or not). A command line without one uses only
+     * the Cyrus tools' own options, which the events describe completely, so the command can
+     * take them directly and skip building its picocli model (a good part of a cold start).
+     */
+    public static boolean hasLongOptions(List<Event> events) {
+        for (Event e : events) {
+            if (e instanceof LongOption || e instanceof UnknownLong) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static String message(String program, Event e) {
         if (e instanceof Invalid inv) {
             return program + ": invalid option -- '" + inv.option() + "'";
