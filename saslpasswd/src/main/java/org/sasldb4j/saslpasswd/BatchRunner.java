@@ -194,6 +194,9 @@ final class BatchRunner {
     /** Error lines for passwords the policy cannot store; empty if all are fine. */
     private List<String> check(String source, List<BatchOp> ops) {
         List<String> errors = new ArrayList<>();
+        if (!records.checksPasswords()) {
+            return errors;
+        }
         for (BatchOp op : ops) {
             if (op.delete()) {
                 continue;

@@ -42,11 +42,21 @@ public final class PasswordRecords {
     private final boolean plaintext;
     private final SecretSet hashed; // null when only plaintext is written
     private final boolean keepOldPlaintext;
+    /** The password properties a change deletes: all but those it writes (and a kept userPassword). */
+    private final Set<String> stale;
 
     private PasswordRecords(boolean plaintext, SecretSet hashed, boolean keepOldPlaintext) {
         this.plaintext = plaintext;
         this.hashed = hashed;
         this.keepOldPlaintext = keepOldPlaintext;
+        Set<String> s = new TreeSet<>(SecretProperties.PASSWORD_PROPERTIES);
+        if (plaintext || keepOldPlaintext) {
+            s.remove(USER_PASSWORD);
+        }
+        if (hashed != null) {
+            s.removeAll(hashed.properties());
+        }
+        this.stale = Set.copyOf(s);
     }
 
     /** Plaintext {@code userPassword} only: saslpasswd2's default. */
@@ -138,6 +148,11 @@ public final class PasswordRecords {
         }
     }
 
+    /** True if {@link #check} can refuse a password (hashed secrets are asked for). */
+    public boolean checksPasswords() {
+        return hashed != null;
+    }
+
     /**
      * Writes {@code records} (from {@link #recordsFor}) and deletes the user's other password
      * properties, in the caller's transaction. The records are not wiped here: the transaction
@@ -146,20 +161,17 @@ public final class PasswordRecords {
      * @return true if a plaintext {@code userPassword} from before was kept ({@code -n})
      */
     public boolean apply(StoreWriter w, UserId user, List<Entry> records) {
-        Set<String> stale = new TreeSet<>(SecretProperties.PASSWORD_PROPERTIES);
+        w.delete(user, stale);
         for (Entry e : records) {
             w.put(e);
-            stale.remove(e.property());
         }
         boolean kept = false;
         if (keepOldPlaintext) {
-            stale.remove(USER_PASSWORD);
             kept = w.get(user, USER_PASSWORD).map(v -> {
                 Arrays.fill(v, (byte) 0);
                 return true;
             }).orElse(false);
         }
-        w.delete(user, stale);
         return kept;
     }
 

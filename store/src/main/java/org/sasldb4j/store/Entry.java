@@ -51,7 +51,13 @@ public final class Entry {
 
     /** A record for {@code user}, with a UTF-8 property name; the value is copied. */
     public static Entry of(UserId user, String property, byte[] value) {
-        return of(user.authidBytes(), user.realmBytes(), utf8(property), value);
+        byte[] p = utf8(property);
+        checkComponent("property", p);
+        if (p.length == 0) {
+            throw new IllegalArgumentException("the property name is empty");
+        }
+        // A UserId holds no NUL and never changes: its arrays are shared, not copied again.
+        return new Entry(user.authid(true), user.realm(true), p, value.clone());
     }
 
     /**
@@ -131,6 +137,20 @@ public final class Entry {
         System.arraycopy(realm, 0, key, authid.length + 1, realm.length);
         System.arraycopy(property, 0, key, authid.length + realm.length + 2, property.length);
         return key;
+    }
+
+    /** Writes {@link #key()} into {@code out} at its position, without building it. */
+    public void writeKey(ByteBuffer out) {
+        out.put(authid).put((byte) 0).put(realm).put((byte) 0).put(property);
+    }
+
+    /**
+     * Writes the value into {@code out} at its position.
+     *
+     * <p><b>Security:</b> the value may be a secret; wipe {@code out} after use.
+     */
+    public void writeValue(ByteBuffer out) {
+        out.put(value);
     }
 
     /** Length of {@link #key()} without building it. */

@@ -72,6 +72,16 @@ public final class UserId {
         return authid.clone();
     }
 
+    /** The authid array itself, for {@link Entry}, which never changes it. */
+    byte[] authid(boolean shared) {
+        return shared ? authid : authid.clone();
+    }
+
+    /** The realm array itself, for {@link Entry}, which never changes it. */
+    byte[] realm(boolean shared) {
+        return shared ? realm : realm.clone();
+    }
+
     public byte[] realmBytes() {
         return realm.clone();
     }

@@ -105,7 +105,11 @@ final class LmdbStore implements CredentialStore {
             throw new StoreException(path + " was opened read-only");
         }
         checkOpen();
-        return env.inTransaction(true, txn -> work.apply(new Writer(txn)));
+        return env.inTransaction(true, txn -> {
+            try (Writer w = new Writer(txn)) {
+                return work.apply(w);
+            }
+        });
     }
 
     @Override
@@ -143,13 +147,11 @@ final class LmdbStore implements CredentialStore {
         return out;
     }
 
-    static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
     /** One write transaction's operations. */
-    private final class Writer implements StoreWriter {
+    private final class Writer implements StoreWriter, AutoCloseable {
         private final Txn<ByteBuffer> txn;
+        /** Opened on first use and closed with the writer: one cursor per transaction, not per call. */
+        private Cursor<ByteBuffer> cursor;
         /** Reused for every put: LMDB copies key and value into the map. */
         private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(Entry.MAX_KEY_LENGTH);
         private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(256);
@@ -166,9 +168,7 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public List<Entry> user(UserId user) {
-            try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
-                return userIn(c, user);
-            }
+            return userIn(cursor(), user);
         }
 
         @Override
@@ -179,21 +179,38 @@ final class LmdbStore implements CredentialStore {
                         + " allows at most " + Entry.MAX_KEY_LENGTH);
             }
             keyBuffer.clear();
-            keyBuffer.put(entry.key()).flip();
-            byte[] value = entry.value();
-            if (valueBuffer.capacity() < value.length) {
+            entry.writeKey(keyBuffer);
+            keyBuffer.flip();
+            int length = entry.valueLength();
+            if (valueBuffer.capacity() < length) {
                 Buffers.wipe(valueBuffer);
-                valueBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(value.length) << 1);
+                valueBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(length) << 1);
             }
             valueBuffer.clear();
-            valueBuffer.put(value).flip();
+            entry.writeValue(valueBuffer);
+            valueBuffer.flip();
             try {
                 dbi.put(txn, keyBuffer, valueBuffer);
             } finally {
-                Arrays.fill(value, (byte) 0);
-                valueBuffer.clear();
-                valueBuffer.put(new byte[value.length]);
+                for (int i = 0; i < length; i++) {
+                    valueBuffer.put(i, (byte) 0);
+                }
             }
+        }
+
+        private Cursor<ByteBuffer> cursor() {
+            if (cursor == null) {
+                cursor = dbi.openCursor(txn);
+            }
+            return cursor;
+        }
+
+        @Override
+        public void close() {
+            if (cursor != null) {
+                cursor.close();
+            }
+            Buffers.wipe(valueBuffer);
         }
 
         @Override
@@ -202,46 +219,32 @@ final class LmdbStore implements CredentialStore {
             return key != null && dbi.delete(txn, key);
         }
 
-        /** One cursor seek covers all the properties; a key is re-sought after each delete. */
+        /**
+         * One seek to the user's records, then a scan of them (a user has a handful): no key is
+         * built per property, and a user without records costs one seek.
+         */
         @Override
         public int delete(UserId user, Collection<String> properties) {
-            List<byte[]> keys = new ArrayList<>(properties.size());
-            for (String p : properties) {
-                byte[] k = user.key(p);
-                if (k.length <= Entry.MAX_KEY_LENGTH) {
-                    keys.add(k);
-                }
-            }
-            if (keys.isEmpty()) {
+            byte[] prefix = user.keyPrefix();
+            ByteBuffer seek = Buffers.key(prefix);
+            if (seek == null || properties.isEmpty()) {
                 return 0;
             }
-            keys.sort(Arrays::compareUnsigned);
-            byte[] last = keys.get(keys.size() - 1);
+            Cursor<ByteBuffer> c = cursor();
             int n = 0;
-            try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
-                ByteBuffer seek = Buffers.key(keys.get(0));
-                while (c.get(seek, GetOp.MDB_SET_RANGE)) {
-                    byte[] found = Buffers.bytes(c.key());
-                    if (Arrays.compareUnsigned(found, last) > 0) {
-                        break;
-                    }
-                    boolean wanted = false;
-                    for (byte[] k : keys) {
-                        wanted |= Arrays.equals(k, found);
-                    }
-                    if (wanted) {
-                        c.delete();
-                        n++;
-                        seek = Buffers.key(found);
-                    } else {
-                        // Not one of ours: continue just after it.
-                        byte[] after = Arrays.copyOf(found, found.length + 1);
-                        seek = Buffers.key(after);
-                        if (seek == null) {
-                            break;
-                        }
-                    }
+            boolean more = c.get(seek, GetOp.MDB_SET_RANGE);
+            while (more && Buffers.startsWith(c.key(), prefix)) {
+                ByteBuffer key = c.key();
+                byte[] property = new byte[key.remaining() - prefix.length];
+                key.get(key.position() + prefix.length, property);
+                if (properties.contains(new String(property, java.nio.charset.StandardCharsets.UTF_8))) {
+                    c.delete();
+                    n++;
+                    // Seek again: where a cursor rests after a delete is not a documented "next".
+                    more = c.get(Buffers.key(prefix), GetOp.MDB_SET_RANGE);
+                    continue;
                 }
+                more = c.next();
             }
             return n;
         }
@@ -250,13 +253,12 @@ final class LmdbStore implements CredentialStore {
         public int deleteUser(UserId user) {
             byte[] prefix = user.keyPrefix();
             ByteBuffer seek = Buffers.direct(prefix);
+            Cursor<ByteBuffer> c = cursor();
             int n = 0;
-            try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
-                while (c.get(seek, GetOp.MDB_SET_RANGE) && startsWith(Buffers.bytes(c.key()), prefix)) {
-                    c.delete();
-                    n++;
-                    seek.rewind();
-                }
+            while (c.get(seek, GetOp.MDB_SET_RANGE) && Buffers.startsWith(c.key(), prefix)) {
+                c.delete();
+                n++;
+                seek.rewind();
             }
             return n;
         }
