@@ -73,7 +73,10 @@ sasldb4j_train() {
     case $module in
         saslpasswd)
             run org.sasldb4j.saslpasswd.SaslpasswdCommand -p -c -f "$tmp/db" -u example.org trainer
-            run org.sasldb4j.saslpasswd.SaslpasswdCommand --password-file "$tmp/pw" -f "$tmp/db" -u example.org trainer ;;
+            run org.sasldb4j.saslpasswd.SaslpasswdCommand --password-file "$tmp/pw" -f "$tmp/db" -u example.org trainer
+            # sasldbconvert shares this jar: train it on a real Berkeley DB file of the corpus.
+            local sample="$sasldb4j_root/store/src/test/resources/corpus/small.sasldb2"
+            [ -f "$sample" ] && run org.sasldb4j.saslpasswd.SasldbconvertCommand -q "$sample" "$tmp/converted" ;;
         auxprop-bridge)
             # A daemon: start-up time matters little; the archive holds what --help loads.
             run "$main" --help ;;

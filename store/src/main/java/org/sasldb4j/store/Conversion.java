@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -70,11 +71,18 @@ public final class Conversion {
     public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
         refuseSameFile(source, target);
         boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        boolean fresh = !targetExists || sizeOf(target) == 0; // nothing stored yet: append
         if (targetExists && !options.merge() && sizeOf(target) > 0) {
             throw new StoreException("target " + target + " already exists; choose a new file name,"
                     + " or pass --merge to add the records to it");
         }
         ConversionReport.Builder report = new ConversionReport.Builder();
+        if (!options.dryRun() && options.backend() == Backend.LMDB) {
+            // Overlaps loading LMDB's native binding (~0.1 s) with reading the source.
+            Thread preload = new Thread(org.sasldb4j.store.lmdb.LmdbBackend::preload, "lmdb-preload");
+            preload.setDaemon(true);
+            preload.start();
+        }
         List<Entry> records = sortedUnique(read(source, options.salvage(), report, progress), report);
         report.sourceFormat(StoreFormat.detect(source));
         if (options.dryRun()) {
@@ -87,13 +95,16 @@ public final class Conversion {
         try (CredentialStore store = CredentialStore.open(target,
                 StoreOptions.create().withBackend(options.backend()))) {
             report.targetFormat(store.format());
-            // Records are in key order: every insert lands next to the previous one in the B-tree.
+            // Records are in key order, one per key: into a new store they are appended (LMDB
+            // fills its pages in order); into an existing one each lands next to the previous.
             List<Entry> conflicts = new ArrayList<>();
             store.update(w -> {
                 conflicts.clear();
                 for (Entry e : records) {
                     if (options.merge() && conflictsWith(w, e)) {
                         conflicts.add(e);
+                    } else if (fresh) {
+                        w.append(e);
                     } else {
                         w.put(e);
                     }
@@ -116,7 +127,7 @@ public final class Conversion {
                 if (n[0] % PROGRESS_EVERY == 0) {
                     progress.recordsRead(n[0]);
                 }
-                if (e.authidBytes().length == 0) {
+                if (e.hasEmptyAuthid()) {
                     report.skip(e + ": empty user id (no login can use it; Cyrus's converters drop it too)");
                     return;
                 }
@@ -188,8 +199,10 @@ public final class Conversion {
      * source order would. Each dropped duplicate is reported.
      */
     private static List<Entry> sortedUnique(List<Entry> records, ConversionReport.Builder report) {
-        List<Entry> sorted = new ArrayList<>(records);
-        sorted.sort(Entry::compareKeys); // stable: equal keys keep source order
+        Entry[] array = records.toArray(new Entry[0]);
+        // Stable, so equal keys keep source order (parallel where the machine has cores to spare).
+        Arrays.parallelSort(array, Entry::compareKeys);
+        List<Entry> sorted = Arrays.asList(array);
         List<Entry> out = new ArrayList<>(sorted.size());
         for (int i = 0; i < sorted.size(); i++) {
             if (i + 1 < sorted.size() && Entry.compareKeys(sorted.get(i), sorted.get(i + 1)) == 0) {

@@ -26,9 +26,11 @@ public final class ConversionReport {
         this.sourceFormat = b.sourceFormat;
         this.targetFormat = b.targetFormat;
         this.records = b.records;
-        this.users = b.users.size();
+        this.users = b.users;
         this.realms = b.realms.size();
-        this.properties = Collections.unmodifiableMap(new TreeMap<>(b.properties));
+        Map<String, Long> counts = new TreeMap<>();
+        b.properties.forEach((name, n) -> counts.put(name, n[0]));
+        this.properties = Collections.unmodifiableMap(counts);
         this.skipped = List.copyOf(b.skipped);
         this.warnings = List.copyOf(b.warnings);
         this.verified = verified;
@@ -82,9 +84,11 @@ public final class ConversionReport {
         private StoreFormat sourceFormat;
         private StoreFormat targetFormat;
         private long records;
-        private final Set<UserId> users = new HashSet<>();
-        private final Set<String> realms = new HashSet<>();
-        private final Map<String, Long> properties = new TreeMap<>();
+        private long users;
+        private final Set<java.nio.ByteBuffer> realms = new HashSet<>();
+        private final Map<String, long[]> properties = new TreeMap<>();
+        private Entry last;
+        private long[] lastPropertyCount;
         private final List<String> skipped = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
 
@@ -96,11 +100,18 @@ public final class ConversionReport {
             targetFormat = f;
         }
 
+        /** Counts a copied record; records come in key order, so a user's records are adjacent. */
         void count(Entry e) {
             records++;
-            users.add(e.user());
-            realms.add(e.realm());
-            properties.merge(e.property(), 1L, Long::sum);
+            if (last == null || !e.sameUser(last)) {
+                users++;
+                realms.add(e.realmView());
+            }
+            if (last == null || !e.sameProperty(last)) {
+                lastPropertyCount = properties.computeIfAbsent(e.property(), p -> new long[1]);
+            }
+            lastPropertyCount[0]++;
+            last = e;
         }
 
         void skip(String reason) {

@@ -22,15 +22,21 @@ public final class Entry {
     /** Longest key LMDB accepts with its default settings (and Cyrus's LMDB backend with it). */
     public static final int MAX_KEY_LENGTH = 511;
 
-    private final byte[] authid;
-    private final byte[] realm;
-    private final byte[] property;
+    /**
+     * The whole on-disk key, {@code authid \0 realm \0 property}: one array, so that ordering is
+     * one comparison, reading is one copy and writing one put.
+     */
+    private final byte[] key;
+    /** Where the realm starts (just after the first NUL). */
+    private final int realmAt;
+    /** Where the property starts (just after the second NUL). */
+    private final int propertyAt;
     private final byte[] value;
 
-    private Entry(byte[] authid, byte[] realm, byte[] property, byte[] value) {
-        this.authid = authid;
-        this.realm = realm;
-        this.property = property;
+    private Entry(byte[] key, int realmAt, int propertyAt, byte[] value) {
+        this.key = key;
+        this.realmAt = realmAt;
+        this.propertyAt = propertyAt;
         this.value = value;
     }
 
@@ -46,7 +52,8 @@ public final class Entry {
         if (property.length == 0) {
             throw new IllegalArgumentException("the property name is empty");
         }
-        return new Entry(authid.clone(), realm.clone(), property.clone(), value.clone());
+        return new Entry(keyOf(authid, realm, property), authid.length + 1, authid.length + realm.length + 2,
+                value.clone());
     }
 
     /** A record for {@code user}, with a UTF-8 property name; the value is copied. */
@@ -56,17 +63,39 @@ public final class Entry {
         if (p.length == 0) {
             throw new IllegalArgumentException("the property name is empty");
         }
-        // A UserId holds no NUL and never changes: its arrays are shared, not copied again.
-        return new Entry(user.authid(true), user.realm(true), p, value.clone());
+        // A UserId holds no NUL: only the property needs checking.
+        byte[] authid = user.authid(true);
+        byte[] realm = user.realm(true);
+        return new Entry(keyOf(authid, realm, p), authid.length + 1, authid.length + realm.length + 2, value.clone());
     }
 
     /**
-     * Splits a raw key at its two NUL bytes.
+     * Splits a raw key at its two NUL bytes (both arrays are copied).
      *
      * @throws MalformedKeyException if the key does not contain exactly two NUL bytes or has an
      *     empty property name
      */
     public static Entry fromKey(byte[] key, byte[] value) {
+        return parsed(key.clone(), value.clone());
+    }
+
+    /**
+     * Splits a raw key held in a buffer (e.g. a memory-mapped store page), copying the key and the
+     * value once. The buffers' positions are not changed.
+     *
+     * @throws MalformedKeyException if the key does not contain exactly two NUL bytes or has an
+     *     empty property name
+     */
+    public static Entry fromKey(ByteBuffer key, ByteBuffer value) {
+        byte[] k = new byte[key.remaining()];
+        key.get(key.position(), k);
+        byte[] v = new byte[value.remaining()];
+        value.get(value.position(), v);
+        return parsed(k, v);
+    }
+
+    /** An entry over {@code key} and {@code value} themselves, after checking the key's shape. */
+    private static Entry parsed(byte[] key, byte[] value) {
         int first = indexOf(key, 0);
         int second = first < 0 ? -1 : indexOf(key, first + 1);
         if (first < 0 || second < 0 || indexOf(key, second + 1) >= 0) {
@@ -76,58 +105,12 @@ public final class Entry {
         if (second == key.length - 1) {
             throw new MalformedKeyException("key has an empty property name");
         }
-        return new Entry(
-                Arrays.copyOfRange(key, 0, first),
-                Arrays.copyOfRange(key, first + 1, second),
-                Arrays.copyOfRange(key, second + 1, key.length),
-                value.clone());
-    }
-
-    /**
-     * Splits a raw key held in a buffer (e.g. a memory-mapped store page), copying each component
-     * and the value once. The buffers' positions are not changed.
-     *
-     * @throws MalformedKeyException if the key does not contain exactly two NUL bytes or has an
-     *     empty property name
-     */
-    public static Entry fromKey(ByteBuffer key, ByteBuffer value) {
-        int start = key.position();
-        int end = key.limit();
-        int first = -1;
-        int second = -1;
-        for (int i = start; i < end; i++) {
-            if (key.get(i) == 0) {
-                if (first < 0) {
-                    first = i;
-                } else if (second < 0) {
-                    second = i;
-                } else {
-                    second = -1;
-                    break;
-                }
-            }
-        }
-        if (first < 0 || second < 0) {
-            throw new MalformedKeyException(
-                    "key of " + (end - start) + " bytes does not contain exactly two NUL bytes");
-        }
-        if (second == end - 1) {
-            throw new MalformedKeyException("key has an empty property name");
-        }
-        byte[] v = new byte[value.remaining()];
-        value.get(value.position(), v);
-        return new Entry(slice(key, start, first), slice(key, first + 1, second), slice(key, second + 1, end), v);
-    }
-
-    private static byte[] slice(ByteBuffer b, int from, int to) {
-        byte[] out = new byte[to - from];
-        b.get(from, out);
-        return out;
+        return new Entry(key, first + 1, second + 1, value);
     }
 
     /** The on-disk key {@code authid \0 realm \0 property}. */
     public byte[] key() {
-        return keyOf(authid, realm, property);
+        return key.clone();
     }
 
     /** The on-disk key for the given components. */
@@ -141,7 +124,7 @@ public final class Entry {
 
     /** Writes {@link #key()} into {@code out} at its position, without building it. */
     public void writeKey(ByteBuffer out) {
-        out.put(authid).put((byte) 0).put(realm).put((byte) 0).put(property);
+        out.put(key);
     }
 
     /**
@@ -155,19 +138,19 @@ public final class Entry {
 
     /** Length of {@link #key()} without building it. */
     public int keyLength() {
-        return authid.length + realm.length + property.length + 2;
+        return key.length;
     }
 
     public byte[] authidBytes() {
-        return authid.clone();
+        return Arrays.copyOfRange(key, 0, realmAt - 1);
     }
 
     public byte[] realmBytes() {
-        return realm.clone();
+        return Arrays.copyOfRange(key, realmAt, propertyAt - 1);
     }
 
     public byte[] propertyBytes() {
-        return property.clone();
+        return Arrays.copyOfRange(key, propertyAt, key.length);
     }
 
     /** A copy of the value. <b>Security:</b> may be a secret; wipe the copy when done. */
@@ -179,44 +162,57 @@ public final class Entry {
         return value.length;
     }
 
+    /** True if the authid is empty (Cyrus writes such keys for {@code @realm}). */
+    public boolean hasEmptyAuthid() {
+        return realmAt == 1;
+    }
+
     /** The authid decoded as UTF-8 (invalid bytes become U+FFFD). */
     public String authid() {
-        return new String(authid, StandardCharsets.UTF_8);
+        return new String(key, 0, realmAt - 1, StandardCharsets.UTF_8);
     }
 
     /** The realm decoded as UTF-8 (invalid bytes become U+FFFD). */
     public String realm() {
-        return new String(realm, StandardCharsets.UTF_8);
+        return new String(key, realmAt, propertyAt - 1 - realmAt, StandardCharsets.UTF_8);
     }
 
     /** The property name decoded as UTF-8. */
     public String property() {
-        return new String(property, StandardCharsets.UTF_8);
+        return new String(key, propertyAt, key.length - propertyAt, StandardCharsets.UTF_8);
     }
 
     /** The user this record belongs to. */
     public UserId user() {
-        return UserId.ofBytes(authid, realm);
+        return UserId.ofBytes(authidBytes(), realmBytes());
     }
 
     /** True if key and value bytes are equal (constant time in the value). */
     public boolean sameAs(Entry other) {
-        return Arrays.equals(authid, other.authid)
-                && Arrays.equals(realm, other.realm)
-                && Arrays.equals(property, other.property)
-                && java.security.MessageDigest.isEqual(value, other.value);
+        return Arrays.equals(key, other.key) && java.security.MessageDigest.isEqual(value, other.value);
     }
 
-    /** Compares keys bytewise, unsigned: the order LMDB and {@code sasldblistusers} use. */
+    /** True if both records belong to the same authid and realm (no copies made). */
+    boolean sameUser(Entry o) {
+        return Arrays.equals(key, 0, propertyAt, o.key, 0, o.propertyAt);
+    }
+
+    /** True if both records carry the same property name (no copies made). */
+    boolean sameProperty(Entry o) {
+        return Arrays.equals(key, propertyAt, key.length, o.key, o.propertyAt, o.key.length);
+    }
+
+    /** The realm's bytes as a read-only view, for counting in this package. */
+    java.nio.ByteBuffer realmView() {
+        return ByteBuffer.wrap(key, realmAt, propertyAt - 1 - realmAt).slice().asReadOnlyBuffer();
+    }
+
+    /**
+     * Compares keys bytewise, unsigned: the order LMDB and {@code sasldblistusers} use. (A NUL,
+     * the smallest byte, ends each component, so whole keys compare as their components do.)
+     */
     public static int compareKeys(Entry a, Entry b) {
-        int c = Arrays.compareUnsigned(a.authid, b.authid);
-        if (c == 0) {
-            c = Arrays.compareUnsigned(a.realm, b.realm);
-        }
-        if (c == 0) {
-            c = Arrays.compareUnsigned(a.property, b.property);
-        }
-        return c;
+        return Arrays.compareUnsigned(a.key, b.key);
     }
 
     /** Overwrites the value bytes held by this instance. */

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
+import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.DamagedStoreException;
@@ -83,13 +84,12 @@ final class LmdbStore implements CredentialStore {
         env.read((txn, c) -> {
             {
                 for (boolean more = c.first(); more; more = c.next()) {
-                    byte[] key = Buffers.bytes(c.key());
                     Entry e;
                     try {
-                        e = Entry.fromKey(key, Buffers.bytes(c.val()));
+                        e = Entry.fromKey(c.key(), c.val());
                     } catch (MalformedKeyException bad) {
-                        onDamage.accept(new MalformedKeyException(
-                                path + ": skipped record with key " + Entry.printable(key) + ": " + bad.getMessage()));
+                        onDamage.accept(new MalformedKeyException(path + ": skipped record with key "
+                                + Entry.printable(Buffers.bytes(c.key())) + ": " + bad.getMessage()));
                         continue;
                     }
                     action.accept(e);
@@ -173,6 +173,21 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public void put(Entry entry) {
+            put(entry, false);
+        }
+
+        /** {@code MDB_APPEND}: no B-tree search, pages filled in order; LMDB refuses a key out of order. */
+        @Override
+        public void append(Entry entry) {
+            try {
+                put(entry, true);
+            } catch (Dbi.KeyExistsException e) {
+                throw new StoreException("cannot append " + entry + " to " + path
+                        + ": its key does not sort after every key already stored", e);
+            }
+        }
+
+        private void put(Entry entry, boolean append) {
             if (entry.keyLength() > Entry.MAX_KEY_LENGTH) {
                 throw new StoreException("cannot store " + entry + ": user id, realm and property name"
                         + " together take " + entry.keyLength() + " bytes; LMDB (and Cyrus's LMDB sasldb)"
@@ -190,7 +205,11 @@ final class LmdbStore implements CredentialStore {
             entry.writeValue(valueBuffer);
             valueBuffer.flip();
             try {
-                dbi.put(txn, keyBuffer, valueBuffer);
+                if (append) {
+                    dbi.put(txn, keyBuffer, valueBuffer, PutFlags.MDB_APPEND);
+                } else {
+                    dbi.put(txn, keyBuffer, valueBuffer);
+                }
             } finally {
                 for (int i = 0; i < length; i++) {
                     valueBuffer.put(i, (byte) 0);
