@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
             "Damage in SOURCE (a truncated file, a bad page, a malformed key) stops the conversion before"
                     + " anything is written; --salvage copies every record that can still be read and lists"
                     + " what was skipped. The copy is one transaction, TARGET gets SOURCE's owner, group and"
-                    + " mode (never any access for others), and every record is read back and compared before"
+                    + " mode (never any access for others), and the target is read back and compared with SOURCE before"
                     + " success is reported."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {

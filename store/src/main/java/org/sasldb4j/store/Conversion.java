@@ -20,8 +20,9 @@ import org.sasldb4j.store.bdb.ForeignFiles;
  * <p>The rule is Fedora's {@code cyrusbdb2current}: every record with a non-empty authid is
  * copied with its key and value bytes unchanged. Unlike Cyrus's converters, nothing is dropped
  * silently: every skipped record is reported with its reason, damage stops the conversion
- * (unless salvaging), the whole copy is one transaction, and the target is read back and
- * compared record by record before success is reported.
+ * (unless salvaging), the whole copy is one transaction, and the target is read back before
+ * success is reported (a new store: count and digest of all keys and values, then record by
+ * record on any difference; a merge: record by record).
  *
  * <p>The source may be a Berkeley DB hash or btree file, a {@code db_dump} or {@code gdbm_dump}
  * text, or an LMDB or SQLite store (our own, or Cyrus's LMDB sasldb). Its kind is recognised from
@@ -71,7 +72,7 @@ public final class Conversion {
     public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
         refuseSameFile(source, target);
         boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-        boolean fresh = !targetExists || sizeOf(target) == 0; // nothing stored yet: append
+        boolean fresh = !targetExists || sizeOf(target) == 0; // no records yet: nothing to merge with
         if (targetExists && !options.merge() && sizeOf(target) > 0) {
             throw new StoreException("target " + target + " already exists; choose a new file name,"
                     + " or pass --merge to add the records to it");
@@ -83,28 +84,66 @@ public final class Conversion {
             preload.setDaemon(true);
             preload.start();
         }
-        List<Entry> records = sortedUnique(read(source, options.salvage(), report, progress), report);
+        List<Entry> records = read(source, options.salvage(), report, progress);
         report.sourceFormat(StoreFormat.detect(source));
         if (options.dryRun()) {
-            records.forEach(report::count);
+            sortedUnique(records, report).forEach(report::count);
             return report.build(false);
         }
         if (!targetExists) {
             createLike(source, target, report);
         }
-        try (CredentialStore store = CredentialStore.open(target,
-                StoreOptions.create().withBackend(options.backend()))) {
+        if (fresh) {
+            copyIntoEmpty(target, records, options.backend(), report);
+        } else {
+            mergeInto(target, sortedUnique(records, report), options.backend(), report);
+        }
+        return report.build(true);
+    }
+
+    /**
+     * Copies into a store with no records, in source order (no sort: LMDB's inserts cost less
+     * than ordering a hash file's records first), then reads the target back once: its record
+     * count and an order-independent digest of every key and value must equal the source's.
+     * Counts for the report come from that pass, in key order. Any difference (a source holding
+     * a key twice, or a real fault) is examined record by record, in order.
+     */
+    private static void copyIntoEmpty(Path target, List<Entry> records, Backend backend,
+            ConversionReport.Builder report) {
+        long expectedDigest = 0;
+        for (Entry e : records) {
+            expectedDigest += e.digest();
+        }
+        try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(backend))) {
             report.targetFormat(store.format());
-            // Records are in key order, one per key: into a new store they are appended (LMDB
-            // fills its pages in order); into an existing one each lands next to the previous.
+            store.update(w -> records.forEach(w::put));
+        }
+        long[] countAndDigest = {0, 0};
+        try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
+            store.forEach(e -> {
+                countAndDigest[0]++;
+                countAndDigest[1] += e.digest();
+                report.count(e);
+            });
+        }
+        if (countAndDigest[0] != records.size() || countAndDigest[1] != expectedDigest) {
+            report.resetCounts();
+            List<Entry> unique = sortedUnique(records, report);
+            unique.forEach(report::count);
+            verify(target, unique);
+        }
+    }
+
+    /** Adds records (in key order, one per key) to a store that has some; keeps its values on conflict. */
+    private static void mergeInto(Path target, List<Entry> records, Backend backend, ConversionReport.Builder report) {
+        try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(backend))) {
+            report.targetFormat(store.format());
             List<Entry> conflicts = new ArrayList<>();
             store.update(w -> {
                 conflicts.clear();
                 for (Entry e : records) {
-                    if (options.merge() && conflictsWith(w, e)) {
+                    if (conflictsWith(w, e)) {
                         conflicts.add(e);
-                    } else if (fresh) {
-                        w.append(e);
                     } else {
                         w.put(e);
                     }
@@ -115,7 +154,6 @@ public final class Conversion {
             records.forEach(report::count);
         }
         verify(target, records);
-        return report.build(true);
     }
 
     private static List<Entry> read(Path source, boolean salvage, ConversionReport.Builder report, Progress progress) {

@@ -114,6 +114,16 @@ public final class ConversionReport {
             last = e;
         }
 
+        /** Forgets the counted records (skips and warnings stay), to count again. */
+        void resetCounts() {
+            records = 0;
+            users = 0;
+            realms.clear();
+            properties.clear();
+            last = null;
+            lastPropertyCount = null;
+        }
+
         void skip(String reason) {
             skipped.add(reason);
         }

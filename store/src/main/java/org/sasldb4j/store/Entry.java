@@ -192,6 +192,24 @@ public final class Entry {
         return Arrays.equals(key, other.key) && java.security.MessageDigest.isEqual(value, other.value);
     }
 
+    /**
+     * A 64-bit hash of key and value (FNV-1a, then a SplitMix64 finish). Sums of these over a set
+     * of records compare sets regardless of order; meant to catch faults, not adversaries.
+     */
+    long digest() {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : key) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ 0x1ff) * 0x100000001b3L; // a separator no byte value equals
+        for (byte b : value) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
+    }
+
     /** True if both records belong to the same authid and realm (no copies made). */
     boolean sameUser(Entry o) {
         return Arrays.equals(key, 0, propertyAt, o.key, 0, o.propertyAt);

@@ -24,17 +24,6 @@ public interface StoreWriter {
      */
     void put(Entry entry);
 
-    /**
-     * Stores a record whose key sorts after every key in the store: a bulk load, in key order,
-     * into a new store. Backends may take a faster path (LMDB: {@code MDB_APPEND}).
-     *
-     * @throws StoreException if the key does not sort after every stored key (on backends that
-     *     check), or as {@link #put}
-     */
-    default void append(Entry entry) {
-        put(entry);
-    }
-
     /** Stores one property of a user. */
     default void put(UserId user, String property, byte[] value) {
         put(Entry.of(user, property, value));

@@ -2,6 +2,7 @@ package org.sasldb4j.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,42 @@ class ConversionTest {
         Path second = dir.resolve("second");
         Conversion.run(first, second, new Conversion.Options(false, false, false, Backend.SQLITE), Conversion.Progress.NONE);
         assertEquals(expected("small"), listing(second));
+    }
+
+    @Test
+    void aKeyTwiceInTheSourceIsReportedAndTheLastValueKept() throws IOException {
+        // A db_dump text may hold a key twice (hand-edited); the fast read-back then differs
+        // and the records are checked one by one.
+        HexFormat hex = HexFormat.of();
+        String key = hex.formatHex("alice\0example.org\0userPassword".getBytes(StandardCharsets.UTF_8));
+        String other = hex.formatHex("bob\0example.org\0userPassword".getBytes(StandardCharsets.UTF_8));
+        Path dump = dir.resolve("dup.dump");
+        Files.writeString(dump, "VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n"
+                + " " + key + "\n " + hex.formatHex("first".getBytes(StandardCharsets.UTF_8)) + "\n"
+                + " " + other + "\n " + hex.formatHex("bobpw".getBytes(StandardCharsets.UTF_8)) + "\n"
+                + " " + key + "\n " + hex.formatHex("second".getBytes(StandardCharsets.UTF_8)) + "\n"
+                + "DATA=END\n");
+        Path target = dir.resolve("new");
+        ConversionReport r = Conversion.run(dump, target, LMDB, Conversion.Progress.NONE);
+        assertTrue(r.verified());
+        assertEquals(2, r.records());
+        assertEquals(1, r.skipped().size(), r.skipped().toString());
+        assertTrue(r.skipped().get(0).contains("more than once"), r.skipped().toString());
+        try (CredentialStore s = CredentialStore.open(target, StoreOptions.readOnly())) {
+            assertEquals("second", new String(s.get(UserId.of("alice", "example.org"), "userPassword").orElseThrow(),
+                    StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void theReadBackDigestSeesAOneByteChange() {
+        Entry a = Entry.of(UserId.of("alice", "r"), "userPassword", "secret".getBytes(StandardCharsets.UTF_8));
+        Entry b = Entry.of(UserId.of("alice", "r"), "userPassword", "secres".getBytes(StandardCharsets.UTF_8));
+        Entry c = Entry.of(UserId.of("alicf", "r"), "userPassword", "secret".getBytes(StandardCharsets.UTF_8));
+        assertNotEquals(a.digest(), b.digest());
+        assertNotEquals(a.digest(), c.digest());
+        assertEquals(a.digest(), Entry.of(UserId.of("alice", "r"), "userPassword",
+                "secret".getBytes(StandardCharsets.UTF_8)).digest());
     }
 
     @Test

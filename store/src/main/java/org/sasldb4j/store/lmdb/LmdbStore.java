@@ -13,7 +13,6 @@ import java.util.function.Function;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
-import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.DamagedStoreException;
@@ -173,21 +172,6 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public void put(Entry entry) {
-            put(entry, false);
-        }
-
-        /** {@code MDB_APPEND}: no B-tree search, pages filled in order; LMDB refuses a key out of order. */
-        @Override
-        public void append(Entry entry) {
-            try {
-                put(entry, true);
-            } catch (Dbi.KeyExistsException e) {
-                throw new StoreException("cannot append " + entry + " to " + path
-                        + ": its key does not sort after every key already stored", e);
-            }
-        }
-
-        private void put(Entry entry, boolean append) {
             if (entry.keyLength() > Entry.MAX_KEY_LENGTH) {
                 throw new StoreException("cannot store " + entry + ": user id, realm and property name"
                         + " together take " + entry.keyLength() + " bytes; LMDB (and Cyrus's LMDB sasldb)"
@@ -205,11 +189,7 @@ final class LmdbStore implements CredentialStore {
             entry.writeValue(valueBuffer);
             valueBuffer.flip();
             try {
-                if (append) {
-                    dbi.put(txn, keyBuffer, valueBuffer, PutFlags.MDB_APPEND);
-                } else {
-                    dbi.put(txn, keyBuffer, valueBuffer);
-                }
+                dbi.put(txn, keyBuffer, valueBuffer);
             } finally {
                 for (int i = 0; i < length; i++) {
                     valueBuffer.put(i, (byte) 0);
