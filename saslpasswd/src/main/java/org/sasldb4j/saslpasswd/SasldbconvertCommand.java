@@ -4,12 +4,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.Getopt;
 import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.store.Conversion;
 import org.sasldb4j.store.ConversionReport;
@@ -71,7 +73,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
-    BackendOption backendOption;
+    BackendOption backendOption = new BackendOption();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -97,6 +99,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SasldbconvertCommand cmd = new SasldbconvertCommand(env);
+        if (cmd.takeSimpleCommandLine(args)) {
+            return cmd.callReporting();
+        }
         CommandLine cl = PicocliSetup.create(cmd, env);
         try {
             cl.parseArgs(args);
@@ -110,13 +115,60 @@ public final class SasldbconvertCommand implements Callable<Integer> {
             cl.usage(new PrintStream(env.stdout(), true, StandardCharsets.UTF_8));
             return ExitCodes.OK;
         }
+        return cmd.callReporting();
+    }
+
+    /** Short flags and the long options the quick path understands (none takes an argument). */
+    static final String SHORT_OPTIONS = "nq";
+    static final Map<String, Boolean> SIMPLE_LONG_OPTIONS =
+            Map.of("--merge", false, "--dry-run", false, "--salvage", false, "--quiet", false);
+
+    /**
+     * Takes a plain command line (the flags above and two operands) without building the picocli
+     * model, which costs more start-up than a small conversion. Anything else (help, --backend,
+     * an error to report) is left to picocli.
+     *
+     * @return true if the command line was taken
+     */
+    boolean takeSimpleCommandLine(String[] args) {
+        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, SIMPLE_LONG_OPTIONS);
+        List<String> operands = new java.util.ArrayList<>();
+        for (Getopt.Event e : events) {
+            if (e instanceof Getopt.Operand o) {
+                operands.add(o.value());
+            } else if (!(e instanceof Getopt.Flag) && !(e instanceof Getopt.LongOption)) {
+                return false;
+            }
+        }
+        if (operands.size() != 2 || operands.stream().anyMatch(String::isEmpty)) {
+            return false;
+        }
+        for (Getopt.Event e : events) {
+            if (e instanceof Getopt.Flag f) {
+                dryRun |= f.option() == 'n';
+                quiet |= f.option() == 'q';
+            } else if (e instanceof Getopt.LongOption l) {
+                switch (l.name()) {
+                    case "--merge" -> merge = true;
+                    case "--dry-run" -> dryRun = true;
+                    case "--salvage" -> salvage = true;
+                    default -> quiet = true;
+                }
+            }
+        }
+        source = Path.of(operands.get(0));
+        target = Path.of(operands.get(1));
+        return true;
+    }
+
+    private int callReporting() {
         try {
-            return cmd.call();
+            return call();
         } catch (IllegalArgumentException e) {
-            cmd.diag.error(e.getMessage());
+            diag.error(e.getMessage());
             return USAGE;
         } catch (StoreException e) {
-            return cmd.diag.fail(e, ExitCodes.FAILURE);
+            return diag.fail(e, ExitCodes.FAILURE);
         } finally {
             env.stderr().flush();
         }
