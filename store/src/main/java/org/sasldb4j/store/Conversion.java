@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.sasldb4j.store.bdb.ForeignFiles;
 
 /**
@@ -84,53 +85,91 @@ public final class Conversion {
             preload.setDaemon(true);
             preload.start();
         }
-        List<Entry> records = read(source, options.salvage(), report, progress);
         report.sourceFormat(StoreFormat.detect(source));
         if (options.dryRun()) {
-            sortedUnique(records, report).forEach(report::count);
+            sortedUnique(read(source, options.salvage(), report::skip, progress), report).forEach(report::count);
             return report.build(false);
         }
-        if (!targetExists) {
-            createLike(source, target, report);
-        }
         if (fresh) {
-            copyIntoEmpty(target, records, options.backend(), report);
+            copyIntoEmpty(source, target, targetExists, options, report, progress);
         } else {
+            List<Entry> records = read(source, options.salvage(), report::skip, progress);
             mergeInto(target, sortedUnique(records, report), options.backend(), report);
         }
         return report.build(true);
     }
 
     /**
-     * Copies into a store with no records, in source order (no sort: LMDB's inserts cost less
-     * than ordering a hash file's records first), then reads the target back once: its record
-     * count and an order-independent digest of every key and value must equal the source's.
-     * Counts for the report come from that pass, in key order. Any difference (a source holding
-     * a key twice, or a real fault) is examined record by record, in order.
+     * Copies into a store with no records: the source is read straight into one write
+     * transaction, in source order (no list of every record, no sort). Damage in the source
+     * aborts the transaction, and the target is removed (or emptied again, if it was an empty
+     * file before), so nothing is left behind. Then the target is read back once: its record
+     * count and an order-independent digest of every key and value must equal the source's;
+     * counts for the report come from that pass, in key order. Any difference (a source holding
+     * a key twice, or a real fault) is examined record by record, in order, from a second read of
+     * the source.
      */
-    private static void copyIntoEmpty(Path target, List<Entry> records, Backend backend,
-            ConversionReport.Builder report) {
-        long expectedDigest = 0;
-        for (Entry e : records) {
-            expectedDigest += e.digest();
+    private static void copyIntoEmpty(Path source, Path target, boolean targetExisted, Options options,
+            ConversionReport.Builder report, Progress progress) {
+        boolean lockExisted = Files.exists(Path.of(target + "-lock"));
+        if (!targetExisted) {
+            createLike(source, target, report);
         }
-        try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(backend))) {
+        long[] expected = new long[2]; // count, digest
+        List<String> skips = new ArrayList<>();
+        try (CredentialStore store = CredentialStore.open(target,
+                StoreOptions.create().withBackend(options.backend()))) {
             report.targetFormat(store.format());
-            store.update(w -> records.forEach(w::put));
+            store.update(w -> {
+                // The work may run again (the map grows): start every attempt afresh.
+                expected[0] = 0;
+                expected[1] = 0;
+                skips.clear();
+                read(source, options.salvage(), skips::add, progress, e -> {
+                    w.put(e);
+                    expected[0]++;
+                    expected[1] += e.digest();
+                    e.wipe();
+                });
+            });
+        } catch (RuntimeException e) {
+            removeFailedTarget(target, targetExisted, lockExisted);
+            throw e;
         }
-        long[] countAndDigest = {0, 0};
+        skips.forEach(report::skip);
+        long[] actual = new long[2];
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
             store.forEach(e -> {
-                countAndDigest[0]++;
-                countAndDigest[1] += e.digest();
+                actual[0]++;
+                actual[1] += e.digest();
                 report.count(e);
+                e.wipe();
             });
         }
-        if (countAndDigest[0] != records.size() || countAndDigest[1] != expectedDigest) {
+        if (actual[0] != expected[0] || actual[1] != expected[1]) {
             report.resetCounts();
-            List<Entry> unique = sortedUnique(records, report);
+            List<Entry> unique = sortedUnique(read(source, options.salvage(), reason -> { }, Progress.NONE), report);
             unique.forEach(report::count);
             verify(target, unique);
+        }
+    }
+
+    /** Undoes the creation of a target after a failed copy: nothing is left of it. */
+    private static void removeFailedTarget(Path target, boolean targetExisted, boolean lockExisted) {
+        try {
+            if (targetExisted) {
+                // It was an empty file (perhaps prepared with the right owner): empty it again.
+                try (var ch = Files.newByteChannel(target, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(0);
+                }
+            } else {
+                Files.deleteIfExists(target);
+            }
+            if (!lockExisted) {
+                Files.deleteIfExists(Path.of(target + "-lock"));
+            }
+        } catch (IOException e) {
+            // The original failure is what the user needs to see; this one is secondary.
         }
     }
 
@@ -156,8 +195,21 @@ public final class Conversion {
         verify(target, records);
     }
 
-    private static List<Entry> read(Path source, boolean salvage, ConversionReport.Builder report, Progress progress) {
+    /** Every record of the source worth copying, in source order; skips go to {@code skip}. */
+    private static List<Entry> read(Path source, boolean salvage, Consumer<String> skip, Progress progress) {
         List<Entry> out = new ArrayList<>();
+        read(source, salvage, skip, progress, out::add);
+        return out;
+    }
+
+    /**
+     * Hands every record with a non-empty authid to {@code action}, in source order; records
+     * skipped (empty authid, and damage when salvaging) are described to {@code skip}.
+     *
+     * @throws DamagedStoreException at the first damage, unless salvaging
+     */
+    private static void read(Path source, boolean salvage, Consumer<String> skip, Progress progress,
+            Consumer<Entry> action) {
         try (RecordSource src = openSource(source, salvage)) {
             long[] n = {0};
             src.forEach(e -> {
@@ -166,15 +218,15 @@ public final class Conversion {
                     progress.recordsRead(n[0]);
                 }
                 if (e.hasEmptyAuthid()) {
-                    report.skip(e + ": empty user id (no login can use it; Cyrus's converters drop it too)");
+                    skip.accept(e + ": empty user id (no login can use it; Cyrus's converters drop it too)");
                     return;
                 }
-                out.add(e);
+                action.accept(e);
             }, damage -> {
                 if (!salvage) {
                     throw damage;
                 }
-                report.skip(damage.getMessage());
+                skip.accept(damage.getMessage());
             });
             progress.recordsRead(n[0]);
         } catch (DamagedStoreException e) {
@@ -184,7 +236,6 @@ public final class Conversion {
             throw new DamagedStoreException(e.getMessage()
                     + ". Nothing was written. To copy every record that can still be read, run again with --salvage", e);
         }
-        return out;
     }
 
     /** Our stores and Cyrus's LMDB sasldb open as stores; everything else through the readers. */

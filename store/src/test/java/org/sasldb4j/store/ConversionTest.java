@@ -71,6 +71,16 @@ class ConversionTest {
     }
 
     @Test
+    void damageLeavesAPreparedEmptyTargetEmptyAndNoLockFile() throws IOException {
+        Path target = dir.resolve("prepared");
+        Files.createFile(target);
+        assertThrows(DamagedStoreException.class,
+                () -> Conversion.run(corpus("small-truncated.sasldb2"), target, LMDB, Conversion.Progress.NONE));
+        assertEquals(0, Files.size(target), "emptied again, not left half-initialised");
+        assertFalse(Files.exists(dir.resolve("prepared-lock")));
+    }
+
+    @Test
     void refusesFilesThatAreNotSasldb() throws IOException {
         for (String name : List.of("zero.sasldb2", "text-not-db.sasldb2", "small-badmagic.sasldb2")) {
             Path target = dir.resolve("new-" + name);
