@@ -143,8 +143,7 @@ launch() {
     # ASM at start-up (those cannot live in the CDS archive). Bulk runs keep the full JIT and
     # the faster generated binding.
     local jit=(-XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false)
-    # Conversions and the daemon run long: full JIT and generated binding; the daemon keeps the
-    # JVM's default collector.
+    # Conversions and the daemon run long: full JIT and generated binding.
     local gc=(-XX:+UseSerialGC)
     case " $* " in
         # A batch may hold 200,000 users: C2, and a GC that copies on both cores.
@@ -153,7 +152,8 @@ launch() {
     case $main in
         # Conversions hold 200,000 records: C2 and a GC that copies them on both cores.
         *[Cc]onvert*) jit=(); gc=(-XX:+UseParallelGC) ;;
-        *Authd*) jit=(); gc=() ;;
+        # Small heap, many short requests: SerialGC costs the least CPU per request.
+        *Authd*) jit=() ;;
         # A listing can be 200,000 records: C2 pays for itself there, and costs ~10 ms on a small one.
         *Sasldblistusers*) jit=(-Djnr.ffi.asm.enabled=false) ;;
     esac

@@ -63,7 +63,7 @@ final class SaslauthdRequest {
             }
             throw e;
         } finally {
-            Arrays.fill(in.array(), (byte) 0);
+            Arrays.fill(in.array(), 0, in.position(), (byte) 0); // only what was read holds secrets
         }
         return new SaslauthdRequest(f);
     }
