@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sasldb4j.auxprop.daemon.AuthdCommand;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.sasldblistusers.SasldblistusersCommand;
 import org.sasldb4j.saslpasswd.SasldbconvertCommand;
@@ -51,6 +52,13 @@ public final class ManPages {
                 new String[] {"Examples", "sasldbconvert /etc/sasldb2 /etc/sasldb2.lmdb",
                     "gdbm_dump /etc/sasl2/sasldb2 dump && sasldbconvert dump /etc/sasl2/sasldb2.lmdb"},
                 new String[] {"See also", "saslpasswd(1), sasldblistusers(1), db5.3_dump(1), gdbm_dump(1)."}));
+        page(pages, AuthdCommand.commandLine(env), "serve a sasldb4j store to Postfix and saslauthd clients", List.of(
+                new String[] {"Files", "docs/sasldb-authd.service: a systemd unit.",
+                    "The Dovecot socket usually lives inside Postfix's queue directory, e.g."
+                            + " /var/spool/postfix/private/auth, mode 0660, group postfix."},
+                new String[] {"Signals", "SIGHUP reopens the store (the old one stays in use if that fails);"
+                        + " SIGTERM removes the sockets and exits 0."},
+                new String[] {"See also", "saslpasswd(1), postconf(5) smtpd_sasl_type, testsaslauthd(8)."}));
         return pages;
     }
 

@@ -144,6 +144,11 @@ public final class AuthdCommand implements Callable<Integer> {
     /** Sentinel: never returned by {@link #call()} in practice; the foreground daemon exits itself. */
     static final int RUNNING = Integer.MIN_VALUE;
 
+    /** The command's picocli model, for generated documentation (the man pages). */
+    public static CommandLine commandLine(CliEnvironment env) {
+        return new CommandLine(new AuthdCommand(env));
+    }
+
     static int run(CliEnvironment env, String... args) {
         CommandLine cl = new CommandLine(new AuthdCommand(env));
         cl.setErr(new java.io.PrintWriter(env.stderr(), true));

@@ -1,32 +1,25 @@
 package org.sasldb4j.auxprop.daemon;
 
 import java.nio.file.Path;
-import java.security.Security;
-import javax.security.sasl.Sasl;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
+import javax.security.sasl.SaslServerFactory;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.BridgeConfig;
 import org.sasldb4j.auxprop.sasl.BridgeCallbackHandler;
-import org.sasldb4j.auxprop.sasl.SaslDb4jProvider;
+import org.sasldb4j.auxprop.sasl.BridgeSaslServerFactory;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.PasswordVerifier;
 
 /**
  * The real backend: one {@link AuxpropBridge} over the store, opened read-only with the
  * permission check for secrets (a world-readable store is refused, so the daemon does not
- * start on it). Mechanisms come from {@link Sasl#createSaslServer} with the sasldb4j provider
- * first in line; plaintext checks go to {@link AuxpropBridge#verify}. Every lookup is a fresh
- * read transaction, so a change made with {@code saslpasswd} counts from the next login.
+ * start on it). Mechanisms come from the sasldb4j {@link BridgeSaslServerFactory} (no
+ * provider registration, no JDK mechanism in between); plaintext checks go to
+ * {@link AuxpropBridge#verify}. Every lookup is a fresh read transaction, so a change made with
+ * {@code saslpasswd} counts from the next login.
  */
 final class BridgeBackend implements AuthBackend {
-    static {
-        // Ahead of SunSASL, whose CRAM-MD5 cannot use a stored CRAM-MD5 context.
-        if (Security.getProvider(SaslDb4jProvider.NAME) == null) {
-            Security.insertProviderAt(new SaslDb4jProvider(), 1);
-        }
-    }
-
     private final AuxpropBridge bridge;
     private final BridgeCallbackHandler handler;
     private final String serverName;
@@ -48,13 +41,17 @@ final class BridgeBackend implements AuthBackend {
         return new BridgeBackend(AuxpropBridge.open(store, config), serverName);
     }
 
+    private static final SaslServerFactory FACTORY = new BridgeSaslServerFactory();
+
     @Override
     public MechanismFactory mechanisms() {
         return this::create;
     }
 
     private SaslServer create(String mechanism, AuthContext ctx) throws SaslException {
-        SaslServer s = Sasl.createSaslServer(mechanism, ctx.service(), serverName, null, handler);
+        // The factory itself, not Sasl.createSaslServer: that walks the security providers and
+        // instantiates a factory on every call, i.e. on every AUTH.
+        SaslServer s = FACTORY.createSaslServer(mechanism, ctx.service(), serverName, null, handler);
         if (s == null) {
             throw new SaslException(mechanism + ": no SASL server available");
         }
