@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusCommandLine;
+import org.sasldb4j.cli.CyrusTool;
 import org.sasldb4j.cli.CyrusTexts;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
@@ -43,7 +45,7 @@ import picocli.CommandLine.Parameters;
             "1:usage error, or the store is missing, unreadable, not a store or damaged",
             "2:listed, but malformed records were skipped (reported on stderr)"},
         footer = {"%nSee docs/sasldblistusers.md for the JSON format and the differences from sasldblistusers2."})
-public final class SasldblistusersCommand implements Callable<Integer> {
+public final class SasldblistusersCommand implements Callable<Integer>, CyrusTool {
     static final String SHORT_OPTIONS = "vf:h?";
     static final String DEFAULT_NAME = "sasldblistusers";
     /** The long options for {@link Getopt}; a test keeps this equal to the picocli model. */
@@ -100,20 +102,9 @@ public final class SasldblistusersCommand implements Callable<Integer> {
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SasldblistusersCommand cmd = new SasldblistusersCommand(env, CyrusTexts.programName(DEFAULT_NAME));
-        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, LONG_OPTIONS);
-        Integer early = cmd.cyrusCommandLine(events);
+        Integer early = CyrusCommandLine.parse(cmd, env, cmd.diag, SHORT_OPTIONS, LONG_OPTIONS, args);
         if (early != null) {
             return early;
-        }
-        if (Getopt.hasLongOptions(events)) {
-            try {
-                PicocliSetup.create(cmd, env).parseArgs(args);
-            } catch (CommandLine.ParameterException e) {
-                cmd.diag.error(e.getMessage());
-                return ExitCodes.USAGE;
-            }
-        } else {
-            cmd.takeCyrusOptions(events);
         }
         try {
             return cmd.call();
@@ -137,7 +128,8 @@ public final class SasldblistusersCommand implements Callable<Integer> {
      *
      * @return the exit status if the run ends here, null to go on
      */
-    Integer cyrusCommandLine(List<Getopt.Event> events) {
+    @Override
+    public Integer cyrusCommandLine(List<Getopt.Event> events) {
         boolean showVersion = false;
         boolean help = false;
         boolean bad = false;
@@ -187,7 +179,8 @@ public final class SasldblistusersCommand implements Callable<Integer> {
     }
 
     /** Takes sasldblistusers2's own options ({@code -f}, the store operand) from the scan. */
-    void takeCyrusOptions(List<Getopt.Event> events) {
+    @Override
+    public void takeCyrusOptions(List<Getopt.Event> events) {
         for (Getopt.Event e : events) {
             if (e instanceof Getopt.Operand o) {
                 operands.add(o.value());

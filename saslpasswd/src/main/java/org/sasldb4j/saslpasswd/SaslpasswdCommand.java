@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusCommandLine;
+import org.sasldb4j.cli.CyrusTool;
 import org.sasldb4j.cli.CyrusTexts;
 import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.Diagnostics;
@@ -66,7 +68,7 @@ import picocli.CommandLine.Parameters;
                     + " a password that is not UTF-8 for hashed secrets, invalid batch line",
             "20:--disable or --enable of a user that does not exist"},
         footer = {"%nSee docs/saslpasswd.md for the batch format and the differences from saslpasswd2."})
-public final class SaslpasswdCommand implements Callable<Integer> {
+public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     /** saslpasswd2's getopt string. */
     static final String SHORT_OPTIONS = "vpcdnf:u:a:h?";
     static final String DEFAULT_APPNAME = "saslpasswd";
@@ -177,20 +179,9 @@ public final class SaslpasswdCommand implements Callable<Integer> {
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SaslpasswdCommand cmd = new SaslpasswdCommand(env, CyrusTexts.programName(DEFAULT_APPNAME));
-        List<Getopt.Event> events = Getopt.scan(args, SHORT_OPTIONS, LONG_OPTIONS);
-        Integer early = cmd.cyrusCommandLine(events);
+        Integer early = CyrusCommandLine.parse(cmd, env, cmd.diag, SHORT_OPTIONS, LONG_OPTIONS, args);
         if (early != null) {
             return early;
-        }
-        if (Getopt.hasLongOptions(events)) {
-            try {
-                PicocliSetup.create(cmd, env).parseArgs(args);
-            } catch (CommandLine.ParameterException e) {
-                cmd.diag.error(e.getMessage());
-                return ExitCodes.USAGE;
-            }
-        } else {
-            cmd.takeCyrusOptions(events);
         }
         try {
             return cmd.call();
@@ -210,7 +201,8 @@ public final class SaslpasswdCommand implements Callable<Integer> {
      *
      * @return the exit status if the run ends here, null to go on
      */
-    Integer cyrusCommandLine(List<Getopt.Event> events) {
+    @Override
+    public Integer cyrusCommandLine(List<Getopt.Event> events) {
         boolean error = false;
         boolean sawCreate = false;
         boolean sawDelete = false;
@@ -281,7 +273,8 @@ public final class SaslpasswdCommand implements Callable<Integer> {
      * Takes saslpasswd2's own options from the scanned command line, in order (the last of a
      * repeated option wins, as in picocli's parse with the same settings).
      */
-    void takeCyrusOptions(List<Getopt.Event> events) {
+    @Override
+    public void takeCyrusOptions(List<Getopt.Event> events) {
         for (Getopt.Event e : events) {
             if (e instanceof Getopt.Operand o) {
                 userIds.add(o.value());
