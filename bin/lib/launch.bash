@@ -142,7 +142,8 @@ launch() {
     # Short runs: C1 only, and jnr-ffi's reflection binding instead of generating classes with
     # ASM at start-up (those cannot live in the CDS archive). Bulk runs keep the full JIT and
     # the faster generated binding.
-    local jit=(-XX:TieredStopAtLevel=1 -Djnr.ffi.asm.enabled=false)
+    # (C1 only needs one compiler thread; the second core stays with the program.)
+    local jit=(-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Djnr.ffi.asm.enabled=false)
     # Conversions and the daemon run long: full JIT and generated binding.
     local gc=(-XX:+UseSerialGC)
     case " $* " in
