@@ -27,7 +27,6 @@ import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
-import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreFormat;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
@@ -185,9 +184,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         try {
             return cmd.call();
-        } catch (StoreException e) {
-            return cmd.diag.fail(e, ExitCodes.FAILURE);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // StoreException and anything else: one line, exit 1
             return cmd.diag.fail(e, ExitCodes.FAILURE);
         } finally {
             env.stderr().flush();

@@ -64,8 +64,8 @@ public final class Entry {
             throw new IllegalArgumentException("the property name is empty");
         }
         // A UserId holds no NUL: only the property needs checking.
-        byte[] authid = user.authid(true);
-        byte[] realm = user.realm(true);
+        byte[] authid = user.authidRef();
+        byte[] realm = user.realmRef();
         return new Entry(keyOf(authid, realm, p), authid.length + 1, authid.length + realm.length + 2, value.clone());
     }
 

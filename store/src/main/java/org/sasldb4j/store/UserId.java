@@ -73,13 +73,13 @@ public final class UserId {
     }
 
     /** The authid array itself, for {@link Entry}, which never changes it. */
-    byte[] authid(boolean shared) {
-        return shared ? authid : authid.clone();
+    byte[] authidRef() {
+        return authid;
     }
 
     /** The realm array itself, for {@link Entry}, which never changes it. */
-    byte[] realm(boolean shared) {
-        return shared ? realm : realm.clone();
+    byte[] realmRef() {
+        return realm;
     }
 
     public byte[] realmBytes() {
