@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -12,7 +16,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The running daemon: its sockets, the shared timer and watchdog, and the current backend.
+ * The running daemon: its sockets, the shared timer, the writer threads, the watchdog (on a
+ * thread of its own, so that no work of any client can delay a timeout), and the current backend.
  *
  * <p>{@link #reload()} opens the store again (for SIGHUP: a store replaced by a new file, changed
  * permissions) and empties the verification cache; the old backend is closed once requests
@@ -25,28 +30,38 @@ final class AuthDaemon implements AutoCloseable {
     private final DaemonConfig config;
     private final Supplier<AuthBackend> loader;
     private final ScheduledThreadPoolExecutor timer;
+    private final ScheduledThreadPoolExecutor watchdogTimer;
+    private final ExecutorService writers;
     private final Watchdog watchdog;
     private final DaemonContext context;
-    private final List<UnixListener> listeners = new ArrayList<>();
+    private final List<AutoCloseable> listeners = new ArrayList<>();
     private boolean closed;
 
     private AuthDaemon(DaemonConfig config, Supplier<AuthBackend> loader, AuthBackend first) {
         this.config = config;
         this.loader = loader;
-        AtomicInteger n = new AtomicInteger();
-        this.timer = new ScheduledThreadPoolExecutor(2, r -> {
-            Thread t = new Thread(r, "authd-timer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = new ScheduledThreadPoolExecutor(2, threads("authd-timer-"));
         // Cancelled expiry timers (the usual case: the client answered) must not pile up.
         timer.setRemoveOnCancelPolicy(true);
-        this.watchdog = new Watchdog(timer, Duration.ofMillis(200));
+        this.watchdogTimer = new ScheduledThreadPoolExecutor(1, threads("authd-watchdog-"));
+        this.watchdog = new Watchdog(watchdogTimer, Duration.ofMillis(200));
+        // Unbounded in threads, bounded in use: each connection has at most one flush running.
+        this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                threads("authd-writer-"));
         WorkLimiter limiter = config.memoryBudgetKib() > 0
                 ? new WorkLimiter(config.memoryBudgetKib(), config.hashCostKib(), config.queueTimeout()) : null;
         VerificationCache cache = config.cacheTtl().isZero() || config.cacheTtl().isNegative()
                 ? null : new VerificationCache(config.cacheTtl());
-        this.context = new DaemonContext(config.settings(), timer, watchdog, first, limiter, cache);
+        this.context = new DaemonContext(config.settings(), timer, writers, watchdog, first, limiter, cache);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /**
@@ -64,9 +79,8 @@ final class AuthDaemon implements AutoCloseable {
                         config.maxConnections(), ch -> new DovecotConnection(ch, d.context)));
             }
             if (config.saslauthdSocket() != null) {
-                // One request per connection: handled on the accepting threads, no hand-off.
-                d.listeners.add(new UnixListener("saslauthd", config.saslauthdSocket(), config.socketGroup(),
-                        config.maxConnections(), true, ch -> new SaslauthdConnection(ch, d.context)));
+                d.listeners.add(new SaslauthdServer(config.saslauthdSocket(), config.socketGroup(),
+                        config.maxConnections(), d.context));
             }
         } catch (IOException | RuntimeException e) {
             d.close();
@@ -112,11 +126,17 @@ final class AuthDaemon implements AutoCloseable {
             return;
         }
         closed = true;
-        for (UnixListener l : listeners) {
-            l.close(2000);
+        for (AutoCloseable l : listeners) {
+            try {
+                l.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing a socket failed", e);
+            }
         }
         watchdog.close();
+        watchdogTimer.shutdownNow();
         timer.shutdownNow();
+        writers.shutdownNow();
         closeQuietly(context.backend());
         LOG.info("stopped");
     }

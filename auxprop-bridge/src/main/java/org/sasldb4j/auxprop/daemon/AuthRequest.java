@@ -21,13 +21,16 @@ final class AuthRequest {
     final boolean finalRespOk;
     /** Reads the login name for the log, and spots the step that verifies a password. */
     final LoginSniffer sniffer;
+    /** Order of arrival on the connection: the smallest is the oldest. */
+    final long sequence;
     private final long deadline;
     /** The mechanism finished with data the client must see first; the next CONT is its ack. */
     boolean awaitingFinalAck;
     ScheduledFuture<?> expiry;
 
     AuthRequest(long id, Mechanism mechanism, AuthContext context, SaslServer server, boolean finalRespOk,
-            long lifetimeNanos) {
+            long lifetimeNanos, long sequence) {
+        this.sequence = sequence;
         this.id = id;
         this.mechanism = mechanism;
         this.context = context;

@@ -2,17 +2,23 @@ package org.sasldb4j.auxprop.daemon;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Everything connections share: settings, the timer that sends delayed failures and expires
- * requests, the watchdog, and the current backend (swapped on reload).
+ * Everything connections share: settings, the timer that schedules delayed failures and request
+ * expiry, the writers that carry out what the timer only queues (see {@link Outbox}), the
+ * watchdog, and the current backend (swapped on reload).
+ *
+ * <p>Nothing scheduled on the timer may block on a client: a timer task only queues a reply or
+ * writes without blocking.
  */
 final class DaemonContext {
     private final DaemonSettings settings;
     private final ScheduledExecutorService timer;
+    private final ExecutorService writers;
     private final Watchdog watchdog;
     private final AtomicReference<AuthBackend> backend;
     private final AtomicLong connections = new AtomicLong();
@@ -24,9 +30,10 @@ final class DaemonContext {
      * @param limiter the hashing budget, or null for none
      * @param cache successful saslauthd verifications to reuse, or null for none
      */
-    DaemonContext(DaemonSettings settings, ScheduledExecutorService timer, Watchdog watchdog, AuthBackend backend,
-            WorkLimiter limiter, VerificationCache cache) {
+    DaemonContext(DaemonSettings settings, ScheduledExecutorService timer, ExecutorService writers, Watchdog watchdog,
+            AuthBackend backend, WorkLimiter limiter, VerificationCache cache) {
         this.settings = settings;
+        this.writers = writers;
         this.limiter = limiter;
         this.cache = cache;
         this.timer = timer;
@@ -44,6 +51,11 @@ final class DaemonContext {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /** Threads that flush replies queued by timers; each connection uses at most one at a time. */
+    ExecutorService writers() {
+        return writers;
     }
 
     Watchdog watchdog() {

@@ -1,7 +1,6 @@
 package org.sasldb4j.auxprop.daemon;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +26,24 @@ import javax.security.sasl.SaslServer;
  * MECH lines must precede SPID or Postfix takes the socket for an auth-master one. The client
  * must then send {@code VERSION 1.x}. {@code AUTH} starts a request, {@code CONT} continues
  * one; replies are {@code CONT} (with a third field even when empty), {@code OK} with
- * {@code user=}, or {@code FAIL}. Several requests may be open at once (Postfix abandons one
- * when the SMTP client sends {@code *} and starts the next with a higher id); open requests
- * expire after the request timeout.
+ * {@code user=}, or {@code FAIL}. Several requests may be open at once, up to the pending limit;
+ * open requests expire after the request timeout.
+ *
+ * <p><b>Abandoned requests cost nothing lasting.</b> Postfix never tells the server that an SMTP
+ * client gave up (answered {@code *}, hung up, hit a limit): it just starts the next exchange with
+ * a higher id. An smtpd process serves one SMTP session at a time and waits for each answer, so
+ * on a Postfix connection every older open request is abandoned by the time a new one starts.
+ * When a new {@code AUTH} finds the pending limit reached, the oldest open request is therefore
+ * failed and forgotten; a new request is never refused because of old ones.
+ *
+ * <p><b>Temporary failures close the connection.</b> Postfix answers every {@code FAIL} with
+ * {@code 535}, whatever its {@code code=}; only a lost connection becomes {@code 454 4.7.0
+ * Temporary authentication failure}, and Postfix reconnects for its next request. So when the
+ * store cannot be read, the hashing queue is full or anything unexpected happens, no
+ * {@code FAIL} is sent: the connection is closed.
+ *
+ * <p>Replies go through an {@link Outbox}: written by this connection's thread, or (delayed
+ * failures, expiry) queued by the timer and written by a writer thread, never by the timer.
  *
  * <p>A broken line (not UTF-8, bad escape, bad id, duplicate id, over-long) closes the
  * connection, as Dovecot disconnects broken clients. Unknown commands and parameters are
@@ -52,9 +66,11 @@ final class DovecotConnection implements Runnable {
     private final Watchdog.Guard readGuard;
     private final Watchdog.Guard writeGuard;
     private final Map<Long, AuthRequest> pending = new ConcurrentHashMap<>();
-    private final Object writeLock = new Object();
+    private final Outbox outbox;
     private volatile boolean closed;
     private boolean versionSeen;
+    /** Requests started on this connection: their order, for dropping the oldest. */
+    private long requests;
     private String clientPid = "";
 
     DovecotConnection(ByteChannel channel, DaemonContext ctx) {
@@ -67,7 +83,14 @@ final class DovecotConnection implements Runnable {
         this.cuid = ctx.nextConnectionId();
         this.readGuard = ctx.watchdog().guard(channel);
         this.writeGuard = ctx.watchdog().guard(channel);
+        this.outbox = new Outbox(channel, writeGuard, settings.ioTimeout(), ctx.writers(), MAX_QUEUED_BYTES, () -> {
+            closed = true;
+            closeChannel();
+        });
     }
+
+    /** Replies that may wait behind a write in progress: far more than a reading client ever leaves. */
+    static final int MAX_QUEUED_BYTES = 256 * 1024;
 
     @Override
     public void run() {
@@ -174,11 +197,8 @@ final class DovecotConnection implements Runnable {
             write("FAIL\t" + id + "\treason=Unsupported authentication mechanism");
             return;
         }
-        if (pending.size() >= settings.maxPending()) {
-            LOG.warning(() -> "connection " + cuid + ": " + pending.size() + " requests open; refusing another");
-            AuthLog.authentication(actx, mechName, null, "tempfail");
-            write("FAIL\t" + id + "\tcode=temp_fail\treason=" + TEMP_REASON);
-            return;
+        while (pending.size() >= settings.maxPending()) {
+            evictOldest();
         }
         byte[] initial = null;
         if (resp != null) {
@@ -195,11 +215,12 @@ final class DovecotConnection implements Runnable {
         } catch (SaslException | RuntimeException e) {
             LOG.warning(() -> "cannot start " + mech.name() + ": " + Failures.describe(e));
             AuthLog.authentication(actx, mech.name(), null, "tempfail");
-            write("FAIL\t" + id + "\tcode=temp_fail\treason=" + TEMP_REASON);
             wipe(initial);
+            abortForTemporaryFailure();
             return;
         }
-        AuthRequest req = new AuthRequest(id, mech, actx, server, finalRespOk, settings.requestTimeout().toNanos());
+        AuthRequest req = new AuthRequest(id, mech, actx, server, finalRespOk, settings.requestTimeout().toNanos(),
+                ++requests);
         if (initial != null && mech.start() != Mechanism.Start.SERVER_FIRST) {
             step(req, initial);
         } else if (mech.start() == Mechanism.Start.CLIENT_FIRST) {
@@ -328,7 +349,7 @@ final class DovecotConnection implements Runnable {
                 LOG.warning(() -> "temporary failure in " + req.mechanism.name() + ": " + Failures.describe(cause));
             }
             // No delay: the client did nothing wrong, and Postfix's 10 s clock is running.
-            write("FAIL\t" + req.id + "\tcode=temp_fail\treason=" + TEMP_REASON);
+            abortForTemporaryFailure();
             return;
         }
         String line = "FAIL\t" + req.id + "\treason=" + FAIL_REASON;
@@ -338,15 +359,50 @@ final class DovecotConnection implements Runnable {
             return;
         }
         try {
-            ctx.timer().schedule(() -> write(line), delay, TimeUnit.NANOSECONDS);
+            ctx.timer().schedule(() -> post(line), delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             write(line);
         }
     }
 
+    /**
+     * Answers a temporary failure the only way Postfix reports as one ({@code 454}): by closing
+     * the connection instead of sending {@code FAIL}. Other requests open on this connection are
+     * dropped with it (a Postfix connection has none that are still wanted).
+     */
+    private void abortForTemporaryFailure() {
+        LOG.info(() -> "connection " + cuid + ": temporary failure; closing the connection so that the client"
+                + " reports it as temporary (Postfix: 454 4.7.0) and reconnects");
+        closed = true;
+        outbox.close();
+        closeChannel();
+    }
+
+    /** Makes room for a new request: the oldest open one was abandoned (see the class comment). */
+    private void evictOldest() {
+        AuthRequest oldest = null;
+        for (AuthRequest r : pending.values()) {
+            if (oldest == null || r.sequence < oldest.sequence) {
+                oldest = r;
+            }
+        }
+        if (oldest == null || !pending.remove(oldest.id, oldest)) {
+            return;
+        }
+        AuthRequest r = oldest;
+        finish(r);
+        AuthLog.authentication(r.context, r.mechanism.name(), r.context.login(), "expired");
+        LOG.fine(() -> "connection " + cuid + ": " + settings.maxPending() + " requests open; dropped the oldest, "
+                + r.id);
+        // Postfix skips replies to ids it is not waiting for; a multiplexing client learns the request is over.
+        write("FAIL\t" + r.id + "\treason=Authentication request timed out");
+    }
+
     private void expireIfPending(AuthRequest req) {
         if (pending.remove(req.id, req)) {
-            expire(req);
+            finish(req);
+            AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), "expired");
+            post("FAIL\t" + req.id + "\treason=Authentication request timed out");
         }
     }
 
@@ -361,30 +417,30 @@ final class DovecotConnection implements Runnable {
         req.dispose();
     }
 
-    /** Writes one or more complete lines; on a stalled or closed peer, closes the connection. */
+    /**
+     * Writes one or more complete lines from this connection's own thread (which a stalled peer
+     * may block, until the write timeout closes the connection).
+     */
     private void write(String lines) {
-        byte[] bytes = (lines.endsWith("\n") ? lines : lines + "\n").getBytes(StandardCharsets.UTF_8);
-        synchronized (writeLock) {
-            if (closed) {
-                return;
-            }
-            writeGuard.arm(settings.ioTimeout());
-            try {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    channel.write(b);
-                }
-            } catch (IOException e) {
-                closed = true;
-                closeChannel();
-            } finally {
-                writeGuard.disarm();
-            }
+        if (!closed) {
+            outbox.send(bytes(lines));
         }
+    }
+
+    /** Queues lines from another thread (a timer); never blocks. */
+    private void post(String lines) {
+        if (!closed) {
+            outbox.post(bytes(lines));
+        }
+    }
+
+    private static byte[] bytes(String lines) {
+        return (lines.endsWith("\n") ? lines : lines + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private void shutdown() {
         closed = true;
+        outbox.close();
         for (AuthRequest r : pending.values()) {
             if (pending.remove(r.id, r)) {
                 r.dispose();

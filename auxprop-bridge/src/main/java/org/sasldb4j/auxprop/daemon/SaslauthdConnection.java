@@ -1,10 +1,9 @@
 package org.sasldb4j.auxprop.daemon;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One connection speaking the saslauthd protocol: one request, one reply ({@code OK} or
- * {@code NO}), then the server closes, as Cyrus's {@code ipc_unix.c} does.
+ * The answer to one saslauthd request, on a worker thread: one request, one reply ({@code OK} or
+ * {@code NO}), then the server closes, as Cyrus's {@code ipc_unix.c} does. The request was
+ * collected by {@link SaslauthdServer}; the reply is written without blocking, a {@code NO}
+ * after the failure delay (by the timer).
  *
  * <p>The login is joined with a non-empty realm as {@code login@realm}, as {@code saslauthd -r}
  * does, and the password check splits it again at the first {@code @} ({@code saslpasswd} and
@@ -26,59 +27,69 @@ import java.util.logging.Logger;
  */
 final class SaslauthdConnection implements Runnable {
     private static final Logger LOG = Logger.getLogger("org.sasldb4j.authd.saslauthd");
+    /** libsasl reads only the first two bytes; the text is for humans with testsaslauthd. */
+    static final String TEMP_REPLY = "NO temporary failure";
 
-    private final ByteChannel channel;
+    private final SocketChannel channel;
+    private final SaslauthdRequest request;
     private final DaemonContext ctx;
-    private final Watchdog.Guard guard;
     private final VerificationCache cache;
 
-    SaslauthdConnection(ByteChannel channel, DaemonContext ctx) {
+    /**
+     * @param channel the client, in non-blocking mode, its request already read
+     * @param request the request; wiped once answered
+     */
+    SaslauthdConnection(SocketChannel channel, SaslauthdRequest request, DaemonContext ctx) {
         this.channel = channel;
+        this.request = request;
         this.ctx = ctx;
         this.cache = ctx.cache();
-        this.guard = ctx.watchdog().guard(channel);
     }
 
     @Override
     public void run() {
-        boolean handedOff = false;
+        String reply;
         try {
-            // One deadline for the whole request: a peer trickling bytes cannot hold a thread.
-            guard.arm(ctx.settings().ioTimeout());
-            SaslauthdRequest req;
-            try {
-                req = SaslauthdRequest.read(channel, ctx.settings().saslauthdClientAddress() ? 5 : 4);
-            } catch (SaslauthdRequest.FieldTooLongException e) {
-                LOG.warning(() -> "saslauthd request refused: " + e.getMessage());
-                send("NO");
-                drain();
-                return;
-            } finally {
-                guard.disarm();
-            }
-            String reply;
-            try {
-                reply = answer(req);
-            } finally {
-                req.wipe();
-            }
-            if (reply.equals("NO") && !ctx.settings().failureDelay().isZero()) {
-                handedOff = sendLater(reply);
-                if (handedOff) {
-                    return;
-                }
-            }
-            send(reply);
-        } catch (EOFException e) {
-            LOG.finer("saslauthd client closed before its request was complete");
-        } catch (IOException e) {
-            LOG.fine(() -> "saslauthd connection: " + (guard.fired() ? "timed out" : e.toString()));
+            reply = answer(request);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "saslauthd connection: unexpected " + Failures.describe(e), e);
+            reply = TEMP_REPLY;
         } finally {
-            if (!handedOff) {
-                close();
+            request.wipe();
+        }
+        if (reply.equals("NO") && !ctx.settings().failureDelay().isZero()) {
+            String r = reply;
+            try {
+                // The timer only writes without blocking, then closes.
+                ctx.timer().schedule(() -> replyAndClose(r), ctx.settings().failureDelay().toNanos(),
+                        TimeUnit.NANOSECONDS);
+                return;
+            } catch (RejectedExecutionException e) {
+                // Shutting down: answer now.
             }
+        }
+        replyAndClose(reply);
+    }
+
+    private void replyAndClose(String reply) {
+        writeNow(channel, reply);
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Already gone.
+        }
+    }
+
+    /**
+     * Writes a reply on a non-blocking channel, once: a reply is a few bytes and the client has
+     * been sent nothing before, so it fits its socket buffer; a client that made it not fit gets
+     * a truncated reply, never a thread of ours.
+     */
+    static void writeNow(SocketChannel ch, String text) {
+        try {
+            ch.write(SaslauthdRequest.reply(text));
+        } catch (IOException e) {
+            LOG.finer(() -> "saslauthd client gone before its reply: " + e);
         }
     }
 
@@ -130,8 +141,7 @@ final class SaslauthdConnection implements Runnable {
             }
             case TEMP_FAIL -> {
                 AuthLog.authentication(actx, "saslauthd", id, "tempfail");
-                // libsasl reads only the first two bytes; the text is for humans with testsaslauthd.
-                return "NO temporary failure";
+                return TEMP_REPLY;
             }
             default -> {
                 AuthLog.authentication(actx, "saslauthd", id, "fail");
@@ -151,72 +161,6 @@ final class SaslauthdConnection implements Runnable {
         } catch (TemporaryFailureException e) {
             LOG.warning(() -> "saslauthd: " + e.getMessage());
             return CheckResult.TEMP_FAIL;
-        }
-    }
-
-    private boolean sendLater(String reply) {
-        try {
-            ctx.timer().schedule(() -> {
-                try {
-                    send(reply);
-                } catch (IOException e) {
-                    // The client gave up waiting.
-                } finally {
-                    close();
-                }
-            }, ctx.settings().failureDelay().toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    private void send(String text) throws IOException {
-        ByteBuffer b = SaslauthdRequest.reply(text);
-        guard.arm(ctx.settings().ioTimeout());
-        try {
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-        } finally {
-            guard.disarm();
-        }
-    }
-
-    /**
-     * Reads and drops what the client still sends (the rest of an over-long request), briefly:
-     * closing with unread input makes the kernel reset the connection, and the client would lose
-     * the {@code NO} it has not read yet.
-     */
-    private void drain() {
-        try {
-            if (channel instanceof java.nio.channels.SocketChannel sc) {
-                sc.shutdownOutput();
-            }
-            ByteBuffer sink = ByteBuffer.allocate(4096);
-            int total = 0;
-            guard.arm(java.time.Duration.ofMillis(Math.min(1000, ctx.settings().ioTimeout().toMillis())));
-            while (total < 4 * SaslauthdRequest.MAX_FIELD * 64) {
-                sink.clear();
-                int n = channel.read(sink);
-                if (n < 0) {
-                    break;
-                }
-                total += n;
-            }
-        } catch (IOException e) {
-            // The client went away or stalled; closing is all that is left.
-        } finally {
-            guard.disarm();
-        }
-    }
-
-    private void close() {
-        guard.close();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Already gone.
         }
     }
 

@@ -68,6 +68,43 @@ final class SaslauthdRequest {
         return new SaslauthdRequest(f);
     }
 
+    /** Bytes of the longest valid request with {@code fields} fields. */
+    static int maxLength(int fields) {
+        return fields * (2 + MAX_FIELD);
+    }
+
+    /**
+     * Parses a request from the bytes received so far (index 0 to {@code received}), without
+     * blocking: for a reader that collects bytes as they arrive.
+     *
+     * @return the request, or null if more bytes are needed
+     * @throws FieldTooLongException if a field is longer than {@link #MAX_FIELD}
+     */
+    static SaslauthdRequest parse(byte[] buf, int received, int fields) throws FieldTooLongException {
+        int pos = 0;
+        for (int i = 0; i < fields; i++) {
+            if (received < pos + 2) {
+                return null;
+            }
+            int n = ((buf[pos] & 0xFF) << 8) | (buf[pos + 1] & 0xFF);
+            if (n > MAX_FIELD) {
+                throw new FieldTooLongException(i);
+            }
+            if (received < pos + 2 + n) {
+                return null;
+            }
+            pos += 2 + n;
+        }
+        byte[][] f = new byte[fields][];
+        pos = 0;
+        for (int i = 0; i < fields; i++) {
+            int n = ((buf[pos] & 0xFF) << 8) | (buf[pos + 1] & 0xFF);
+            f[i] = Arrays.copyOfRange(buf, pos + 2, pos + 2 + n);
+            pos += 2 + n;
+        }
+        return new SaslauthdRequest(f);
+    }
+
     /** Reads until at least {@code upTo} bytes are buffered. */
     private static void fill(ReadableByteChannel ch, ByteBuffer in, int upTo) throws IOException {
         while (in.position() < upTo) {

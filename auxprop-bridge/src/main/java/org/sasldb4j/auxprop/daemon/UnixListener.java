@@ -16,18 +16,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One listening UNIX socket, in one of two shapes:
- * <ul>
- *   <li><b>pooled</b> (Dovecot: few long-lived connections, many requests each): an accept loop
- *       on its own thread and a bounded pool running one handler per connection (Java 17 has no
- *       virtual threads). When every handler thread is busy a new connection is closed at once
- *       rather than queued: a queued Postfix would only time out after 10 s, a closed one
- *       reconnects or answers 454 immediately.
- *   <li><b>inline</b> (saslauthd: one request per connection): a few threads that each accept a
- *       connection and handle it themselves, as saslauthd's preforked processes do. No hand-off
- *       between threads per request; while all of them are busy, new connections wait in the
- *       socket's backlog.
- * </ul>
+ * One listening UNIX socket for long-lived connections (Dovecot: few connections, many requests
+ * each): an accept loop on its own thread and a bounded pool running one handler per connection
+ * (Java 17 has no virtual threads). When every handler thread is busy a new connection is closed
+ * at once rather than queued: a queued Postfix would only time out after 10 s, a closed one
+ * reconnects or answers 454 immediately. (The saslauthd socket is {@link SaslauthdServer}.)
  */
 final class UnixListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("org.sasldb4j.authd");
@@ -35,13 +28,10 @@ final class UnixListener implements AutoCloseable {
     private final String name;
     private final Path path;
     private final ServerSocketChannel server;
-    private final ThreadPoolExecutor pool; // null when inline
+    private final ThreadPoolExecutor pool;
     private final Function<SocketChannel, Runnable> handlers;
     private final java.util.List<Thread> acceptors = new java.util.ArrayList<>();
     private volatile boolean closing;
-
-    /** Threads of an inline listener: enough to keep a few slow (Argon2) checks from stalling it. */
-    static final int INLINE_THREADS = 4;
 
     /**
      * Binds the socket (see {@link SocketFiles#bind}) and starts accepting.
@@ -52,36 +42,18 @@ final class UnixListener implements AutoCloseable {
      */
     UnixListener(String name, Path path, String group, int maxConnections, Function<SocketChannel, Runnable> handlers)
             throws IOException {
-        this(name, path, group, maxConnections, false, handlers);
-    }
-
-    /**
-     * @param inline true for one-request connections: {@link #INLINE_THREADS} threads accept and
-     *     handle connections themselves (at most {@code maxConnections} of them)
-     */
-    UnixListener(String name, Path path, String group, int maxConnections, boolean inline,
-            Function<SocketChannel, Runnable> handlers) throws IOException {
         this.name = name;
         this.path = path.toAbsolutePath().normalize();
         this.handlers = handlers;
         this.server = SocketFiles.bind(this.path, group, Math.max(64, maxConnections));
         AtomicInteger n = new AtomicInteger();
-        if (inline) {
-            this.pool = null;
-            for (int i = 0; i < Math.min(INLINE_THREADS, maxConnections); i++) {
-                Thread t = new Thread(this::acceptLoop, "authd-" + name + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                acceptors.add(t);
-            }
-        } else {
-            this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, 60, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), r -> {
-                        Thread t = new Thread(r, "authd-" + name + "-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            acceptors.add(new Thread(this::acceptLoop, "authd-" + name + "-accept"));
-        }
+        this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "authd-" + name + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        acceptors.add(new Thread(this::acceptLoop, "authd-" + name + "-accept"));
         acceptors.forEach(Thread::start);
         LOG.info(() -> "listening (" + name + ") on " + this.path);
     }
@@ -90,10 +62,7 @@ final class UnixListener implements AutoCloseable {
         return path;
     }
 
-    /**
-     * Accepts connections until closed. Pooled: hands each to the pool. Inline: handles it on
-     * this thread before accepting the next.
-     */
+    /** Accepts connections until closed and hands each to the pool. */
     private void acceptLoop() {
         while (!closing) {
             SocketChannel ch;
@@ -108,11 +77,7 @@ final class UnixListener implements AutoCloseable {
                 continue;
             }
             try {
-                if (pool == null) {
-                    handlers.apply(ch).run();
-                } else {
-                    pool.execute(handlers.apply(ch));
-                }
+                pool.execute(handlers.apply(ch));
             } catch (RejectedExecutionException e) {
                 LOG.warning(() -> name + ": all " + pool.getMaximumPoolSize() + " connection handlers busy; refusing a connection");
                 closeQuietly(ch);
@@ -132,10 +97,6 @@ final class UnixListener implements AutoCloseable {
         } catch (IOException e) {
             LOG.warning(() -> "cannot remove " + path + ": " + e.getMessage());
         }
-        if (pool == null) {
-            joinInline(graceMillis);
-            return;
-        }
         pool.shutdown();
         try {
             for (Thread t : acceptors) {
@@ -147,21 +108,6 @@ final class UnixListener implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             pool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void joinInline(long graceMillis) {
-        long deadline = System.currentTimeMillis() + graceMillis;
-        try {
-            for (Thread t : acceptors) {
-                t.join(Math.max(1, deadline - System.currentTimeMillis()));
-                if (t.isAlive()) {
-                    t.interrupt(); // a handler blocked on an idle client: interrupting closes its channel
-                }
-            }
-        } catch (InterruptedException e) {
-            acceptors.forEach(Thread::interrupt);
             Thread.currentThread().interrupt();
         }
     }
