@@ -54,7 +54,6 @@ import javax.security.sasl.SaslServer;
  */
 final class DovecotConnection implements Runnable {
     static final String FAIL_REASON = "authentication failure";
-    static final String TEMP_REASON = "Temporary authentication failure";
     private static final Logger LOG = Logger.getLogger("org.sasldb4j.authd.dovecot");
     private static final byte[] EMPTY = new byte[0];
 

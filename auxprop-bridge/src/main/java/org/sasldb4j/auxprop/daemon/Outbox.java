@@ -12,8 +12,9 @@ import java.util.concurrent.RejectedExecutionException;
  * The replies waiting to go out on one connection, so that no shared thread ever blocks on a
  * client that does not read.
  *
- * <p>The connection's own thread {@link #send sends}: it writes itself when nothing else is being
- * written (the usual case, no hand-off). Timers {@link #post post}: they only queue, and a thread
+ * <p>The connection's own thread {@link #send sends}: it writes itself (the usual case, no
+ * hand-off), after waiting for a writer thread that is busy with this connection, so a client that
+ * does not read stops being read from. Timers {@link #post post}: they only queue, and a thread
  * of the writer pool flushes the queue. Either way at most one thread writes to a connection at a
  * time, so a stalled client holds at most one thread (its own, or one writer) until its write
  * guard fires after the I/O timeout and closes the channel. Queued bytes are bounded; a client
@@ -47,8 +48,21 @@ final class Outbox {
         this.onFailure = onFailure;
     }
 
-    /** From the connection's own thread: writes now (may block this thread) unless a write is under way. */
+    /**
+     * From the connection's own thread: writes now, after any write under way (may block this
+     * thread, until the write timeout closes the channel).
+     */
     void send(byte[] bytes) {
+        synchronized (this) {
+            while (writing && !closed) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
         if (enqueue(bytes)) {
             flush();
         }
@@ -71,6 +85,7 @@ final class Outbox {
             closed = true;
             queue.clear();
             queuedBytes = 0;
+            notifyAll();
         }
     }
 
@@ -103,6 +118,7 @@ final class Outbox {
                 next = closed ? null : queue.poll();
                 if (next == null) {
                     writing = false;
+                    notifyAll();
                     return;
                 }
                 queuedBytes -= next.length;
@@ -110,6 +126,7 @@ final class Outbox {
             if (!writeFully(next)) {
                 synchronized (this) {
                     writing = false;
+                    notifyAll();
                 }
                 fail();
                 return;

@@ -85,6 +85,45 @@ class ParserFuzzTest {
         }
     }
 
+    /** The non-blocking parser agrees with the blocking reader on every prefix of random input. */
+    @Test
+    void saslauthdParserAgreesWithTheReader() throws Exception {
+        Random r = new Random(SEED + 4);
+        for (int i = 0; i < 20_000; i++) {
+            int fields = 4 + r.nextInt(2);
+            byte[] input = new byte[r.nextInt(60)];
+            r.nextBytes(input);
+            for (int f = 0; f + 1 < input.length && r.nextInt(4) != 0; f += 2 + r.nextInt(6)) {
+                input[f] = r.nextInt(10) == 0 ? (byte) 1 : 0; // mostly small lengths, sometimes 256+
+                input[f + 1] = (byte) r.nextInt(6);
+            }
+            String viaRead;
+            try {
+                SaslauthdRequest req = SaslauthdRequest.read(trickle(input, r), fields);
+                viaRead = describe(req);
+            } catch (EOFException e) {
+                viaRead = "incomplete";
+            } catch (SaslauthdRequest.FieldTooLongException e) {
+                viaRead = "too long";
+            }
+            byte[] buf = java.util.Arrays.copyOf(input, Math.max(input.length, SaslauthdRequest.maxLength(fields)));
+            String viaParse;
+            try {
+                SaslauthdRequest req = SaslauthdRequest.parse(buf, input.length, fields);
+                viaParse = req == null ? "incomplete" : describe(req);
+            } catch (SaslauthdRequest.FieldTooLongException e) {
+                viaParse = "too long";
+            }
+            assertEquals(viaRead, viaParse, "input " + java.util.HexFormat.of().formatHex(input));
+        }
+    }
+
+    private static String describe(SaslauthdRequest req) {
+        return java.util.HexFormat.of().formatHex(req.login) + "/" + java.util.HexFormat.of().formatHex(req.password)
+                + "/" + java.util.HexFormat.of().formatHex(req.service) + "/" + java.util.HexFormat.of().formatHex(req.realm)
+                + "/" + java.util.HexFormat.of().formatHex(req.clientAddress);
+    }
+
     @Test
     void randomBytesOnTheSocketsEndCleanly() throws Exception {
         DaemonSettings s = DaemonSettings.forTests("example.org")
