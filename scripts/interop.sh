@@ -12,7 +12,9 @@
 # Prints PASS/FAIL per check and ends with "interop: N passed, M failed"; exits non-zero on any
 # failure. Leaves no server running.
 #
-# Environment: INTEROP_PORT_BASE (default 12525), INTEROP_KEEP=1 (keep the work directory).
+# Environment: INTEROP_PORT_BASE (default 12525), INTEROP_KEEP=1 (keep the work directory),
+# INTEROP_ONLY=attacks (only the attack replays and temporary-failure checks at the end; used by
+# scripts/attacks/abandoned-exchanges.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -220,6 +222,7 @@ for _ in $(seq 100); do
 done
 
 [ -n "${INTEROP_DEBUG:-}" ] && { log "paused: $WORK"; sleep "$INTEROP_DEBUG"; }
+ALICE_PW=alicepw
 # --- checks ----------------------------------------------------------------------------------------
 PASS=0 FAIL=0
 report() {   # ok? name detail
@@ -260,6 +263,7 @@ run_path() {   # label port mechanisms... (argon: whether Argon2id-only users ca
     done
 }
 
+if [ "${INTEROP_ONLY:-}" != attacks ]; then
 ehlo "path1 dovecot EHLO mechanisms" "$P_DOVECOT" "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
 ehlo "path1 dovecot EHLO with noplaintext" "$P_NOPLAIN" "CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
 run_path "path1 dovecot" "$P_DOVECOT" yes PLAIN LOGIN CRAM-MD5
@@ -276,6 +280,8 @@ for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD" "path3 sql
     check "${spec%%:*} PLAIN password changed: old" "${spec#*:}" PLAIN alice@$REALM alicepw 535
 done
 
+ALICE_PW=newpw
+
 # testsaslauthd straight at the daemon's saslauthd socket
 out=$(testsaslauthd -f "$WORK/run/mux" -s smtp -u argon -r "$REALM" -p argonpw 2>&1)
 [ "$out" = '0: OK "Success."' ] && report 1 "testsaslauthd Argon2id-only user" || report 0 "testsaslauthd Argon2id-only user" "$out"
@@ -287,6 +293,59 @@ if grep -q 'auth dovecot: mech=PLAIN user=alice@example.org result=ok rip=127.0.
 else
     report 0 "sasldb-authd log: one line per login, no secrets" "see $WORK/authd.log"
 fi
+fi   # INTEROP_ONLY
+
+# --- attack: abandoned exchanges -----------------------------------------------------------------
+# An SMTP client that answers "*" to a challenge leaves the request open at the daemon: Postfix
+# (smtpd_sasl_authenticate) replies 501 itself and tells the daemon nothing. 16 sessions of 9
+# aborted AUTH LOGIN exchanges each (under smtpd's error limits), one after the other so that the
+# same smtpd process (and its one daemon connection) collects them all, then legitimate logins.
+# aborted_session PORT COUNT: prints how many exchanges were aborted as planned (334, then 501).
+aborted_session() {
+    local line got=0 i
+    exec 5<>"/dev/tcp/127.0.0.1/$1" || { echo 0; return; }
+    read -r -t 10 line <&5
+    printf 'EHLO attack.test\r\n' >&5
+    while read -r -t 10 line <&5; do [[ $line == "250 "* ]] && break; done
+    for ((i = 0; i < $2; i++)); do
+        printf 'AUTH LOGIN\r\n' >&5
+        read -r -t 10 line <&5
+        [[ $line == 334* ]] || break
+        printf '*\r\n' >&5
+        read -r -t 10 line <&5
+        [[ $line == 501* ]] && got=$((got + 1))
+    done
+    printf 'QUIT\r\n' >&5
+    read -r -t 10 line <&5
+    exec 5>&-
+    echo "$got"
+}
+for wave in 1 2; do
+    aborted=0
+    for s in $(seq 16); do
+        aborted=$((aborted + $(aborted_session "$P_DOVECOT" 9)))
+    done
+    [ "$aborted" = 144 ] && report 1 "attack abandoned exchanges, wave $wave: 144 exchanges aborted with *" \
+        || report 0 "attack abandoned exchanges, wave $wave: 144 exchanges aborted with *" "only $aborted got 334 then 501"
+    for m in PLAIN LOGIN CRAM-MD5; do
+        check "attack abandoned exchanges, wave $wave: legitimate $m login afterwards" "$P_DOVECOT" "$m" \
+            alice@$REALM "$ALICE_PW" 235
+    done
+done
+
+# --- temporary failures reach the SMTP client as 454 --------------------------------------------
+# Postfix answers every FAIL with 535; the daemon closes the connection instead, which Postfix
+# reports as 454 4.7.0 and reconnects for the next request. Here: the store replaced by a file that
+# is not a store while the daemon runs, then put back.
+mv "$LMDB" "$WORK/lmdb/sasldb.saved"
+printf 'this is not a store\n' > "$LMDB" && chgrp postfix "$LMDB" && chmod 0640 "$LMDB"
+for m in PLAIN LOGIN CRAM-MD5; do
+    check "temporary failure: store replaced by a non-store, $m (expect 454)" "$P_DOVECOT" "$m" alice@$REALM "$ALICE_PW" 454
+done
+mv -f "$WORK/lmdb/sasldb.saved" "$LMDB"
+for m in PLAIN LOGIN; do
+    check "temporary failure over: store back, $m (expect 235)" "$P_DOVECOT" "$m" alice@$REALM "$ALICE_PW" 235
+done
 
 if [ "$FAIL" -gt 0 ]; then
     log "Postfix log:"; tail -n 40 "$PF/maillog" >&2 2>/dev/null
