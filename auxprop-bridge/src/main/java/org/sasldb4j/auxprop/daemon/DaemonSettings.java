@@ -15,9 +15,11 @@ import java.util.List;
  *     abandoned requests are failed and forgotten after it
  * @param idleTimeout a Dovecot connection with no input for this long is closed (Postfix
  *     reconnects on its next write); zero for never
- * @param ioTimeout longest wait for one write, and for a whole saslauthd request to arrive
+ * @param ioTimeout longest wait for one write, and for a whole saslauthd request to arrive;
+ *     zero for no limit
  * @param maxLineLength longest Dovecot line accepted, without its LF
- * @param maxPending most requests one Dovecot connection may have open at once
+ * @param maxPending most requests one Dovecot connection may have open at once; a new request
+ *     beyond it drops the oldest open one (Postfix abandons requests without saying so)
  * @param saslauthdClientAddress read a fifth counted string (client address, Cyrus master)
  */
 record DaemonSettings(

@@ -110,7 +110,14 @@ final class SaslauthdServer implements AutoCloseable {
                     if (k.isAcceptable()) {
                         acceptAll();
                     } else if (k.isReadable()) {
-                        ((Arrival) k.attachment()).readable();
+                        Arrival a = (Arrival) k.attachment();
+                        try {
+                            a.readable();
+                        } catch (RuntimeException e) {
+                            // One connection's trouble must not stop the socket.
+                            LOG.log(Level.WARNING, "saslauthd connection: unexpected " + Failures.describe(e), e);
+                            a.close();
+                        }
                     }
                 }
                 closeExpired();
@@ -189,7 +196,7 @@ final class SaslauthdServer implements AutoCloseable {
         java.util.List<Arrival> expired = new java.util.ArrayList<>();
         synchronized (waiting) {
             for (Arrival a : waiting) {
-                if (now - a.deadline > 0) {
+                if (a.expires && now - a.deadline > 0) {
                     expired.add(a);
                 }
             }
@@ -258,6 +265,8 @@ final class SaslauthdServer implements AutoCloseable {
         final SocketChannel ch;
         final Object peer;
         final long deadline;
+        /** False when the I/O timeout is zero (no deadline). */
+        final boolean expires;
         final byte[] buf = new byte[SaslauthdRequest.maxLength(fields)];
         int received;
         SelectionKey key;
@@ -267,7 +276,9 @@ final class SaslauthdServer implements AutoCloseable {
         Arrival(SocketChannel ch, Object peer) {
             this.ch = ch;
             this.peer = peer;
-            this.deadline = System.nanoTime() + ctx.settings().ioTimeout().toNanos();
+            long timeout = ctx.settings().ioTimeout().toNanos();
+            this.expires = timeout > 0;
+            this.deadline = System.nanoTime() + Math.max(0, timeout);
         }
 
         void readable() {

@@ -76,7 +76,13 @@ class IdleSaslauthdConnectionsTest {
                 idle.add(ch);
             }
             // A new client sends its request at once: it is served, whatever the idle ones hold.
-            assertEquals("OK", SaslauthdClient.ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+            ExecutorService one = Executors.newSingleThreadExecutor();
+            try {
+                assertEquals("OK", one.submit(() -> SaslauthdClient.ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""))
+                        .get(60, TimeUnit.SECONDS));
+            } finally {
+                one.shutdownNow();
+            }
             // The first 21 connections (20 + the one displaced by the request above) were closed,
             // oldest first: reading them gives end-of-stream at once.
             for (int i = 0; i < 21; i++) {

@@ -23,7 +23,7 @@ class NonReadingClientTest {
     @Test
     void aClientThatNeverReadsBlocksNobodyElse() throws Exception {
         DaemonSettings s = DaemonSettings.forTests("example.org")
-                .withFailureDelay(Duration.ofMillis(50))
+                .withFailureDelay(Duration.ofMillis(500))
                 .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(3), Duration.ofSeconds(5));
         try (DaemonFixture fx = DaemonFixture.start(s, DaemonFixture.users(), 0, Duration.ZERO);
                 DovecotClient flooder = DovecotClient.postfix(fx.dovecot());
@@ -58,7 +58,7 @@ class NonReadingClientTest {
         int stalls = 0;
         for (int id = 1; id < 2_000_000 && stalls < 200; id++) {
             // Mostly answered at once (CONT), some after the failure delay (through the timer).
-            String line = id % 50 != 0
+            String line = id % 10 != 0
                     ? "AUTH\t" + id + "\tLOGIN\tservice=smtp\n"
                     : "AUTH\t" + id + "\tPLAIN\tservice=smtp\tresp=" + b64("\0alice\0wrong") + "\n";
             ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII));
