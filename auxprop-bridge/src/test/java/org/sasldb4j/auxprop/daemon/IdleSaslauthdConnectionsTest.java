@@ -1,6 +1,7 @@
 package org.sasldb4j.auxprop.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.StandardProtocolFamily;
@@ -70,11 +71,14 @@ class IdleSaslauthdConnectionsTest {
         List<SocketChannel> idle = new ArrayList<>();
         try (DaemonFixture fx = DaemonFixture.start(s, DaemonFixture.users(), 0, Duration.ZERO)) {
             int limit = 64; // DaemonFixture's maxConnections
-            for (int i = 0; i < limit + 20; i++) {
-                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                ch.connect(UnixDomainSocketAddress.of(fx.saslauthd()));
-                idle.add(ch);
-            }
+            // Connecting blocks once the listen backlog is full, i.e. if connections are not accepted.
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                for (int i = 0; i < limit + 20; i++) {
+                    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    idle.add(ch);
+                    ch.connect(UnixDomainSocketAddress.of(fx.saslauthd()));
+                }
+            });
             // A new client sends its request at once: it is served, whatever the idle ones hold.
             ExecutorService one = Executors.newSingleThreadExecutor();
             try {
