@@ -162,6 +162,23 @@ class DovecotProtocolTest {
         }
     }
 
+    /** A full hashing queue is a temporary failure too: the connection is closed, not FAILed. */
+    @Test
+    void fullHashingQueueClosesTheConnection() throws Exception {
+        fx.close();
+        fx = DaemonFixture.start(DaemonSettings.forTests("example.org"), DaemonFixture.users(), 1024, Duration.ZERO);
+        // The whole budget held (as by a long Argon2 verification): the next one waits 300 ms, then gives up.
+        try (WorkLimiter.Lease held = fx.daemon.context().limiter().acquire();
+                DovecotClient c = DovecotClient.postfix(fx.dovecot())) {
+            c.send("AUTH\t1\tPLAIN\tservice=smtp\tnologin\tresp=" + b64("\0alice\0alicepw"));
+            assertEquals(null, c.readLine(10_000), "closed, no FAIL line");
+        }
+        try (DovecotClient c = DovecotClient.postfix(fx.dovecot())) {
+            c.send("AUTH\t2\tPLAIN\tservice=smtp\tnologin\tresp=" + b64("\0alice\0alicepw"));
+            assertEquals("OK\t2\tuser=alice@example.org", c.readLine());
+        }
+    }
+
     @Test
     void abandonedRequestThenHigherIdThenExpiry() throws Exception {
         fx.close();
