@@ -57,6 +57,11 @@ if ! scripts/install-test-deps.sh; then
     fail "setup: scripts/install-test-deps.sh failed (needs root or sudo)"
 fi
 
+# --scripts-only relies on the plain `mvn verify` running the attack-tagged tests.
+if [ "$run_tests" = 0 ] && grep -Eq '<excludedGroups>[^<]*attack' pom.xml */pom.xml; then
+    fail "setup: a pom excludes the attack tag from mvn verify, so --scripts-only leaves the JUnit replays unrun"
+fi
+
 # --- JUnit replays -------------------------------------------------------------------------------
 # Counts the test cases in the Surefire/Failsafe reports written by this run (newer than the
 # marker); stale reports of earlier runs are ignored.
