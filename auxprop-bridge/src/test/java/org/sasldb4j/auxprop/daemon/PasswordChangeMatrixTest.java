@@ -53,7 +53,7 @@ import org.sasldb4j.store.secret.SecretSet;
  */
 @Tag("attack")
 class PasswordChangeMatrixTest {
-    private static final String REALM = "example.org";
+    static final String REALM = "example.org";
     /** The secret sets a change can store ({@code --schemes}), and what the user may have had before. */
     private static final List<String> NEW_SETS = List.of("plaintext", "argon2id", "scram-sha-1", "scram-sha-256",
             "cram-md5", "hashed", "plaintext,hashed");
@@ -63,7 +63,7 @@ class PasswordChangeMatrixTest {
 
     private static Path dir;
     private static Path db;
-    private static final List<Row> rows = new ArrayList<>();
+    private static List<Row> rows;
 
     /** One user: what it had, how it was changed, and with which passwords. */
     record Row(String user, String oldSet, String newSet, boolean batch, String oldPw, String newPw) {
@@ -78,6 +78,15 @@ class PasswordChangeMatrixTest {
         dir = Files.createTempDirectory(Path.of("/tmp"), "pwchange",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         db = dir.resolve("sasldb");
+        rows = changeEveryCombination(db, "lmdb");
+    }
+
+    /**
+     * Gives every user of the table its old secrets, then changes each password with the real
+     * saslpasswd (single-user command or {@code --batch}), in a new store of kind {@code backend}.
+     */
+    static List<Row> changeEveryCombination(Path db, String backend) throws Exception {
+        List<Row> rows = new ArrayList<>();
         int n = 0;
         for (String oldSet : OLD_SETS) {
             for (String newSet : NEW_SETS) {
@@ -88,7 +97,7 @@ class PasswordChangeMatrixTest {
             }
         }
         for (Row r : rows) {
-            setOld(r);
+            setOld(db, backend, r);
         }
         for (Row r : rows) {
             if (!r.batch()) {
@@ -102,6 +111,7 @@ class PasswordChangeMatrixTest {
                             .append(r.newPw()).append('\n'));
             tool(batch.toString(), "-f", db.toString(), "--schemes", newSet, "--batch", "-");
         }
+        return rows;
     }
 
     @AfterAll
@@ -168,15 +178,17 @@ class PasswordChangeMatrixTest {
         }
     }
 
-    private static void setOld(Row r) throws Exception {
+    private static void setOld(Path db, String backend, Row r) throws Exception {
         if (!r.oldSet().equals("legacy")) {
-            tool(r.oldPw(), "-p", "-f", db.toString(), "--schemes", r.oldSet(), r.user() + "@" + REALM);
+            tool(r.oldPw(), "-p", "-f", db.toString(), "--backend", backend, "--schemes", r.oldSet(),
+                    r.user() + "@" + REALM);
             return;
         }
         UserId u = UserId.of(r.user(), REALM);
         byte[] cyrusPlain = org.sasldb4j.auxprop.TestStore.cyrusPlain(r.oldPw());
         byte[] cram = org.sasldb4j.store.secret.CramMd5Context.fromPassword(r.oldPw().toCharArray()).toCyrusLegacy();
-        try (CredentialStore s = CredentialStore.open(db, StoreOptions.create())) {
+        try (CredentialStore s = CredentialStore.open(db, StoreOptions.create()
+                .withBackend(org.sasldb4j.store.Backend.parse(backend)))) {
             s.update(w -> {
                 w.put(u, "cmusaslsecretPLAIN", cyrusPlain);
                 w.put(u, "cmusaslsecretCRAM-MD5", cram);
