@@ -88,7 +88,9 @@ public final class Conversion {
      *     the target was read back and matched
      * @throws StoreException (or a subclass) with a message for the user if the source cannot be
      *     read, is damaged (without salvage), the target exists (without merge), or the read-back
-     *     differs
+     *     differs; a new target is removed again
+     * @throws MergeConflictException if a merge finds users whose records differ and
+     *     {@link Options#prefer} is null; nothing was written
      */
     public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
         StoreFormat sourceFormat = readableSource(source);
