@@ -133,6 +133,43 @@ public final class AuxpropBridge implements AutoCloseable {
         }
     }
 
+    /**
+     * A SHA-256 digest of every record the user has now (keys and values, the disabled mark
+     * included), so a cache of verifications can tell that the user's secrets changed since: a
+     * password change, a deletion or {@code --disable} gives another digest.
+     *
+     * <p>Security: the digest is computed over secrets (for a plaintext user, a fast hash of the
+     * password). Use it only as input to a keyed MAC, and wipe it.
+     *
+     * @return the digest; an empty array for an unknown user or a name that does not canonicalise
+     */
+    public byte[] recordsDigest(String name, String userRealm) {
+        Optional<CanonicalUser> user = canonicalize(name, userRealm);
+        if (user.isEmpty()) {
+            return new byte[0];
+        }
+        List<Entry> records = records(user.get());
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Entry e : records) {
+                byte[] key = e.key();
+                byte[] value = e.value();
+                try {
+                    sha.update(java.nio.ByteBuffer.allocate(8).putInt(key.length).putInt(value.length).array());
+                    sha.update(key);
+                    sha.update(value);
+                } finally {
+                    wipe(value);
+                }
+            }
+            return sha.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        } finally {
+            wipe(records);
+        }
+    }
+
     /** {@link #verify(String, String, char[])} for a password as raw bytes (SASL PLAIN). */
     public Outcome verify(String name, String userRealm, byte[] password) {
         Optional<CanonicalUser> user = canonicalize(name, userRealm);

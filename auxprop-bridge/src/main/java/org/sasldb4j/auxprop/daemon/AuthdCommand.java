@@ -107,7 +107,8 @@ public final class AuthdCommand implements Callable<Integer> {
 
     @Option(names = "--cache-ttl", paramLabel = "DURATION", converter = Durations.class,
             description = "Remember successful saslauthd verifications this long (keyed by HMAC, no password"
-                    + " kept); 0 = off (default). A changed password takes effect after at most this.")
+                    + " kept), while the user's records are unchanged; 0 = off (default). A changed password"
+                    + " takes effect at the next login.")
     Duration cacheTtl = Duration.ZERO;
 
     @Option(names = "--saslauthd-client-address",

@@ -60,13 +60,21 @@ final class BridgeBackend implements AuthBackend {
 
     @Override
     public PasswordCheck passwords() {
-        return (login, password) -> {
-            try {
-                PasswordVerifier.Outcome o = bridge.verify(login, null, password);
-                return o.authenticated() ? CheckResult.OK : CheckResult.FAIL;
-            } catch (StoreException e) {
-                AuthLog.LOGGER.warning(() -> "store read failed: " + e.getMessage());
-                return CheckResult.TEMP_FAIL;
+        return new PasswordCheck() {
+            @Override
+            public CheckResult check(String login, char[] password) {
+                try {
+                    PasswordVerifier.Outcome o = bridge.verify(login, null, password);
+                    return o.authenticated() ? CheckResult.OK : CheckResult.FAIL;
+                } catch (StoreException e) {
+                    AuthLog.LOGGER.warning(() -> "store read failed: " + e.getMessage());
+                    return CheckResult.TEMP_FAIL;
+                }
+            }
+
+            @Override
+            public byte[] secretsState(String login) {
+                return bridge.recordsDigest(login, null);
             }
         };
     }

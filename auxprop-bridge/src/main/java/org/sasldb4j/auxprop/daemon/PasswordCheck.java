@@ -19,4 +19,19 @@ public interface PasswordCheck {
      *     never an exception
      */
     CheckResult check(String login, char[] password);
+
+    /**
+     * The state of the user's stored secrets, for the verification cache: a remembered success
+     * counts only while this is unchanged, so a password changed, a user deleted or disabled is
+     * honoured at the next login, not after the cache's TTL. The default (an empty array, a state
+     * that never changes) leaves only the TTL.
+     *
+     * <p>Security: may be derived from secrets; the caller uses it only inside a keyed MAC and
+     * wipes it.
+     *
+     * @throws org.sasldb4j.store.StoreException if the store cannot be read
+     */
+    default byte[] secretsState(String login) {
+        return new byte[0];
+    }
 }

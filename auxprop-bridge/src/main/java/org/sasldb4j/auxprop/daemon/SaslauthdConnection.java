@@ -107,12 +107,22 @@ final class SaslauthdConnection implements Runnable {
             if (password == null || id.indexOf('\0') >= 0) {
                 // Not UTF-8 (every stored password is), or a NUL no user name can hold.
                 result = CheckResult.FAIL;
-            } else if (cache != null && cache.contains(id, password)) {
-                result = CheckResult.OK;
-            } else {
+            } else if (cache == null) {
                 result = limitedCheck(id, password);
-                if (result == CheckResult.OK && cache != null) {
-                    cache.put(id, password);
+            } else {
+                // Read before the check: a change committed in between makes the entry unusable, never wrong.
+                byte[] state = ctx.backend().passwords().secretsState(id);
+                try {
+                    if (cache.contains(id, password, state)) {
+                        result = CheckResult.OK;
+                    } else {
+                        result = limitedCheck(id, password);
+                        if (result == CheckResult.OK) {
+                            cache.put(id, password, state);
+                        }
+                    }
+                } finally {
+                    Arrays.fill(state, (byte) 0);
                 }
             }
         } catch (RuntimeException e) {
