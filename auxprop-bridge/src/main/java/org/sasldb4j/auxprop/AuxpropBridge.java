@@ -9,9 +9,11 @@ import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.secret.CramMd5Context;
+import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.PasswordVerifier;
 import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.ScramKeys;
+import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.ScramVariant;
 
 /**
@@ -40,25 +42,38 @@ public final class AuxpropBridge implements AutoCloseable {
     private final CredentialStore store;
     private final BridgeConfig config;
     private final PasswordVerifier verifier;
-    private final SecretsForMechanisms secrets;
+    private final MechanismSecrets secrets;
 
-    AuxpropBridge(CredentialStore store, BridgeConfig config) {
+    AuxpropBridge(CredentialStore store, BridgeConfig config, ScramSaltKey saltKey) {
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
         this.verifier = new PasswordVerifier(config.policy());
-        this.secrets = new SecretsForMechanisms(config.scramIterations());
+        this.secrets = new MechanismSecrets(saltKey, config.scramIterations());
     }
 
     /**
-     * Opens the store at {@code path} for reading secrets and keeps it open.
+     * Opens the store at {@code path} for reading secrets and keeps it open, with a random SCRAM
+     * salt key for this bridge's life (see {@link #open(Path, BridgeConfig, ScramSaltKey)}).
      *
      * @throws org.sasldb4j.store.UnsafePermissionsException if others may read or write it
      * @throws org.sasldb4j.store.StoreException if it cannot be opened
      */
     public static AuxpropBridge open(Path path, BridgeConfig config) {
+        return open(path, config, ScramSaltKey.random());
+    }
+
+    /**
+     * Opens the store with {@code saltKey} for the SCRAM salts of users without stored SCRAM keys
+     * (plaintext, disabled and unknown users): a persistent key keeps those salts across
+     * restarts, as stored salts are, so they do not tell who has stored keys.
+     *
+     * @throws org.sasldb4j.store.UnsafePermissionsException if others may read or write it
+     * @throws org.sasldb4j.store.StoreException if it cannot be opened
+     */
+    public static AuxpropBridge open(Path path, BridgeConfig config, ScramSaltKey saltKey) {
         CredentialStore store = CredentialStore.open(path, StoreOptions.readOnly().readingSecrets());
         try {
-            return new AuxpropBridge(store, config);
+            return new AuxpropBridge(store, config, saltKey);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -162,10 +177,47 @@ public final class AuxpropBridge implements AutoCloseable {
     public Optional<byte[]> plaintext(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records) ? Optional.empty() : SecretsForMechanisms.plaintext(records);
+            return MechanismSecrets.isDisabled(records) ? Optional.empty() : MechanismSecrets.plaintext(records);
         } finally {
             wipe(records);
         }
+    }
+
+    /**
+     * The password DIGEST-MD5 needs, as characters ({@link MechanismSecrets#digestMd5Password}).
+     *
+     * @return empty if the user has no plaintext, it is empty, or the account is disabled;
+     *     otherwise characters the caller wipes
+     */
+    public Optional<char[]> digestMd5Password(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            return MechanismSecrets.digestMd5Password(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * What a SCRAM server answers a client naming {@code user} with ({@link MechanismSecrets#scram}):
+     * the user's keys, or decoys with a salt as stable as a real one for an unknown user, a
+     * disabled account or one without a secret for {@code variant}. Costs one key derivation in
+     * every case, so the answer takes the same time whoever is named.
+     *
+     * <p><b>Security:</b> the caller wipes the keys.
+     */
+    public MechanismSecrets.Scram scram(CanonicalUser user, ScramVariant variant) {
+        List<Entry> records = records(user);
+        try {
+            return secrets.scram(user.userId(), records, variant);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /** Iterations of SCRAM key derivation done so far (a work counter for tests). */
+    long scramWork() {
+        return secrets.hiIterations();
     }
 
     /**
@@ -179,7 +231,7 @@ public final class AuxpropBridge implements AutoCloseable {
     public Optional<ScramKeys> scramKeys(CanonicalUser user, ScramVariant variant) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records) ? Optional.empty() : secrets.scramKeys(user, records, variant);
+            return secrets.scramKeys(user.userId(), records, variant);
         } finally {
             wipe(records);
         }
@@ -188,9 +240,10 @@ public final class AuxpropBridge implements AutoCloseable {
     /**
      * Keys no password matches, with the salt and iteration count an unknown user would get each
      * time: a SCRAM server answers with them so unknown users look like known ones (RFC 5802 §9).
+     * Costs one key derivation, as a plaintext user's keys do.
      */
     public ScramKeys scramDecoy(CanonicalUser user, ScramVariant variant) {
-        return secrets.decoy(user, variant);
+        return secrets.decoy(user.userId(), variant);
     }
 
     /**
@@ -203,7 +256,7 @@ public final class AuxpropBridge implements AutoCloseable {
     public Optional<CramMd5Context> cramMd5Context(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records) ? Optional.empty() : SecretsForMechanisms.cramMd5(records);
+            return MechanismSecrets.cramMd5(records);
         } finally {
             wipe(records);
         }
@@ -213,7 +266,7 @@ public final class AuxpropBridge implements AutoCloseable {
     public boolean isDisabled(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records);
+            return MechanismSecrets.isDisabled(records);
         } finally {
             wipe(records);
         }

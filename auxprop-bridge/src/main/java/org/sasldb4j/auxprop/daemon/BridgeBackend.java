@@ -62,6 +62,7 @@ final class BridgeBackend implements AuthBackend {
     public PasswordCheck passwords() {
         return (login, password) -> {
             try {
+                // Bytes, as PLAIN: the same passwords work on both protocols.
                 PasswordVerifier.Outcome o = bridge.verify(login, null, password);
                 return o.authenticated() ? CheckResult.OK : CheckResult.FAIL;
             } catch (StoreException e) {

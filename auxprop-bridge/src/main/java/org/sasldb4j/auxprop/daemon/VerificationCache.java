@@ -39,7 +39,7 @@ final class VerificationCache {
     }
 
     /** True if this user and password verified successfully within the TTL. */
-    boolean contains(String login, char[] password) {
+    boolean contains(String login, byte[] password) {
         String k = digest(login, password);
         Long expiry = entries.get(k);
         if (expiry == null) {
@@ -53,7 +53,7 @@ final class VerificationCache {
     }
 
     /** Remembers a successful verification. */
-    void put(String login, char[] password) {
+    void put(String login, byte[] password) {
         if (entries.size() >= MAX_ENTRIES) {
             purge();
         }
@@ -78,20 +78,12 @@ final class VerificationCache {
         entries.values().removeIf(e -> now - e > 0);
     }
 
-    private String digest(String login, char[] password) {
+    private String digest(String login, byte[] password) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
             update(mac, login.getBytes(StandardCharsets.UTF_8));
-            ByteBuffer pw = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-            byte[] pwBytes = new byte[pw.remaining()];
-            pw.get(pwBytes);
-            Arrays.fill(pw.array(), (byte) 0);
-            try {
-                update(mac, pwBytes);
-            } finally {
-                Arrays.fill(pwBytes, (byte) 0);
-            }
+            update(mac, password);
             return Base64.getEncoder().encodeToString(mac.doFinal());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);

@@ -13,7 +13,6 @@ import javax.security.sasl.AuthorizeCallback;
 import javax.security.sasl.RealmCallback;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
-import org.sasldb4j.store.secret.PasswordChars;
 
 /**
  * The {@link CallbackHandler} to pass to {@link javax.security.sasl.Sasl#createSaslServer}: it
@@ -101,15 +100,11 @@ public final class BridgeCallbackHandler implements CallbackHandler {
 
     private void supplyPassword(String name, String clientRealm, PasswordCallback callback) {
         Optional<CanonicalUser> user = canonical(name, clientRealm);
-        byte[] plain = user.flatMap(bridge::plaintext).orElse(null);
-        char[] chars = plain != null ? decode(plain) : randomPassword();
+        char[] chars = user.flatMap(bridge::digestMd5Password).orElseGet(BridgeCallbackHandler::randomPassword);
         try {
             callback.setPassword(chars);
         } finally {
             Arrays.fill(chars, '\0');
-            if (plain != null) {
-                Arrays.fill(plain, (byte) 0);
-            }
         }
     }
 
@@ -130,10 +125,6 @@ public final class BridgeCallbackHandler implements CallbackHandler {
         }
         String realm = clientRealm != null && !clientRealm.isEmpty() ? clientRealm : userRealm;
         return bridge.canonicalize(name, realm);
-    }
-
-    private static char[] decode(byte[] plain) {
-        return PasswordChars.of(plain);
     }
 
     private static char[] randomPassword() {
