@@ -43,12 +43,24 @@ public final class AuxpropBridge implements AutoCloseable {
     private final BridgeConfig config;
     private final PasswordVerifier verifier;
     private final MechanismSecrets secrets;
+    /** A user stored under the policy, with a random password: what an unknown user's lookup yields instead of nothing. */
+    private final List<Entry> standIn;
 
     AuxpropBridge(CredentialStore store, BridgeConfig config, ScramSaltKey saltKey) {
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
         this.verifier = new PasswordVerifier(config.policy());
         this.secrets = new MechanismSecrets(saltKey, config.scramIterations());
+        char[] random = new char[24];
+        java.security.SecureRandom r = new java.security.SecureRandom();
+        for (int i = 0; i < random.length; i++) {
+            random[i] = (char) ('a' + r.nextInt(26));
+        }
+        try {
+            this.standIn = List.copyOf(config.policy().encode(org.sasldb4j.store.UserId.of("sasldb4j-dummy", ""), random));
+        } finally {
+            Arrays.fill(random, '\0');
+        }
     }
 
     /**
@@ -209,7 +221,7 @@ public final class AuxpropBridge implements AutoCloseable {
     public MechanismSecrets.Scram scram(CanonicalUser user, ScramVariant variant) {
         List<Entry> records = records(user);
         try {
-            return secrets.scram(user.userId(), records, variant);
+            return secrets.scram(user.userId(), records, standIn, variant);
         } finally {
             wipe(records);
         }
@@ -257,6 +269,23 @@ public final class AuxpropBridge implements AutoCloseable {
         List<Entry> records = records(user);
         try {
             return MechanismSecrets.cramMd5(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * What a CRAM-MD5 server checks a response with ({@link MechanismSecrets#cram}): the user's
+     * context, or a decoy for an unknown user (made from a stand-in user of the configured
+     * policy, so it costs what a known user costs), a disabled account or one without a secret
+     * CRAM-MD5 can use.
+     *
+     * <p><b>Security:</b> the caller wipes the context.
+     */
+    public MechanismSecrets.Cram cramMd5(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            return secrets.cram(records, standIn);
         } finally {
             wipe(records);
         }

@@ -21,6 +21,7 @@ import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.Argon2Parameters;
+import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.SecretSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,6 +72,12 @@ public final class AuthdCommand implements Callable<Integer> {
             description = "What the store's users hold, so an unknown user costs the same time as a known one"
                     + " (default: hashed; plaintext for a store of Cyrus users).")
     String secrets = "hashed";
+
+    @Option(names = "--salt-key", paramLabel = "FILE",
+            description = "Key of the SCRAM salts of users without stored SCRAM keys, created (32 random bytes,"
+                    + " mode 0600) if missing; keeps those salts across restarts so they do not tell who exists"
+                    + " (default: none, a new key at each start).")
+    Path saltKey;
 
     @Option(names = "--failure-delay", paramLabel = "DURATION", converter = Durations.class,
             description = "Delay before a failed login is answered (default: 2s).")
@@ -195,19 +202,30 @@ public final class AuthdCommand implements Callable<Integer> {
         if (!foreground) {
             return Detach.detach(err);
         }
+        ScramSaltKey salts;
+        try {
+            salts = saltKey == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(saltKey);
+        } catch (StoreException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
         LogSetup.configure(err, level);
         AuthDaemon daemon;
         try {
             Path sp = storePath;
             BridgeConfig bc = bridgeConfig;
             String sn = serverName;
-            daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn));
+            daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn, salts));
         } catch (StoreException | IOException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
             err.println("sasldb-authd: cannot start: " + e);
             return 1;
+        }
+        if (!salts.persistent()) {
+            AuthLog.LOGGER.warning("no --salt-key: SCRAM salts of users without stored keys change at this restart,"
+                    + " which tells a client who has stored keys");
         }
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (realm '" + serverName + "', mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");

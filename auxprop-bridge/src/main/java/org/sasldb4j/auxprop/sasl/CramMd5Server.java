@@ -54,11 +54,10 @@ final class CramMd5Server extends AbstractServer {
         }
         Response r = parse(response);
         CanonicalUser user = bridge.canonicalize(r.user, userRealm).orElse(null);
-        CramMd5Context context = user == null ? null : bridge.cramMd5Context(user).orElse(null);
-        boolean known = context != null;
-        if (!known) {
-            context = MechanismSecrets.cramMd5Decoy();
-        }
+        // Unknown, disabled, without a CRAM-MD5 secret: a decoy made at the cost of a real context.
+        MechanismSecrets.Cram answer = user == null ? null : bridge.cramMd5(user);
+        CramMd5Context context = answer != null ? answer.context() : MechanismSecrets.cramMd5Decoy();
+        boolean known = answer != null && answer.usable();
         try {
             boolean ok = context.matches(challenge, r.digest) & known;
             if (!ok) {

@@ -49,6 +49,10 @@ public final class MechanismSecrets {
     private final byte[] saltKey;
     private final int iterations;
     private final LongAdder hiIterations = new LongAdder();
+    /** Key of the CRAM-MD5 decoy context: random, fixed, so no random bytes are drawn per attempt. */
+    private final byte[] cramDecoyKey = randomPassword();
+    /** Random StoredKey/ServerKey of SCRAM decoys (never usable, so they need not differ). */
+    private final byte[] decoyKey = Bytes.randomBytes(64);
 
     /** A random salt key for this object's life, {@link SecretSchemes#DEFAULT_SCRAM_ITERATIONS}. */
     public MechanismSecrets() {
@@ -104,6 +108,30 @@ public final class MechanismSecrets {
      * {@code Hi()} whatever the records hold.
      */
     public Scram scram(UserId user, List<Entry> records, ScramVariant variant) {
+        return scram(user, records, List.of(), variant);
+    }
+
+    /**
+     * {@link #scram(UserId, List, ScramVariant)}, where a user without records (unknown) has
+     * {@code standIn} (a dummy user stored under the store's policy) processed instead, so the
+     * lookup costs what a typical known user's does; the answer then carries decoy keys with
+     * this user's own stable salt, never the stand-in's.
+     */
+    public Scram scram(UserId user, List<Entry> records, List<Entry> standIn, ScramVariant variant) {
+        if (records.isEmpty() && !standIn.isEmpty()) {
+            scramOf(UserId.of("sasldb4j-dummy", ""), standIn, variant).wipe();
+            byte[] junk = Arrays.copyOf(decoyKey, variant.hashLength());
+            byte[] salt = salt(user, variant);
+            try {
+                return new Scram(ScramKeys.of(variant, salt, iterations, junk, junk), false);
+            } finally {
+                Bytes.wipe(junk, salt);
+            }
+        }
+        return scramOf(user, records, variant);
+    }
+
+    private Scram scramOf(UserId user, List<Entry> records, ScramVariant variant) {
         boolean disabled = isDisabled(records);
         Optional<byte[]> plain = plaintext(records);
         if (plain.isPresent()) {
@@ -184,6 +212,50 @@ public final class MechanismSecrets {
             }
         }
         return Optional.empty();
+    }
+
+    /** What a CRAM-MD5 server checks the response with, and whether a match lets the client in. */
+    public static final class Cram {
+        private final CramMd5Context context;
+        private final boolean usable;
+
+        private Cram(CramMd5Context context, boolean usable) {
+            this.context = context;
+            this.usable = usable;
+        }
+
+        public CramMd5Context context() {
+            return context;
+        }
+
+        /** False for an unknown user, a disabled account, or no secret serving CRAM-MD5. */
+        public boolean usable() {
+            return usable;
+        }
+
+        public void wipe() {
+            context.wipe();
+        }
+
+        @Override
+        public String toString() {
+            return "Cram[" + usable + "]";
+        }
+    }
+
+    /**
+     * The CRAM-MD5 answer for a user whose records these are. A user without records (unknown)
+     * has {@code standIn} processed instead: the records of a dummy user stored under the
+     * store's policy, so an unknown user costs what a typical known one does. The stand-in's
+     * context is never usable.
+     */
+    public Cram cram(List<Entry> records, List<Entry> standIn) {
+        boolean unknown = records.isEmpty();
+        Optional<CramMd5Context> c = cramMd5(unknown ? standIn : records);
+        if (c.isPresent()) {
+            return new Cram(c.get(), !unknown);
+        }
+        return new Cram(CramMd5Context.fromKey(cramDecoyKey), false);
     }
 
     /** A context no response matches, costing what a real user's does (CRAM-MD5 decoy). */

@@ -141,6 +141,14 @@ class MechanismSecretsTest {
                 assertEquals(4096, s.keys().iterations());
                 s.wipe();
             }
+            // An unknown user with a stand-in of either policy: the same work, its own salt, unusable.
+            for (List<Entry> standIn : List.of(List.of(e("userPassword", "dummy")), hashed)) {
+                long before = secrets.hiIterations();
+                MechanismSecrets.Scram s = secrets.scram(U, List.of(), standIn, v);
+                assertEquals(4096, secrets.hiIterations() - before);
+                assertFalse(s.usable());
+                assertArrayEquals(secrets.decoy(U, v).salt(), s.keys().salt());
+            }
         }
     }
 
