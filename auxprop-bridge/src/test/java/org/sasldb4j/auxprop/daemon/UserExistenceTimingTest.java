@@ -93,7 +93,7 @@ class UserExistenceTimingTest {
         BridgeConfig bc = BridgeConfig.of(REALM).withPolicy(policy);
         DaemonSettings base = DaemonSettings.forTests(REALM);
         DaemonSettings settings = new DaemonSettings(
-                Mechanism.parseList(List.of("PLAIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256")), REALM,
+                Mechanism.parseList(List.of("PLAIN", "CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256")), REALM,
                 Duration.ZERO, base.requestTimeout(), base.idleTimeout(), base.ioTimeout(), base.maxLineLength(),
                 base.maxPending(), false);
         DaemonConfig cfg = new DaemonConfig(dir.resolve("auth"), dir.resolve("mux"), null, 16, settings, 0, 1024,
@@ -112,7 +112,7 @@ class UserExistenceTimingTest {
         // SCRAM: every kind alike, whatever the scheme; the others: the policy's kind.
         measure(SecretSet.PLAINTEXT, Map.of("SCRAM-SHA-256", List.of("plain", "disabled", "hashed"),
                 "SCRAM-SHA-1", List.of("plain", "disabled", "hashed"), "CRAM-MD5", List.of("plain", "disabled"),
-                "PLAIN", List.of("plain", "disabled"), "saslauthd", List.of("plain", "disabled")));
+                "DIGEST-MD5", List.of("plain", "disabled"), "PLAIN", List.of("plain", "disabled"), "saslauthd", List.of("plain", "disabled")));
     }
 
     /** A store of hashed users ({@code saslpasswd -n}; {@code --secrets hashed}). */
@@ -128,6 +128,7 @@ class UserExistenceTimingTest {
         probes.put("SCRAM-SHA-256", (c, id, u) -> scramFirst(c, id, "SCRAM-SHA-256", u));
         probes.put("SCRAM-SHA-1", (c, id, u) -> scramFirst(c, id, "SCRAM-SHA-1", u));
         probes.put("CRAM-MD5", UserExistenceTimingTest::cram);
+        probes.put("DIGEST-MD5", UserExistenceTimingTest::digest);
         probes.put("PLAIN", UserExistenceTimingTest::plain);
         probes.put("saslauthd", (c, id, u) -> saslauthd(u));
         probes.keySet().retainAll(compared.keySet());
@@ -218,6 +219,32 @@ class UserExistenceTimingTest {
         String response = "CONT\t" + id + "\t" + b64(user + " 0123456789abcdef0123456789abcdef");
         long t0 = System.nanoTime();
         c.send(response);
+        String reply = c.readLine();
+        long t = System.nanoTime() - t0;
+        expect(reply, "FAIL");
+        return t;
+    }
+
+    private static long digest(DovecotClient c, int id, String user) throws Exception {
+        c.send(auth(id, "DIGEST-MD5"));
+        String cont = c.readLine();
+        expect(cont, "CONT");
+        javax.security.sasl.SaslClient client = javax.security.sasl.Sasl.createSaslClient(
+                new String[] {"DIGEST-MD5"}, null, "smtp", REALM, Map.of(), cbs -> {
+                    for (javax.security.auth.callback.Callback cb : cbs) {
+                        if (cb instanceof javax.security.auth.callback.NameCallback n) {
+                            n.setName(user);
+                        } else if (cb instanceof javax.security.auth.callback.PasswordCallback pw) {
+                            pw.setPassword("wrong-password".toCharArray());
+                        } else if (cb instanceof javax.security.sasl.RealmCallback r) {
+                            r.setText(r.getDefaultText());
+                        }
+                    }
+                });
+        byte[] response = client.evaluateChallenge(Base64.getDecoder().decode(cont.substring(cont.lastIndexOf('\t') + 1)));
+        String line = "CONT\t" + id + "\t" + Base64.getEncoder().encodeToString(response);
+        long t0 = System.nanoTime();
+        c.send(line);
         String reply = c.readLine();
         long t = System.nanoTime() - t0;
         expect(reply, "FAIL");
