@@ -199,15 +199,16 @@ public final class AuthdCommand implements Callable<Integer> {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
         }
-        if (!foreground) {
-            return Detach.detach(err);
-        }
         ScramSaltKey salts;
         try {
+            // Before detaching, so a bad key file is reported where the command was typed.
             salts = saltKey == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(saltKey);
         } catch (StoreException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
+        }
+        if (!foreground) {
+            return Detach.detach(err);
         }
         LogSetup.configure(err, level);
         AuthDaemon daemon;
