@@ -234,9 +234,10 @@ public final class AuxpropBridge implements AutoCloseable {
 
     /**
      * The SCRAM keys for {@code variant}: derived from {@code userPassword} when there is one (as
-     * Cyrus: it wins over {@code authPassword}; salt stable per user for this process, iteration
-     * count {@link BridgeConfig#scramIterations()}, password SASLprep'd), else the
-     * {@code authPassword} of that variant, else (SCRAM-SHA-256) sasldb4j's own stored keys.
+     * Cyrus: it wins over {@code authPassword}; salt from the salt key, stable per user, iteration
+     * count {@link BridgeConfig#scramIterations()}, password SASLprep'd), else (SCRAM-SHA-256)
+     * sasldb4j's own stored keys, else the {@code authPassword} of that variant
+     * ({@link MechanismSecrets}).
      *
      * @return empty for no such user, no usable secret, or a disabled account
      */
