@@ -76,7 +76,8 @@ public final class AuthdCommand implements Callable<Integer> {
     @Option(names = "--salt-key", paramLabel = "FILE",
             description = "Key of the SCRAM salts of users without stored SCRAM keys, created (32 random bytes,"
                     + " mode 0600) if missing; keeps those salts across restarts so they do not tell who exists"
-                    + " (default: none, a new key at each start).")
+                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else none: a new key at"
+                    + " each start).")
     Path saltKey;
 
     @Option(names = "--failure-delay", paramLabel = "DURATION", converter = Durations.class,
@@ -202,7 +203,8 @@ public final class AuthdCommand implements Callable<Integer> {
         ScramSaltKey salts;
         try {
             // Before detaching, so a bad key file is reported where the command was typed.
-            salts = saltKey == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(saltKey);
+            Path keyFile = saltKey != null ? saltKey : defaultSaltKey();
+            salts = keyFile == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(keyFile);
         } catch (StoreException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
@@ -256,6 +258,16 @@ public final class AuthdCommand implements Callable<Integer> {
             // The next start overwrites it.
         }
         return 0;
+    }
+
+    /** {@code salt-key} in systemd's state directory ({@code StateDirectory=}), or null. */
+    private Path defaultSaltKey() {
+        String state = env.getenv("STATE_DIRECTORY");
+        if (state == null || state.isEmpty()) {
+            return null;
+        }
+        // systemd lists several directories separated by ':' when several are configured.
+        return Path.of(state.split(":")[0]).resolve("salt-key");
     }
 
     /** Starting without {@code --foreground}: run again detached, wait until it listens. */

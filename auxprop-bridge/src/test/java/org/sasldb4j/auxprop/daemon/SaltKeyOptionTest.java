@@ -23,9 +23,17 @@ class SaltKeyOptionTest {
     Path dir;
 
     private String run(String... args) {
+        return runIn(null, args);
+    }
+
+    private String runIn(String stateDirectory, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliEnvironment env = CliEnvironment.builder().stderr(new PrintStream(err, true, StandardCharsets.UTF_8))
-                .hostname("mail.example.org").build();
+        CliEnvironment.Builder b = CliEnvironment.builder().stderr(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .hostname("mail.example.org");
+        if (stateDirectory != null) {
+            b.env("STATE_DIRECTORY", stateDirectory);
+        }
+        CliEnvironment env = b.build();
         int rc = AuthdCommand.run(env, args);
         assertEquals(1, rc, err.toString(StandardCharsets.UTF_8));
         return err.toString(StandardCharsets.UTF_8);
@@ -41,6 +49,15 @@ class SaltKeyOptionTest {
         assertTrue(err.startsWith("sasldb-authd: the salt key " + link), err);
         assertEquals(1, err.lines().count(), err);
         assertFalse(Files.exists(victim, LinkOption.NOFOLLOW_LINKS), "nothing written through the link");
+    }
+
+    @Test
+    void systemdStateDirectoryIsTheDefaultPlace() throws Exception {
+        Path link = dir.resolve("salt-key");
+        Files.createSymbolicLink(link, dir.resolve("victim"));
+        String err = runIn(dir.toString(), "--foreground", "-f", dir.resolve("sasldb").toString(),
+                "--saslauthd-socket", dir.resolve("mux").toString());
+        assertTrue(err.startsWith("sasldb-authd: the salt key " + link), err);
     }
 
     @Test
