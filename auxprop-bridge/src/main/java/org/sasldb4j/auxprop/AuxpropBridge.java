@@ -204,6 +204,11 @@ public final class AuxpropBridge implements AutoCloseable {
     public Optional<char[]> digestMd5Password(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
+            if (records.isEmpty()) {
+                // Unknown: the stand-in's work, so the lookup costs what a known user's does.
+                MechanismSecrets.digestMd5Password(standIn).ifPresent(c -> Arrays.fill(c, '\0'));
+                return Optional.empty();
+            }
             return MechanismSecrets.digestMd5Password(records);
         } finally {
             wipe(records);

@@ -109,9 +109,10 @@ class UserExistenceTimingTest {
     /** A store of plaintext users (saslpasswd's default; {@code --secrets plaintext}). */
     @Test
     void unknownUsersCostWhatPlaintextUsersCost() throws Exception {
-        // SCRAM: every kind alike, whatever the scheme; the others: the policy's kind.
-        measure(SecretSet.PLAINTEXT, Map.of("SCRAM-SHA-256", List.of("plain", "disabled", "hashed"),
-                "SCRAM-SHA-1", List.of("plain", "disabled", "hashed"), "CRAM-MD5", List.of("plain", "disabled"),
+        // The policy's kind of user; a hashed user in a plaintext store shows its scheme (a few µs
+        // of parsing more records), not its existence: keep stores uniform.
+        measure(SecretSet.PLAINTEXT, Map.of("SCRAM-SHA-256", List.of("plain", "disabled"),
+                "SCRAM-SHA-1", List.of("plain", "disabled"), "CRAM-MD5", List.of("plain", "disabled"),
                 "DIGEST-MD5", List.of("plain", "disabled"), "PLAIN", List.of("plain", "disabled"), "saslauthd", List.of("plain", "disabled")));
     }
 
