@@ -1,6 +1,7 @@
 package org.sasldb4j.auxprop;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.UserId;
 import org.sasldb4j.store.secret.CramMd5Context;
 import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.PasswordVerifier;
@@ -52,12 +54,12 @@ public final class AuxpropBridge implements AutoCloseable {
         this.verifier = new PasswordVerifier(config.policy());
         this.secrets = new MechanismSecrets(saltKey, config.scramIterations());
         char[] random = new char[24];
-        java.security.SecureRandom r = new java.security.SecureRandom();
+        SecureRandom r = new SecureRandom();
         for (int i = 0; i < random.length; i++) {
             random[i] = (char) ('a' + r.nextInt(26));
         }
         try {
-            this.standIn = List.copyOf(config.policy().encode(org.sasldb4j.store.UserId.of("sasldb4j-dummy", ""), random));
+            this.standIn = List.copyOf(config.policy().encode(UserId.of("sasldb4j-dummy", ""), random));
         } finally {
             Arrays.fill(random, '\0');
         }
