@@ -14,11 +14,13 @@ public interface PasswordCheck {
      *
      * @param login the user as the client named it: {@code alice} (default realm applies) or
      *     {@code alice@example.org} (split at the first {@code @})
-     * @param password the password; not modified, not retained
+     * @param password the password's bytes exactly as the client sent them (not necessarily
+     *     UTF-8: a legacy plaintext is compared byte for byte, as PLAIN does); not modified, not
+     *     retained
      * @return the result; a failure to reach the credentials is {@link CheckResult#TEMP_FAIL},
      *     never an exception
      */
-    CheckResult check(String login, char[] password);
+    CheckResult check(String login, byte[] password);
 
     /**
      * The state of the user's stored secrets, for the verification cache: a remembered success

@@ -1,7 +1,6 @@
 package org.sasldb4j.auxprop.daemon;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -42,7 +41,7 @@ final class VerificationCache {
     }
 
     /** True if this user and password verified successfully within the TTL, with the user's records in {@code state}. */
-    boolean contains(String login, char[] password, byte[] state) {
+    boolean contains(String login, byte[] password, byte[] state) {
         String k = digest(login, password, state);
         Long expiry = entries.get(k);
         if (expiry == null) {
@@ -56,7 +55,7 @@ final class VerificationCache {
     }
 
     /** Remembers a successful verification while the user's records are in {@code state}. */
-    void put(String login, char[] password, byte[] state) {
+    void put(String login, byte[] password, byte[] state) {
         if (entries.size() >= MAX_ENTRIES) {
             purge();
         }
@@ -81,20 +80,12 @@ final class VerificationCache {
         entries.values().removeIf(e -> now - e > 0);
     }
 
-    private String digest(String login, char[] password, byte[] state) {
+    private String digest(String login, byte[] password, byte[] state) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
             update(mac, login.getBytes(StandardCharsets.UTF_8));
-            ByteBuffer pw = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-            byte[] pwBytes = new byte[pw.remaining()];
-            pw.get(pwBytes);
-            Arrays.fill(pw.array(), (byte) 0);
-            try {
-                update(mac, pwBytes);
-            } finally {
-                Arrays.fill(pwBytes, (byte) 0);
-            }
+            update(mac, password);
             update(mac, state);
             return Base64.getEncoder().encodeToString(mac.doFinal());
         } catch (GeneralSecurityException e) {
