@@ -222,7 +222,6 @@ for _ in $(seq 100); do
 done
 
 [ -n "${INTEROP_DEBUG:-}" ] && { log "paused: $WORK"; sleep "$INTEROP_DEBUG"; }
-ALICE_PW=alicepw
 # --- checks ----------------------------------------------------------------------------------------
 PASS=0 FAIL=0
 report() {   # ok? name detail
@@ -280,7 +279,17 @@ for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD" "path3 sql
     check "${spec%%:*} PLAIN password changed: old" "${spec#*:}" PLAIN alice@$REALM alicepw 535
 done
 
-ALICE_PW=newpw
+# saslpasswd -n on a user with a plaintext keeps nothing of the old password. (saslpasswd2 -n keeps the
+# plaintext, which every mechanism uses first: the old password kept logging in, the new one failed.)
+printf 'hashedpw' | bin/saslpasswd -p -n -f "$LMDB" -u "$REALM" alice >/dev/null
+printf 'hashedpw' | bin/saslpasswd -p -n -f "$SQLITE" --backend sqlite -u "$REALM" alice >/dev/null
+for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD"; do
+    check "${spec%%:*} PLAIN changed with -n: new" "${spec#*:}" PLAIN alice@$REALM hashedpw 235
+    check "${spec%%:*} PLAIN changed with -n: old" "${spec#*:}" PLAIN alice@$REALM newpw 535
+done
+# libsasl's PLAIN needs a plaintext, so through the sql plugin the hashed-only user cannot log in at all.
+check "path3 sql PLAIN changed with -n: old" "$P_SQL" PLAIN alice@$REALM newpw 535
+check "path3 sql PLAIN changed with -n: new (no plaintext for libsasl)" "$P_SQL" PLAIN alice@$REALM hashedpw 535
 
 # testsaslauthd straight at the daemon's saslauthd socket
 out=$(testsaslauthd -f "$WORK/run/mux" -s smtp -u argon -r "$REALM" -p argonpw 2>&1)
@@ -288,7 +297,7 @@ out=$(testsaslauthd -f "$WORK/run/mux" -s smtp -u argon -r "$REALM" -p argonpw 2
 
 # The daemon logged every authentication, never a password.
 if grep -q 'auth dovecot: mech=PLAIN user=alice@example.org result=ok rip=127.0.0.1' "$WORK/authd.log" \
-    && ! grep -qE 'alicepw|argonpw|dispw|bobpw|newpw' "$WORK/authd.log"; then
+    && ! grep -qE 'alicepw|argonpw|dispw|bobpw|newpw|hashedpw' "$WORK/authd.log"; then
     report 1 "sasldb-authd log: one line per login, no secrets"
 else
     report 0 "sasldb-authd log: one line per login, no secrets" "see $WORK/authd.log"
@@ -329,7 +338,7 @@ for wave in 1 2; do
         || report 0 "attack abandoned exchanges, wave $wave: 144 exchanges aborted with *" "only $aborted got 334 then 501"
     for m in PLAIN LOGIN CRAM-MD5; do
         check "attack abandoned exchanges, wave $wave: legitimate $m login afterwards" "$P_DOVECOT" "$m" \
-            alice@$REALM "$ALICE_PW" 235
+            bob@other.test bobpw 235
     done
 done
 
@@ -340,11 +349,11 @@ done
 mv "$LMDB" "$WORK/lmdb/sasldb.saved"
 printf 'this is not a store\n' > "$LMDB" && chgrp postfix "$LMDB" && chmod 0640 "$LMDB"
 for m in PLAIN LOGIN CRAM-MD5; do
-    check "temporary failure: store replaced by a non-store, $m (expect 454)" "$P_DOVECOT" "$m" alice@$REALM "$ALICE_PW" 454
+    check "temporary failure: store replaced by a non-store, $m (expect 454)" "$P_DOVECOT" "$m" bob@other.test bobpw 454
 done
 mv -f "$WORK/lmdb/sasldb.saved" "$LMDB"
 for m in PLAIN LOGIN; do
-    check "temporary failure over: store back, $m (expect 235)" "$P_DOVECOT" "$m" alice@$REALM "$ALICE_PW" 235
+    check "temporary failure over: store back, $m (expect 235)" "$P_DOVECOT" "$m" bob@other.test bobpw 235
 done
 
 if [ "$FAIL" -gt 0 ]; then
