@@ -113,7 +113,7 @@ public final class Conversion {
             ConversionReport.Builder report, Progress progress) {
         boolean lockExisted = Files.exists(Path.of(target + "-lock"));
         if (!targetExisted) {
-            createLike(source, target, report);
+            createNew(target);
         }
         long[] expected = new long[2]; // count, digest
         List<String> skips = new ArrayList<>();
@@ -135,6 +135,10 @@ public final class Conversion {
         } catch (RuntimeException e) {
             removeFailedTarget(target, targetExisted, lockExisted);
             throw e;
+        }
+        if (!targetExisted) {
+            // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
+            likeSource(source, target, report);
         }
         skips.forEach(report::skip);
         long[] actual = new long[2];
@@ -308,13 +312,19 @@ public final class Conversion {
                 + " after the copy; do not use the target, and report this as a bug");
     }
 
-    /** Creates the target with the source's mode (never accessible to others), owner and group. */
-    private static void createLike(Path source, Path target, ConversionReport.Builder report) {
+    private static void createNew(Path target) {
         try {
             Files.createFile(target, PermissionPolicy.newFileAttribute());
         } catch (IOException e) {
             throw new StoreException("cannot create " + target + ": " + StoreFormat.describe(e), e);
         }
+    }
+
+    /**
+     * Gives the new target the source's mode (never accessible to others), owner and group; the
+     * lock file follows its mode and group.
+     */
+    private static void likeSource(Path source, Path target, ConversionReport.Builder report) {
         try {
             PosixFileAttributes src = Files.readAttributes(source, PosixFileAttributes.class);
             Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
@@ -322,8 +332,10 @@ public final class Conversion {
             mode.removeAll(OTHERS);
             mode.add(PosixFilePermission.OWNER_READ);
             mode.add(PosixFilePermission.OWNER_WRITE);
-            Files.setPosixFilePermissions(target, mode);
-            PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            view.setPermissions(mode);
+            PermissionPolicy.alignSideFile(target, Path.of(target + "-lock"));
             try {
                 if (!view.readAttributes().group().equals(src.group())) {
                     view.setGroup(src.group());

@@ -10,12 +10,16 @@ import org.sasldb4j.store.sqlite.SqliteBackend;
 
 /** Recognises a file and hands it to the backend that owns its format. */
 final class StoreOpener {
+    private static final String LOCK_SUFFIX = "-lock";
+
     private StoreOpener() {}
 
     static CredentialStore open(Path path, StoreOptions options) {
-        StoreFormat format = StoreFormat.detect(path);
         boolean create = options.access() == StoreOptions.Access.CREATE;
         boolean readOnly = options.access() == StoreOptions.Access.READ_ONLY;
+        // Before anything reads or creates a file: the directories, links and side files.
+        StoreFiles.Checked checked = StoreFiles.checkData(path, !readOnly);
+        StoreFormat format = StoreFormat.detect(path);
         CredentialStore store = switch (format) {
             case MISSING -> {
                 if (!create) {
@@ -23,13 +27,13 @@ final class StoreOpener {
                             + " Create it by adding a user: saslpasswd -c -f " + path + " USER");
                 }
                 createFile(path);
-                yield openBackend(path, options.backend(), false);
+                yield openBackend(StoreFiles.checkData(path, true), options.backend(), false);
             }
             case EMPTY -> readOnly
                     ? new EmptyStore(path)
-                    : openBackend(path, options.backend(), false);
-            case LMDB -> openBackend(path, Backend.LMDB, readOnly);
-            case SQLITE -> openBackend(path, Backend.SQLITE, readOnly);
+                    : openBackend(checked, options.backend(), false);
+            case LMDB -> openBackend(checked, Backend.LMDB, readOnly);
+            case SQLITE -> openBackend(checked, Backend.SQLITE, readOnly);
             case BDB_HASH, BDB_BTREE -> throw new ForeignFormatException(format, path + " is "
                     + format.description() + " written by Cyrus SASL, which sasldb4j does not change in place."
                     + " Convert it with: sasldbconvert " + path + " NEW_STORE");
@@ -50,10 +54,18 @@ final class StoreOpener {
         return store;
     }
 
-    private static CredentialStore openBackend(Path path, Backend backend, boolean readOnly) {
+    private static CredentialStore openBackend(StoreFiles.Checked checked, Backend backend, boolean readOnly) {
+        Path path = checked.given();
         return switch (backend) {
-            case LMDB -> LmdbBackend.open(path, readOnly);
-            case SQLITE -> SqliteBackend.open(path, readOnly);
+            case LMDB -> {
+                // LMDB opens (and creates) <path>-lock following links: it must exist, checked, first.
+                StoreFiles.checkSideFiles(checked, List.of(LOCK_SUFFIX), LOCK_SUFFIX);
+                yield LmdbBackend.open(path, readOnly);
+            }
+            case SQLITE -> {
+                StoreFiles.checkSideFiles(checked, List.of("-wal", "-shm", "-journal"), null);
+                yield SqliteBackend.open(path, readOnly);
+            }
         };
     }
 
