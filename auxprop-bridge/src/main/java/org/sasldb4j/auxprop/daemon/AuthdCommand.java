@@ -211,12 +211,13 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (realm '" + serverName + "', mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
+        PidFile pid = null;
         try {
             if (pidFile != null) {
-                Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+                pid = PidFile.write(pidFile);
             }
         } catch (IOException e) {
-            err.println("sasldb-authd: cannot write " + pidFile + ": " + e.getMessage());
+            err.println("sasldb-authd: " + e.getMessage());
             daemon.close();
             return 1;
         }
@@ -229,12 +230,8 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info("shutting down");
         daemon.close();
-        try {
-            if (pidFile != null) {
-                Files.deleteIfExists(pidFile);
-            }
-        } catch (IOException e) {
-            // The next start overwrites it.
+        if (pid != null) {
+            pid.close();
         }
         return 0;
     }
