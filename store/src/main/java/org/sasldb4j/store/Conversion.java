@@ -117,8 +117,10 @@ public final class Conversion {
         }
         long[] expected = new long[2]; // count, digest
         List<String> skips = new ArrayList<>();
+        boolean[] opened = {false};
         try (CredentialStore store = CredentialStore.open(target,
                 StoreOptions.create().withBackend(options.backend()))) {
+            opened[0] = true;
             report.targetFormat(store.format());
             store.update(w -> {
                 // The work may run again (the map grows): start every attempt afresh.
@@ -133,7 +135,11 @@ public final class Conversion {
                 });
             });
         } catch (RuntimeException e) {
-            removeFailedTarget(target, targetExisted, lockExisted);
+            // A target refused by the opener (a planted link, an unsafe directory) was not
+            // written: nothing to undo in it.
+            if (opened[0] || !targetExisted) {
+                removeFailedTarget(target, targetExisted, lockExisted);
+            }
             throw e;
         }
         if (!targetExisted) {
@@ -163,7 +169,7 @@ public final class Conversion {
         try {
             if (targetExisted) {
                 // It was an empty file (perhaps prepared with the right owner): empty it again.
-                try (var ch = Files.newByteChannel(target, java.nio.file.StandardOpenOption.WRITE)) {
+                try (var ch = Files.newByteChannel(target, java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     ch.truncate(0);
                 }
             } else {

@@ -196,6 +196,14 @@ public final class AuthdCommand implements Callable<Integer> {
             return Detach.detach(err);
         }
         LogSetup.configure(err, level);
+        try {
+            if (pidFile != null) {
+                PidFile.check(pidFile); // before any socket exists: refuse an unsafe --pid-file cleanly
+            }
+        } catch (IOException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
         AuthDaemon daemon;
         try {
             Path sp = storePath;
@@ -230,10 +238,14 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info("shutting down");
         daemon.close();
+        closeQuietly(pid);
+        return 0;
+    }
+
+    private static void closeQuietly(PidFile pid) {
         if (pid != null) {
             pid.close();
         }
-        return 0;
     }
 
     /** Starting without {@code --foreground}: run again detached, wait until it listens. */

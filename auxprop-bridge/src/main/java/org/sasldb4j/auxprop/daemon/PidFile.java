@@ -40,18 +40,8 @@ final class PidFile implements AutoCloseable {
      * @throws IOException with a one-line message naming the file and the problem
      */
     static PidFile write(Path path) throws IOException {
-        SafeDirectories.Location loc;
-        try {
-            loc = SafeDirectories.locate(path, "the pid file " + path);
-        } catch (StoreException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        SafeDirectories.Location loc = check(path);
         Path target = loc.file();
-        FileStat old = FileStat.of(target);
-        if (old != null && (old.isLink() || !old.isRegular())) {
-            throw new IOException("pid file " + path + " is " + (old.isLink() ? "a symbolic link" : "not a regular file")
-                    + "; refusing to write through it. Remove it (rm " + path + ") or choose another --pid-file");
-        }
         Path tmp = loc.directory().resolve("." + loc.name() + "." + HexFormat.of().formatHex(random()));
         try {
             try (SeekableByteChannel c = Files.newByteChannel(tmp,
@@ -69,6 +59,30 @@ final class PidFile implements AutoCloseable {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Checks, without writing, that {@code path} can be written safely: the directories above it
+     * pass {@link SafeDirectories}, and it is missing or a regular file. The daemon checks before
+     * it binds its sockets, and writes once they are bound (a second daemon that fails to bind
+     * must not replace the first one's pid file).
+     *
+     * @return where the file lives, every directory checked
+     * @throws IOException with a one-line message naming the file and the problem
+     */
+    static SafeDirectories.Location check(Path path) throws IOException {
+        SafeDirectories.Location loc;
+        try {
+            loc = SafeDirectories.locate(path, "the pid file " + path);
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        FileStat old = FileStat.of(loc.file());
+        if (old != null && (old.isLink() || !old.isRegular())) {
+            throw new IOException("pid file " + path + " is " + (old.isLink() ? "a symbolic link" : "not a regular file")
+                    + "; refusing to write through it. Remove it (rm " + path + ") or choose another --pid-file");
+        }
+        return loc;
     }
 
     /** Removes the file if it is still the one written (a later daemon may have replaced it). */
