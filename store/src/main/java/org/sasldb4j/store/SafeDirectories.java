@@ -70,15 +70,27 @@ public final class SafeDirectories {
      * @throws StoreException if a directory does not exist or cannot be read
      */
     public static Location locate(Path file, String what) {
+        return locate(file, what, false);
+    }
+
+    /**
+     * Like {@link #locate(Path, String)}; with {@code groupMayWrite}, the directory holding the
+     * entry may be writable by its group (never by others). Only for files no library opens
+     * through a link (SQLite opens its side files with {@code O_NOFOLLOW}, and sasldb4j opens
+     * the database with {@code SQLITE_OPEN_NOFOLLOW}), whose readers must be able to create
+     * files there.
+     */
+    public static Location locate(Path file, String what, boolean groupMayWrite) {
         Path abs = file.toAbsolutePath();
         if (abs.getFileName() == null) {
             throw new StoreException(file + " is a directory, not a file");
         }
         Deque<String> todo = new ArrayDeque<>();
-        for (Path p : abs.getParent() == null ? List.<Path>of() : List.of(abs.getParent())) {
-            p.forEach(c -> todo.add(c.toString()));
+        Path parent = abs.getParent();
+        if (parent != null) {
+            parent.forEach(c -> todo.add(c.toString()));
         }
-        return walk(abs.getRoot(), todo, abs.getFileName().toString(), what);
+        return walk(abs.getRoot(), todo, abs.getFileName().toString(), what, groupMayWrite);
     }
 
     /**
@@ -86,7 +98,12 @@ public final class SafeDirectories {
      * further links) with the same checks, returning where the data really lives.
      */
     public static Location locateFollowing(Path file, String what) {
-        Location loc = locate(file, what);
+        return locateFollowing(file, what, false);
+    }
+
+    /** {@link #locateFollowing(Path, String)} with the rule of {@link #locate(Path, String, boolean)}. */
+    public static Location locateFollowing(Path file, String what, boolean groupMayWrite) {
+        Location loc = locate(file, what, groupMayWrite);
         for (int links = 0; ; links++) {
             FileStat s = stat(loc.file());
             if (s == null || !s.isLink()) {
@@ -97,11 +114,11 @@ public final class SafeDirectories {
             }
             requireTrustedLink(loc.file(), s, loc.shared(), what);
             Path target = readLink(loc.file());
-            loc = locate(loc.directory().resolve(target), what);
+            loc = locate(loc.directory().resolve(target), what, groupMayWrite);
         }
     }
 
-    private static Location walk(Path root, Deque<String> todo, String name, String what) {
+    private static Location walk(Path root, Deque<String> todo, String name, String what, boolean groupMayWrite) {
         Path cur = root;
         FileStat curStat = checkedDirectory(cur, what);
         int links = 0;
@@ -143,7 +160,7 @@ public final class SafeDirectories {
             if (!s.isDirectory()) {
                 throw new StoreException(next + " is not a directory");
             }
-            requireSafe(next, s, what);
+            requireSafe(next, s, what, groupMayWrite && todo.isEmpty());
             cur = next;
             curStat = s;
         }
@@ -155,7 +172,7 @@ public final class SafeDirectories {
         if (s == null || !s.isDirectory()) {
             throw new StoreException("directory " + dir + " does not exist");
         }
-        requireSafe(dir, s, what);
+        requireSafe(dir, s, what, false);
         return s;
     }
 
@@ -164,7 +181,7 @@ public final class SafeDirectories {
      *
      * @throws UnsafePermissionsException if someone other than root or us could change its entries
      */
-    static void requireSafe(Path dir, FileStat s, String what) {
+    static void requireSafe(Path dir, FileStat s, String what, boolean groupMayWrite) {
         if (trusted().contains(dir)) {
             return;
         }
@@ -174,7 +191,8 @@ public final class SafeDirectories {
                     + " files; refusing. Fix: chown root " + dir + " (or move the store to a directory of root's);"
                     + " to accept the risk, list the directory in " + TRUSTED_ENV);
         }
-        if (s.writableByOthers() && !s.sticky()) {
+        boolean othersWrite = groupMayWrite ? (s.mode() & 0002) != 0 : s.writableByOthers();
+        if (othersWrite && !s.sticky()) {
             throw new UnsafePermissionsException("directory " + dir + " has mode " + s.octal() + ": its group or"
                     + " other users could replace " + what + " or the files beside it with links to other files;"
                     + " refusing. Fix: chmod go-w " + dir + " (or move the store to a directory only root can write);"

@@ -20,8 +20,12 @@ import java.util.Set;
  *
  * <ul>
  *   <li>The directories above them pass {@link SafeDirectories}.
- *   <li>A side file is never a symbolic link, is a regular file with one link, and belongs to
- *       root, to us or to the data file's owner (in a shared sticky directory: root or us).
+ *   <li>A side file is never a symbolic link and is a regular file with one link; the LMDB lock
+ *       file belongs to root, to us or to the data file's owner (in a shared directory: root or
+ *       us).
+ *   <li>A SQLite store's own directory may be writable by its group (not others): its readers
+ *       must be able to create {@code -wal} and {@code -shm} there, and SQLite opens neither
+ *       them nor (opened by sasldb4j) the database through a link.
  *   <li>The data file may be a link only where {@link SafeDirectories} trusts it; a zero-byte
  *       file about to become a store must be a regular file with one link, not a link (in a
  *       shared sticky directory also root's or ours), and is narrowed to
@@ -39,12 +43,15 @@ final class StoreFiles {
      * Checks the data file at {@code path} (which may be missing) and the directories above it.
      *
      * @param initialising true if a zero-byte file there is about to be written as a new store
+     * @param sqlite true for a SQLite store: its directory may be writable by its group (the
+     *     readers must create {@code -wal}/{@code -shm} there; SQLite never opens those, nor,
+     *     opened by sasldb4j, the database, through a link)
      * @return the data file's location after following trusted links, with its status (null if missing)
      */
-    static Checked checkData(Path path, boolean initialising) {
+    static Checked checkData(Path path, boolean initialising, boolean sqlite) {
         String what = "the store " + path;
-        SafeDirectories.Location named = SafeDirectories.locate(path, what);
-        SafeDirectories.Location data = SafeDirectories.locateFollowing(path, what);
+        SafeDirectories.Location named = SafeDirectories.locate(path, what, sqlite);
+        SafeDirectories.Location data = SafeDirectories.locateFollowing(path, what, sqlite);
         FileStat s = SafeDirectories.stat(data.file());
         boolean viaLink = !data.equals(named);
         if (s == null) {
@@ -98,12 +105,12 @@ final class StoreFiles {
                 s = SafeDirectories.stat(side.file());
             }
             if (s != null) {
-                requireSafeSideFile(side, s, d);
+                requireSafeSideFile(side, s, d, suffix.equals(lockSuffix));
             }
         }
     }
 
-    private static void requireSafeSideFile(SafeDirectories.Location side, FileStat s, FileStat data) {
+    private static void requireSafeSideFile(SafeDirectories.Location side, FileStat s, FileStat data, boolean lock) {
         Path f = side.file();
         if (s.isLink()) {
             throw new UnsafePermissionsException(f + " is a symbolic link; a store's side file never is (someone"
@@ -116,7 +123,9 @@ final class StoreFiles {
             throw new UnsafePermissionsException(f + " has " + s.nlink() + " hard links; a store's side file has one"
                     + " (someone may be trying to make this program overwrite another file). Remove it: rm " + f);
         }
-        boolean ownerOk = s.ownedByRootOrUs() || (!side.shared() && data != null && s.uid() == data.uid());
+        // LMDB writes its lock table into the lock file as whoever runs; SQLite's side files are
+        // made by whichever reader came first (smtpd's user), and SQLite checks them itself.
+        boolean ownerOk = !lock || s.ownedByRootOrUs() || (!side.shared() && data != null && s.uid() == data.uid());
         if (!ownerOk) {
             throw new UnsafePermissionsException(f + " belongs to user " + s.uid() + ", who owns neither the store"
                     + " nor this process; refusing to use it. Remove it: rm " + f);

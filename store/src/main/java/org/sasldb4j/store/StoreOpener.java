@@ -18,8 +18,14 @@ final class StoreOpener {
         boolean create = options.access() == StoreOptions.Access.CREATE;
         boolean readOnly = options.access() == StoreOptions.Access.READ_ONLY;
         // Before anything reads or creates a file: the directories, links and side files.
-        StoreFiles.Checked checked = StoreFiles.checkData(path, !readOnly);
+        boolean sqlite = options.backend() == Backend.SQLITE || StoreFormat.peekSqlite(path);
+        StoreFiles.Checked checked = StoreFiles.checkData(path, !readOnly, sqlite);
         StoreFormat format = StoreFormat.detect(path);
+        if (sqlite && !(format == StoreFormat.SQLITE
+                || options.backend() == Backend.SQLITE && (format == StoreFormat.MISSING || format == StoreFormat.EMPTY))) {
+            // Not a SQLite store after all: the stricter rule of every other kind applies.
+            checked = StoreFiles.checkData(path, !readOnly, false);
+        }
         CredentialStore store = switch (format) {
             case MISSING -> {
                 if (!create) {
@@ -27,7 +33,8 @@ final class StoreOpener {
                             + " Create it by adding a user: saslpasswd -c -f " + path + " USER");
                 }
                 createFile(path);
-                yield openBackend(StoreFiles.checkData(path, true), options.backend(), false);
+                yield openBackend(StoreFiles.checkData(path, true, options.backend() == Backend.SQLITE),
+                        options.backend(), false);
             }
             case EMPTY -> readOnly
                     ? new EmptyStore(path)
@@ -64,7 +71,9 @@ final class StoreOpener {
             }
             case SQLITE -> {
                 StoreFiles.checkSideFiles(checked, List.of("-wal", "-shm", "-journal"), null);
-                yield SqliteBackend.open(path, readOnly);
+                // SQLite opens the file without following a link: a link the checks trusted is
+                // given to it resolved.
+                yield SqliteBackend.open(checked.named().equals(checked.data()) ? path : checked.data().file(), readOnly);
             }
         };
     }

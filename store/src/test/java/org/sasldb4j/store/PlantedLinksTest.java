@@ -255,6 +255,49 @@ class PlantedLinksTest {
         }
     }
 
+    /** docs/sqlite.md's layout: the readers' group may write the directory (2770 root:GROUP). */
+    Path sqliteSpool() throws IOException {
+        Path d = spool("0755");
+        run(List.of("chgrp", NOBODY + "", d.toString()));
+        run(List.of("chmod", "2770", d.toString()));
+        return d;
+    }
+
+    @Test
+    void sqliteStoreInItsReadersGroupWritableDirectoryOpens() throws IOException {
+        Path d = sqliteSpool();
+        Path db = storeIn(d, Backend.SQLITE);
+        try (CredentialStore s = CredentialStore.open(db, StoreOptions.readOnly())) {
+            assertEquals(1, s.user(UserId.of("alice", "ex.org")).size());
+        }
+        Path lmdb = d.resolve("lmdb");
+        assertTrue(refused(lmdb, Open.CREATE).getMessage().contains("has mode 02770"),
+                "an LMDB store is not allowed there: LMDB follows links for its lock file");
+    }
+
+    @Test
+    void groupMemberSwappingTheSqliteStoreForALinkIsRefused() throws IOException {
+        Path d = sqliteSpool();
+        Path db = storeIn(d, Backend.SQLITE);
+        asNobody("rm", "-f", db.toString());
+        asNobody("ln", "-s", victim.toString(), db.toString());
+        assertTrue(refused(db, Open.SQLITE_CREATE).getMessage().contains("symbolic link of user " + NOBODY));
+        asNobody("rm", "-f", db.toString());
+        storeIn(d, Backend.SQLITE);
+        asNobody("ln", "-s", victim.toString(), db + "-journal");
+        assertTrue(refused(db, Open.LIST).getMessage().contains("is a symbolic link"));
+    }
+
+    @Test
+    void sqliteItselfNeverOpensTheDatabaseThroughALink() throws IOException {
+        Path db = storeIn(dir, Backend.SQLITE);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), db);
+        assertThrows(StoreException.class, () -> org.sasldb4j.store.sqlite.SqliteBackend.open(link, true).close());
+        try (CredentialStore s = CredentialStore.open(link, StoreOptions.readOnly())) {
+            assertEquals(1, s.user(UserId.of("alice", "ex.org")).size(), "a link root made is resolved by the opener");
+        }
+    }
+
     static int mode(Path p) throws IOException {
         return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
     }
