@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the compatibility and interop tests run against: the real Cyrus
-# tools (sasl2-bin), LMDB's tools (lmdb-utils, liblmdb0) and Berkeley DB's (db5.3-util).
+# tools (sasl2-bin), LMDB's tools (lmdb-utils, liblmdb0) and Berkeley DB's (db5.3-util); Cyrus
+# libsasl's plugins (sasldb, sql) and gcc for LibsaslPasswordChangeIT's small libsasl client.
 # Idempotent and quick when everything is present. Needs root or sudo.
 set -euo pipefail
 
-packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3)
-commands=(saslpasswd2 sasldblistusers2 mdb_dump db5.3_load python3)
+packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
+    libsasl2-modules-sql)
+commands=(saslpasswd2 sasldblistusers2 mdb_dump db5.3_load python3 gcc)
 
 missing=0
 for c in "${commands[@]}"; do
     command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 || missing=1
 done
 [ -e /usr/lib/x86_64-linux-gnu/liblmdb.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/liblmdb.so.0 ] || missing=1
+for plugin in libsql.so.2 libscram.so.2 libcrammd5.so.2 libsasldb.so.2; do
+    [ -e "/usr/lib/x86_64-linux-gnu/sasl2/$plugin" ] || [ -e "/usr/lib/aarch64-linux-gnu/sasl2/$plugin" ] || missing=1
+done
 if [ "$missing" = 0 ]; then
     exit 0
 fi

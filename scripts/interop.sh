@@ -276,13 +276,25 @@ for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD" "path3 sql
     check "${spec%%:*} PLAIN password changed: old" "${spec#*:}" PLAIN alice@$REALM alicepw 535
 done
 
+# saslpasswd -n on a user with a plaintext keeps nothing of the old password. (saslpasswd2 -n keeps the
+# plaintext, which every mechanism uses first: the old password kept logging in, the new one failed.)
+printf 'hashedpw' | bin/saslpasswd -p -n -f "$LMDB" -u "$REALM" alice >/dev/null
+printf 'hashedpw' | bin/saslpasswd -p -n -f "$SQLITE" --backend sqlite -u "$REALM" alice >/dev/null
+for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD"; do
+    check "${spec%%:*} PLAIN changed with -n: new" "${spec#*:}" PLAIN alice@$REALM hashedpw 235
+    check "${spec%%:*} PLAIN changed with -n: old" "${spec#*:}" PLAIN alice@$REALM newpw 535
+done
+# libsasl's PLAIN needs a plaintext, so through the sql plugin the hashed-only user cannot log in at all.
+check "path3 sql PLAIN changed with -n: old" "$P_SQL" PLAIN alice@$REALM newpw 535
+check "path3 sql PLAIN changed with -n: new (no plaintext for libsasl)" "$P_SQL" PLAIN alice@$REALM hashedpw 535
+
 # testsaslauthd straight at the daemon's saslauthd socket
 out=$(testsaslauthd -f "$WORK/run/mux" -s smtp -u argon -r "$REALM" -p argonpw 2>&1)
 [ "$out" = '0: OK "Success."' ] && report 1 "testsaslauthd Argon2id-only user" || report 0 "testsaslauthd Argon2id-only user" "$out"
 
 # The daemon logged every authentication, never a password.
 if grep -q 'auth dovecot: mech=PLAIN user=alice@example.org result=ok rip=127.0.0.1' "$WORK/authd.log" \
-    && ! grep -qE 'alicepw|argonpw|dispw|bobpw|newpw' "$WORK/authd.log"; then
+    && ! grep -qE 'alicepw|argonpw|dispw|bobpw|newpw|hashedpw' "$WORK/authd.log"; then
     report 1 "sasldb-authd log: one line per login, no secrets"
 else
     report 0 "sasldb-authd log: one line per login, no secrets" "see $WORK/authd.log"

@@ -1,6 +1,7 @@
 package org.sasldb4j.auxprop;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -8,10 +9,13 @@ import java.util.Optional;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.UserId;
 import org.sasldb4j.store.secret.CramMd5Context;
+import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.PasswordVerifier;
 import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.ScramKeys;
+import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.ScramVariant;
 
 /**
@@ -40,25 +44,50 @@ public final class AuxpropBridge implements AutoCloseable {
     private final CredentialStore store;
     private final BridgeConfig config;
     private final PasswordVerifier verifier;
-    private final SecretsForMechanisms secrets;
+    private final MechanismSecrets secrets;
+    /** A user stored under the policy, with a random password: what an unknown user's lookup yields instead of nothing. */
+    private final List<Entry> standIn;
 
-    AuxpropBridge(CredentialStore store, BridgeConfig config) {
+    AuxpropBridge(CredentialStore store, BridgeConfig config, ScramSaltKey saltKey) {
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
         this.verifier = new PasswordVerifier(config.policy());
-        this.secrets = new SecretsForMechanisms(config.scramIterations());
+        this.secrets = new MechanismSecrets(saltKey, config.scramIterations());
+        char[] random = new char[24];
+        SecureRandom r = new SecureRandom();
+        for (int i = 0; i < random.length; i++) {
+            random[i] = (char) ('a' + r.nextInt(26));
+        }
+        try {
+            this.standIn = List.copyOf(config.policy().encode(UserId.of("sasldb4j-dummy", ""), random));
+        } finally {
+            Arrays.fill(random, '\0');
+        }
     }
 
     /**
-     * Opens the store at {@code path} for reading secrets and keeps it open.
+     * Opens the store at {@code path} for reading secrets and keeps it open, with a random SCRAM
+     * salt key for this bridge's life (see {@link #open(Path, BridgeConfig, ScramSaltKey)}).
      *
      * @throws org.sasldb4j.store.UnsafePermissionsException if others may read or write it
      * @throws org.sasldb4j.store.StoreException if it cannot be opened
      */
     public static AuxpropBridge open(Path path, BridgeConfig config) {
+        return open(path, config, ScramSaltKey.random());
+    }
+
+    /**
+     * Opens the store with {@code saltKey} for the SCRAM salts of users without stored SCRAM keys
+     * (plaintext, disabled and unknown users): a persistent key keeps those salts across
+     * restarts, as stored salts are, so they do not tell who has stored keys.
+     *
+     * @throws org.sasldb4j.store.UnsafePermissionsException if others may read or write it
+     * @throws org.sasldb4j.store.StoreException if it cannot be opened
+     */
+    public static AuxpropBridge open(Path path, BridgeConfig config, ScramSaltKey saltKey) {
         CredentialStore store = CredentialStore.open(path, StoreOptions.readOnly().readingSecrets());
         try {
-            return new AuxpropBridge(store, config);
+            return new AuxpropBridge(store, config, saltKey);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -133,6 +162,43 @@ public final class AuxpropBridge implements AutoCloseable {
         }
     }
 
+    /**
+     * A SHA-256 digest of every record the user has now (keys and values, the disabled mark
+     * included), so a cache of verifications can tell that the user's secrets changed since: a
+     * password change, a deletion or {@code --disable} gives another digest.
+     *
+     * <p>Security: the digest is computed over secrets (for a plaintext user, a fast hash of the
+     * password). Use it only as input to a keyed MAC, and wipe it.
+     *
+     * @return the digest; an empty array for an unknown user or a name that does not canonicalise
+     */
+    public byte[] recordsDigest(String name, String userRealm) {
+        Optional<CanonicalUser> user = canonicalize(name, userRealm);
+        if (user.isEmpty()) {
+            return new byte[0];
+        }
+        List<Entry> records = records(user.get());
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Entry e : records) {
+                byte[] key = e.key();
+                byte[] value = e.value();
+                try {
+                    sha.update(java.nio.ByteBuffer.allocate(8).putInt(key.length).putInt(value.length).array());
+                    sha.update(key);
+                    sha.update(value);
+                } finally {
+                    wipe(value);
+                }
+            }
+            return sha.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        } finally {
+            wipe(records);
+        }
+    }
+
     /** {@link #verify(String, String, char[])} for a password as raw bytes (SASL PLAIN). */
     public Outcome verify(String name, String userRealm, byte[] password) {
         Optional<CanonicalUser> user = canonicalize(name, userRealm);
@@ -162,24 +228,67 @@ public final class AuxpropBridge implements AutoCloseable {
     public Optional<byte[]> plaintext(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records) ? Optional.empty() : SecretsForMechanisms.plaintext(records);
+            return MechanismSecrets.isDisabled(records) ? Optional.empty() : MechanismSecrets.plaintext(records);
         } finally {
             wipe(records);
         }
     }
 
     /**
+     * The password DIGEST-MD5 needs, as characters ({@link MechanismSecrets#digestMd5Password}).
+     *
+     * @return empty if the user has no plaintext, it is empty, or the account is disabled;
+     *     otherwise characters the caller wipes
+     */
+    public Optional<char[]> digestMd5Password(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            if (records.isEmpty()) {
+                // Unknown: the stand-in's work, so the lookup costs what a known user's does.
+                MechanismSecrets.digestMd5Password(standIn).ifPresent(c -> Arrays.fill(c, '\0'));
+                return Optional.empty();
+            }
+            return MechanismSecrets.digestMd5Password(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * What a SCRAM server answers a client naming {@code user} with ({@link MechanismSecrets#scram}):
+     * the user's keys, or decoys with a salt as stable as a real one for an unknown user, a
+     * disabled account or one without a secret for {@code variant}. Costs one key derivation in
+     * every case, so the answer takes the same time whoever is named.
+     *
+     * <p><b>Security:</b> the caller wipes the keys.
+     */
+    public MechanismSecrets.Scram scram(CanonicalUser user, ScramVariant variant) {
+        List<Entry> records = records(user);
+        try {
+            return secrets.scram(user.userId(), records, standIn, variant);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /** Iterations of SCRAM key derivation done so far (a work counter for tests). */
+    long scramWork() {
+        return secrets.hiIterations();
+    }
+
+    /**
      * The SCRAM keys for {@code variant}: derived from {@code userPassword} when there is one (as
-     * Cyrus: it wins over {@code authPassword}; salt stable per user for this process, iteration
-     * count {@link BridgeConfig#scramIterations()}, password SASLprep'd), else the
-     * {@code authPassword} of that variant, else (SCRAM-SHA-256) sasldb4j's own stored keys.
+     * Cyrus: it wins over {@code authPassword}; salt from the salt key, stable per user, iteration
+     * count {@link BridgeConfig#scramIterations()}, password SASLprep'd), else (SCRAM-SHA-256)
+     * sasldb4j's own stored keys, else the {@code authPassword} of that variant
+     * ({@link MechanismSecrets}).
      *
      * @return empty for no such user, no usable secret, or a disabled account
      */
     public Optional<ScramKeys> scramKeys(CanonicalUser user, ScramVariant variant) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records) ? Optional.empty() : secrets.scramKeys(user, records, variant);
+            return secrets.scramKeys(user.userId(), records, variant);
         } finally {
             wipe(records);
         }
@@ -188,9 +297,10 @@ public final class AuxpropBridge implements AutoCloseable {
     /**
      * Keys no password matches, with the salt and iteration count an unknown user would get each
      * time: a SCRAM server answers with them so unknown users look like known ones (RFC 5802 §9).
+     * Costs one key derivation, as a plaintext user's keys do.
      */
     public ScramKeys scramDecoy(CanonicalUser user, ScramVariant variant) {
-        return secrets.decoy(user, variant);
+        return secrets.decoy(user.userId(), variant);
     }
 
     /**
@@ -203,7 +313,24 @@ public final class AuxpropBridge implements AutoCloseable {
     public Optional<CramMd5Context> cramMd5Context(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records) ? Optional.empty() : SecretsForMechanisms.cramMd5(records);
+            return MechanismSecrets.cramMd5(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * What a CRAM-MD5 server checks a response with ({@link MechanismSecrets#cram}): the user's
+     * context, or a decoy for an unknown user (made from a stand-in user of the configured
+     * policy, so it costs what a known user costs), a disabled account or one without a secret
+     * CRAM-MD5 can use.
+     *
+     * <p><b>Security:</b> the caller wipes the context.
+     */
+    public MechanismSecrets.Cram cramMd5(CanonicalUser user) {
+        List<Entry> records = records(user);
+        try {
+            return secrets.cram(records, standIn);
         } finally {
             wipe(records);
         }
@@ -213,7 +340,7 @@ public final class AuxpropBridge implements AutoCloseable {
     public boolean isDisabled(CanonicalUser user) {
         List<Entry> records = records(user);
         try {
-            return SecretsForMechanisms.disabled(records);
+            return MechanismSecrets.isDisabled(records);
         } finally {
             wipe(records);
         }

@@ -39,6 +39,26 @@ class AuxpropBridgeTest {
         return s.toCharArray();
     }
 
+    /** Issue: a plaintext user's SCRAM keys cost a PBKDF2, an unknown user's decoys nothing. */
+    @Test
+    @org.junit.jupiter.api.Tag("attack")
+    void scramCostsOneDerivationForKnownUnknownAndDisabledUsers() {
+        store.put("dis", "vm", "userPassword", "dispw").put("dis", "vm", SecretProperties.DISABLED, "disabled");
+        try (AuxpropBridge b = store.bridge()) {
+            for (String name : List.of("ivy", "ghost", "dis", "olga", "nobody")) {
+                for (var v : List.of(org.sasldb4j.store.secret.ScramVariant.SHA_1,
+                        org.sasldb4j.store.secret.ScramVariant.SHA_256)) {
+                    CanonicalUser u = b.canonicalize(name).orElseThrow();
+                    long before = b.scramWork();
+                    var answer = b.scram(u, v);
+                    assertEquals(4096, b.scramWork() - before, name + " " + v);
+                    assertEquals(name.equals("ivy"), answer.usable(), name);
+                    answer.wipe();
+                }
+            }
+        }
+    }
+
     @Test
     void checkpassObservationsOfSection2_4() {
         try (AuxpropBridge b = store.bridge()) {

@@ -150,9 +150,7 @@ final class BatchRunner {
                                 o.deleted++;
                             }
                         } else {
-                            if (records.apply(w, p.user(), secrets.get(i))) {
-                                o.keptPlaintext++;
-                            }
+                            records.apply(w, p.user(), secrets.get(i));
                             o.set++;
                         }
                     }
@@ -235,11 +233,6 @@ final class BatchRunner {
             diag.error("user not found: " + o.notFound.size() + " del " + (o.notFound.size() == 1 ? "line" : "lines")
                     + " of " + source + " named users that do not exist (line " + lines + ")");
         }
-        if (o.keptPlaintext > 0) {
-            diag.warn(o.keptPlaintext + (o.keptPlaintext == 1 ? " user keeps its" : " users keep their")
-                    + " plaintext userPassword from before (saslpasswd2 keeps it too with -n), which mechanisms"
-                    + " use first; add --remove-plaintext to delete it");
-        }
         if (env.stderrIsTerminal()) {
             diag.stream().println(diag.program() + ": " + source + ": " + o.set + " passwords set, " + o.deleted
                     + " users deleted");
@@ -250,13 +243,11 @@ final class BatchRunner {
     private static final class Outcome {
         int set;
         int deleted;
-        int keptPlaintext;
         final List<Integer> notFound = new ArrayList<>();
 
         void add(Outcome o) {
             set += o.set;
             deleted += o.deleted;
-            keptPlaintext += o.keptPlaintext;
             notFound.addAll(o.notFound);
         }
     }

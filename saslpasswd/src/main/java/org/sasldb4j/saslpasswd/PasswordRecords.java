@@ -26,14 +26,17 @@ import org.sasldb4j.store.secret.SecretSet;
  * <ul>
  *   <li>Default, as saslpasswd2 with Debian's plugins: {@code userPassword} = the password.
  *   <li>{@code -n}: hashed secrets instead ({@link SecretSet#HASHED}: Argon2id, SCRAM-SHA-1 as
- *       Cyrus's {@code authPassword}, SCRAM-SHA-256); an existing {@code userPassword} is kept,
- *       as saslpasswd2 keeps it, unless {@code --remove-plaintext}.
+ *       Cyrus's {@code authPassword}, SCRAM-SHA-256).
  *   <li>{@code --schemes LIST}: exactly those schemes ({@code plaintext} among them or not).
  * </ul>
- * Every other password property of the user ({@link SecretProperties#PASSWORD_PROPERTIES}: the
- * legacy {@code cmusaslsecret*} keys, stale hashes) is deleted in the same transaction, so no
- * old secret keeps accepting the old password and the verifier, which requires all hashed
- * secrets to agree, never locks the user out.
+ * Every other password-derived property of the user ({@link SecretProperties#PASSWORD_PROPERTIES}:
+ * an old {@code userPassword}, the {@code cmusaslsecret*} keys, stale hashes) is deleted in the
+ * same transaction. saslpasswd2 keeps an old {@code userPassword} when {@code -n} writes none, and
+ * since every mechanism uses the plaintext first the old password keeps working while the new one
+ * fails; here no secret derived from the old password survives a change, on any path.
+ *
+ * <p>Security: after {@link #apply} only the new password verifies, whatever secrets the user
+ * had before; the verifier, which requires all hashed secrets present to agree, never sees a mix.
  */
 public final class PasswordRecords {
     /** The plaintext password property every Cyrus mechanism reads. */
@@ -41,16 +44,14 @@ public final class PasswordRecords {
 
     private final boolean plaintext;
     private final SecretSet hashed; // null when only plaintext is written
-    private final boolean keepOldPlaintext;
-    /** The password properties a change deletes: all but those it writes (and a kept userPassword). */
+    /** The password properties a change deletes: all but those it writes. */
     private final Set<String> stale;
 
-    private PasswordRecords(boolean plaintext, SecretSet hashed, boolean keepOldPlaintext) {
+    private PasswordRecords(boolean plaintext, SecretSet hashed) {
         this.plaintext = plaintext;
         this.hashed = hashed;
-        this.keepOldPlaintext = keepOldPlaintext;
         Set<String> s = new TreeSet<>(SecretProperties.PASSWORD_PROPERTIES);
-        if (plaintext || keepOldPlaintext) {
+        if (plaintext) {
             s.remove(USER_PASSWORD);
         }
         if (hashed != null) {
@@ -61,7 +62,7 @@ public final class PasswordRecords {
 
     /** Plaintext {@code userPassword} only: saslpasswd2's default. */
     public static PasswordRecords plaintextOnly() {
-        return new PasswordRecords(true, null, false);
+        return new PasswordRecords(true, null);
     }
 
     /**
@@ -69,10 +70,9 @@ public final class PasswordRecords {
      *
      * @param noPlain {@code -n}
      * @param schemes {@code --schemes}, or null
-     * @param removePlaintext {@code --remove-plaintext}
      * @throws IllegalArgumentException for an unknown scheme or a set with nothing to write
      */
-    public static PasswordRecords of(boolean noPlain, String schemes, boolean removePlaintext) {
+    public static PasswordRecords of(boolean noPlain, String schemes) {
         Set<SecretSet.Kind> kinds = EnumSet.noneOf(SecretSet.Kind.class);
         if (schemes != null) {
             kinds.addAll(SecretSet.parse(schemes).kinds());
@@ -91,7 +91,7 @@ public final class PasswordRecords {
             SecretSet.Kind[] rest = kinds.toArray(new SecretSet.Kind[0]);
             set = SecretSet.of(rest[0], Arrays.copyOfRange(rest, 1, rest.length));
         }
-        return new PasswordRecords(plain, set, !plain && !removePlaintext);
+        return new PasswordRecords(plain, set);
     }
 
     /** The schemes written, for messages, e.g. {@code plaintext,argon2id}. No secrets. */
@@ -104,11 +104,6 @@ public final class PasswordRecords {
             names.add(hashed.toString());
         }
         return String.join(",", names);
-    }
-
-    /** True if an existing plaintext {@code userPassword} survives a change (then say so). */
-    public boolean keepsOldPlaintext() {
-        return keepOldPlaintext;
     }
 
     /**
@@ -154,25 +149,17 @@ public final class PasswordRecords {
     }
 
     /**
-     * Writes {@code records} (from {@link #recordsFor}) and deletes the user's other password
-     * properties, in the caller's transaction. The records are not wiped here: the transaction
-     * may be retried, so the caller wipes them once it has committed.
-     *
-     * @return true if a plaintext {@code userPassword} from before was kept ({@code -n})
+     * Writes {@code records} (from {@link #recordsFor}) and deletes every other password-derived
+     * property of the user, in the caller's transaction: afterwards the user's secrets are exactly
+     * {@code records}, plus whatever is not derived from the password (the disabled mark,
+     * application properties). The records are not wiped here: the transaction may be retried,
+     * so the caller wipes them once it has committed.
      */
-    public boolean apply(StoreWriter w, UserId user, List<Entry> records) {
+    public void apply(StoreWriter w, UserId user, List<Entry> records) {
         w.delete(user, stale);
         for (Entry e : records) {
             w.put(e);
         }
-        boolean kept = false;
-        if (keepOldPlaintext) {
-            kept = w.get(user, USER_PASSWORD).map(v -> {
-                Arrays.fill(v, (byte) 0);
-                return true;
-            }).orElse(false);
-        }
-        return kept;
     }
 
     private static char[] utf8(byte[] password) throws InvalidPasswordException {

@@ -15,6 +15,7 @@ import org.sasldb4j.cli.Getopt;
 import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.store.Conversion;
 import org.sasldb4j.store.ConversionReport;
+import org.sasldb4j.store.MergeConflictException;
 import org.sasldb4j.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +30,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sasldbconvert",
         description = {
             "Copies every record of SOURCE into a new store TARGET: keys and values byte for byte,"
-                    + " except records with an empty user id, which are reported and skipped (Cyrus's own"
-                    + " converters drop them silently).",
+                    + " including ids no login can reach (an empty user name, white space at the edges), which"
+                    + " are named in a warning (Cyrus's own converters drop empty user names silently);"
+                    + " --drop-unreachable leaves them out.",
             "SOURCE may be a Berkeley DB sasldb2 (hash or btree, either byte order, any page size; no libdb"
                     + " needed), the output of db_dump / db5.3_dump (with or without -p), the output of"
                     + " gdbm_dump (Fedora/RHEL sasldb2), or an LMDB or SQLite store. Its kind is recognised"
@@ -39,11 +41,15 @@ import picocli.CommandLine.Parameters;
                     + " anything is written; --salvage copies every record that can still be read and lists"
                     + " what was skipped. The copy is one transaction, TARGET gets SOURCE's owner, group and"
                     + " mode (never any access for others), and the target is read back and compared with SOURCE before"
-                    + " success is reported."},
+                    + " success is reported. A failed conversion leaves no TARGET behind.",
+            "--merge works user by user: users TARGET does not hold are added, users with the same records"
+                    + " are left alone, and users whose records differ stop the merge before anything is written"
+                    + " unless --prefer says which side wins. Every user added, replaced or kept is printed."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:converted and verified; nothing skipped",
-            "1:failed; nothing usable was written (the message says why and what to do)",
+            "0:converted and verified; nothing skipped (unreachable ids copied, or dropped on request)",
+            "1:failed; nothing usable was written (the message says why and what to do), or a merge found"
+                    + " users that differ and no --prefer",
             "2:usage error",
             "3:converted and verified, but records were skipped (listed on stderr)"},
         footer = {"%nSee docs/migration.md for moving /etc/sasldb2 without interrupting Postfix."})
@@ -58,9 +64,18 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "TARGET", description = "The store to create.")
     Path target;
 
-    @Option(names = "--merge", description = "Add the records to an existing TARGET. Keys TARGET already holds"
-            + " with a different value keep TARGET's value and are reported.")
+    @Option(names = "--merge", description = "Add SOURCE's users to an existing TARGET, user by user: new users are"
+            + " added, users whose records differ stop the merge (nothing written) unless --prefer is given."
+            + " Every user changed is printed.")
     boolean merge;
+
+    @Option(names = "--prefer", paramLabel = "source|target", description = "With --merge: for users whose records"
+            + " differ, take all of SOURCE's records (replacing TARGET's) or keep TARGET's.")
+    String prefer;
+
+    @Option(names = "--drop-unreachable", description = "Leave out ids no login can reach (empty user name, white"
+            + " space at the edges of the name or realm), listing each record left out.")
+    boolean dropUnreachable;
 
     @Option(names = {"-n", "--dry-run"}, description = "Read SOURCE and report; write nothing.")
     boolean dryRun;
@@ -107,8 +122,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
             cl.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             cmd.diag.error(e.getMessage());
-            cmd.diag.raw("Usage: sasldbconvert [--merge] [--dry-run] [--salvage] [--backend lmdb|sqlite] [-q]"
-                    + " SOURCE TARGET\nTry 'sasldbconvert --help' for more information.\n");
+            cmd.diag.raw("Usage: sasldbconvert [--merge [--prefer source|target]] [--dry-run] [--salvage]"
+                    + " [--drop-unreachable] [--backend lmdb|sqlite] [-q] SOURCE TARGET\n"
+                    + "Try 'sasldbconvert --help' for more information.\n");
             return USAGE;
         }
         if (cl.isUsageHelpRequested()) {
@@ -120,8 +136,8 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     /** Short flags and the long options the quick path understands (none takes an argument). */
     static final String SHORT_OPTIONS = "nq";
-    static final Map<String, Boolean> SIMPLE_LONG_OPTIONS =
-            Map.of("--merge", false, "--dry-run", false, "--salvage", false, "--quiet", false);
+    static final Map<String, Boolean> SIMPLE_LONG_OPTIONS = Map.of("--merge", false, "--dry-run", false,
+            "--salvage", false, "--quiet", false, "--drop-unreachable", false);
 
     /**
      * Takes a plain command line (the flags above and two operands) without building the picocli
@@ -152,6 +168,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
                     case "--merge" -> merge = true;
                     case "--dry-run" -> dryRun = true;
                     case "--salvage" -> salvage = true;
+                    case "--drop-unreachable" -> dropUnreachable = true;
                     default -> quiet = true;
                 }
             }
@@ -167,6 +184,11 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             diag.error(e.getMessage());
             return USAGE;
+        } catch (MergeConflictException e) {
+            for (String u : e.users()) {
+                diag.stream().println("sasldbconvert: conflict: " + u);
+            }
+            return diag.fail(e, ExitCodes.FAILURE);
         } catch (StoreException e) {
             return diag.fail(e, ExitCodes.FAILURE);
         } finally {
@@ -176,9 +198,14 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Conversion.Options options = new Conversion.Options(merge, dryRun, salvage, backendOption.backend());
+        Conversion.Options options = new Conversion.Options(merge, dryRun, salvage, backendOption.backend(),
+                preferred(), dropUnreachable);
         ConversionReport report = Conversion.run(source, target, options, progress());
         PrintStream out = new PrintStream(env.stdout(), false, StandardCharsets.UTF_8);
+        // What a merge did to each user is printed even with -q: it is what changed who can log in.
+        for (String c : report.changes()) {
+            out.println(c);
+        }
         if (!quiet) {
             printSummary(out, report);
         }
@@ -186,20 +213,41 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         for (String w : report.warnings()) {
             diag.warn(w);
         }
+        for (String u : report.unreachable()) {
+            diag.warn(u);
+        }
+        for (String d : report.dropped()) {
+            diag.stream().println("sasldbconvert: dropped: " + d);
+        }
         for (String s : report.skipped()) {
             diag.stream().println("sasldbconvert: skipped: " + s);
         }
         return report.skipped().isEmpty() ? ExitCodes.OK : SKIPPED;
     }
 
+    private Conversion.Prefer preferred() {
+        if (prefer == null) {
+            return null;
+        }
+        if (!merge) {
+            throw new IllegalArgumentException("--prefer goes with --merge");
+        }
+        return switch (prefer) {
+            case "source" -> Conversion.Prefer.SOURCE;
+            case "target" -> Conversion.Prefer.TARGET;
+            default -> throw new IllegalArgumentException("--prefer takes 'source' or 'target', not '" + prefer + "'");
+        };
+    }
+
     private void printSummary(PrintStream out, ConversionReport r) {
         out.printf("source: %s (%s)%n", source, r.sourceFormat().description());
         if (dryRun) {
-            out.printf("dry run: would copy %d records (%d users, %d realms) into %s%n",
+            out.printf("dry run: would %s %d records (%d users, %d realms) into %s%n", r.merged() ? "merge" : "copy",
                     r.records(), r.users(), r.realms(), target);
         } else {
             out.printf("target: %s (%s)%n", target, r.targetFormat().description());
-            out.printf("copied: %d records, %d users, %d realms%n", r.records(), r.users(), r.realms());
+            out.printf("%s: %d records, %d users, %d realms%n", r.merged() ? "merged" : "copied",
+                    r.records(), r.users(), r.realms());
         }
         for (Map.Entry<String, Long> p : r.properties().entrySet()) {
             out.printf("  %s: %d%n", p.getKey(), p.getValue());

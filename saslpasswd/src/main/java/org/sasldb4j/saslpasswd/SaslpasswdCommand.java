@@ -93,7 +93,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     boolean disable;
 
     @Option(names = "-n", description = "Store hashed secrets (Argon2id, SCRAM-SHA-1, SCRAM-SHA-256) instead of the plaintext"
-            + " userPassword; an existing userPassword is kept (see --remove-plaintext).")
+            + " userPassword; an existing userPassword is deleted, so the old password stops working.")
     boolean noPlain;
 
     @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
@@ -126,8 +126,8 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
                     + " with -n: hashed.")
     String schemes;
 
-    @Option(names = "--remove-plaintext", description = "With -n or --schemes without plaintext: also delete an"
-            + " existing plaintext userPassword (saslpasswd2 keeps it, and mechanisms use it first).")
+    @Option(names = "--remove-plaintext", description = "Accepted for older scripts: a password change now always"
+            + " deletes the old plaintext userPassword (saslpasswd2 keeps it with -n).")
     boolean removePlaintext;
 
     @Option(names = "--disable", description = "Lock the account: logins fail, its secrets are kept. Reads no"
@@ -321,7 +321,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         PasswordRecords policy;
         try {
-            policy = PasswordRecords.of(noPlain, schemes, removePlaintext);
+            policy = PasswordRecords.of(noPlain, schemes);
         } catch (IllegalArgumentException e) {
             diag.error(e.getMessage());
             return ExitCodes.USAGE;
@@ -426,16 +426,10 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             // Hashing happens here, before the write transaction: Argon2 must not hold the lock.
             records = policy.recordsFor(user, password);
             List<Entry> toWrite = records;
-            boolean keptPlaintext;
             try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
-                keptPlaintext = store.write(w -> policy.apply(w, user, toWrite));
+                store.update(w -> policy.apply(w, user, toWrite));
             }
             done = true;
-            if (keptPlaintext) {
-                diag.warn(user + " keeps its plaintext userPassword from before (saslpasswd2 keeps it too with -n),"
-                        + " and mechanisms use it first, so the old password still works; add --remove-plaintext"
-                        + " to delete it");
-            }
             return ExitCodes.OK;
         } catch (InvalidPasswordException e) {
             diag.error(e.getMessage());

@@ -17,7 +17,8 @@ class ConvertFastPathTest {
     void plainCommandLinesParseTheSameWithAndWithoutPicocli() {
         for (String[] args : List.of(new String[] {"a", "b"}, new String[] {"-q", "a", "b"},
                 new String[] {"a", "--merge", "b", "--salvage"}, new String[] {"-nq", "a", "b"},
-                new String[] {"--dry-run", "--quiet", "a", "b"}, new String[] {"--", "-a", "b"})) {
+                new String[] {"--dry-run", "--quiet", "a", "b"}, new String[] {"--", "-a", "b"},
+                new String[] {"--drop-unreachable", "a", "b"})) {
             SasldbconvertCommand fast = new SasldbconvertCommand(ENV);
             assertTrue(fast.takeSimpleCommandLine(args), String.join(" ", args));
             SasldbconvertCommand slow = new SasldbconvertCommand(ENV);
@@ -30,13 +31,13 @@ class ConvertFastPathTest {
     void everythingElseGoesToPicocli() {
         for (String[] args : List.of(new String[] {"a"}, new String[] {"a", "b", "c"}, new String[] {"--help"},
                 new String[] {"-h"}, new String[] {"--backend", "sqlite", "a", "b"}, new String[] {"--bogus", "a", "b"},
-                new String[] {"-x", "a", "b"})) {
+                new String[] {"-x", "a", "b"}, new String[] {"--merge", "--prefer", "source", "a", "b"})) {
             assertFalse(new SasldbconvertCommand(ENV).takeSimpleCommandLine(args), String.join(" ", args));
         }
     }
 
     private static List<Object> fields(SasldbconvertCommand c) {
         return List.of(c.source.toString(), c.target.toString(), c.merge, c.dryRun, c.salvage, c.quiet,
-                c.backendOption.backend().toString());
+                c.dropUnreachable, c.backendOption.backend().toString());
     }
 }

@@ -87,9 +87,73 @@ class SasldbconvertCommandTest {
     }
 
     @Test
+    void aMissingSourceIsNamedInOneLineAndNoTargetIsLeftBehind() {
+        Path target = dir.resolve("new.lmdb");
+        assertEquals(1, run(dir.resolve("nonexistent").toString(), target.toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("sasldbconvert: source " + dir.resolve("nonexistent") + " does not exist"), e);
+        assertFalse(e.contains("new.lmdb"), e);
+        assertFalse(Files.exists(target));
+        assertFalse(Files.exists(dir.resolve("new.lmdb-lock")));
+    }
+
+    @Test
+    void unreachableIdsAreCopiedWithAWarningAndExitZero() throws IOException {
+        Path source = dump("\0example.org\0userPassword", "x", " hal\0example.org\0userPassword", "y");
+        Path target = dir.resolve("new");
+        assertEquals(0, run(source.toString(), target.toString()), err.toString());
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, e.lines().filter(l -> l.startsWith("sasldbconvert: warning: ")).count(), e);
+        assertTrue(e.contains("\"@example.org\": the user name is empty"), e);
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("copied: 2 records"), out.toString());
+
+        err.reset();
+        assertEquals(0, run("--drop-unreachable", source.toString(), dir.resolve("other").toString()));
+        assertEquals(2, err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("sasldbconvert: dropped: "))
+                .count(), err.toString());
+    }
+
+    @Test
+    void aMergeThatFindsADifferentUserListsItAndWritesNothingThenPreferDecides() throws IOException {
+        Path target = dir.resolve("new");
+        assertEquals(0, run(dump("alice\0r\0userPassword", "one").toString(), target.toString()));
+        Path later = dump("alice\0r\0userPassword", "two", "bob\0r\0userPassword", "b");
+        err.reset();
+        out.reset();
+        assertEquals(1, run("--merge", later.toString(), target.toString()));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("sasldbconvert: conflict: \"alice@r\": "), e);
+        assertTrue(e.contains("--prefer source"), e);
+        assertFalse(e.contains("two") || e.contains("one"), "no value in a message: " + e);
+        out.reset();
+        assertEquals(0, run("--merge", "--prefer", "source", "-q", later.toString(), target.toString()));
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertTrue(o.startsWith("replaced \"alice@r\""), o);
+        assertTrue(o.contains("added \"bob@r\""), o);
+        assertEquals(2, run("--prefer", "target", later.toString(), dir.resolve("x").toString()), "needs --merge");
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         assertEquals(2, run("only-one-argument"));
         assertEquals(2, run("--backend", "bdb", "a", "b"));
+    }
+
+    private int dumps;
+
+    /** A db_dump text of key/value pairs (keys written with Java NUL escapes between the parts). */
+    private Path dump(String... keysAndValues) throws IOException {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        StringBuilder sb = new StringBuilder("VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            sb.append(' ').append(hex.formatHex(keysAndValues[i].getBytes(StandardCharsets.UTF_8)))
+                    .append("\n ").append(hex.formatHex(keysAndValues[i + 1].getBytes(StandardCharsets.UTF_8)))
+                    .append('\n');
+        }
+        Path p = dir.resolve("dump" + (++dumps));
+        Files.writeString(p, sb.append("DATA=END\n").toString());
+        return p;
     }
 
     private Path corpus(String name) throws IOException {

@@ -295,12 +295,14 @@ class SaslpasswdCommandTest {
                 }
                 w.put(u, "authPassword", "stale".getBytes(UTF_8));
                 w.put(u, "sasldb4j.argon2id", "stale".getBytes(UTF_8));
-                w.put(u, "cmusaslsecretOTP", "otp keeps".getBytes(UTF_8));
+                w.put(u, "cmusaslsecretOTP", "otp from the old password".getBytes(UTF_8));
+                w.put(u, "cmusaslsecretSRP", "srp from the old password".getBytes(UTF_8));
+                w.put(u, "sasldb4j.disabled", "disabled 2026-01-01T00:00:00Z".getBytes(UTF_8));
                 w.put(u, "mailQuota", "kept".getBytes(UTF_8));
             });
         }
         assertEquals(0, set("new", "alice@r").rc());
-        assertEquals(List.of("alice@r: cmusaslsecretOTP=otp keeps", "alice@r: mailQuota=kept",
+        assertEquals(List.of("alice@r: mailQuota=kept", "alice@r: sasldb4j.disabled=disabled 2026-01-01T00:00:00Z",
                 "alice@r: userPassword=new"), records());
     }
 
@@ -320,18 +322,18 @@ class SaslpasswdCommandTest {
     }
 
     @Test
-    void noPlainKeepsAnOldPlaintextAsCyrusDoesButWarnsAndRemovePlaintextDeletesIt() {
+    void noPlainDeletesAnOldPlaintextWhichCyrusKeepsSoTheOldPasswordStopsWorking() {
         set("old", "alice@r");
         Harness.Result r = set("pw", "-c", "-n", "alice@r");
         assertEquals(0, r.rc());
-        assertTrue(r.err().contains("keeps its plaintext userPassword") && r.err().contains("--remove-plaintext"),
-                r.err());
-        assertTrue(records().contains("alice@r: userPassword=old"));
-        r = set("pw", "-n", "--remove-plaintext", "alice@r");
-        assertEquals(0, r.rc(), r.err());
-        assertFalse(r.err().contains("keeps its"), r.err());
+        assertEquals("", r.err());
         assertEquals(List.of("alice@r: authPassword", "alice@r: sasldb4j.argon2id", "alice@r: sasldb4j.scram-sha-256"),
                 propertyNames());
+        set("old", "alice@r");
+        r = set("pw", "-n", "--remove-plaintext", "alice@r");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(List.of("alice@r: authPassword", "alice@r: sasldb4j.argon2id", "alice@r: sasldb4j.scram-sha-256"),
+                propertyNames(), "--remove-plaintext is accepted and changes nothing");
     }
 
     @Test

@@ -18,18 +18,29 @@ import org.sasldb4j.store.bdb.ForeignFiles;
 /**
  * Copies every record of a sasldb file into a store: the migration off Berkeley DB.
  *
- * <p>The rule is Fedora's {@code cyrusbdb2current}: every record with a non-empty authid is
- * copied with its key and value bytes unchanged. Unlike Cyrus's converters, nothing is dropped
- * silently: every skipped record is reported with its reason, damage stops the conversion
- * (unless salvaging), the whole copy is one transaction, and the target is read back before
- * success is reported (a new store: count and digest of all keys and values, then record by
- * record on any difference; a merge: record by record).
+ * <p>Every record of a readable source is copied with its key and value bytes unchanged,
+ * including ids no login can reach (an empty user name, white space at the edges), which are
+ * reported ({@link ConversionReport#unreachable()}) and left out only on request. Cyrus's
+ * converters drop empty user names silently; here nothing is dropped silently: every skipped
+ * record is reported with its reason, damage stops the conversion (unless salvaging), the whole
+ * copy is one transaction, a failed conversion into a new file leaves no file behind, and the
+ * target is read back before success is reported (a new store: count and digest of all keys and
+ * values, then record by record on any difference; a merge: record by record). A merge works
+ * user by user ({@link Merge}).
+ *
+ * <p>Security: every record read from the source is wiped once written or counted, on every
+ * path (copy, dry run, merge, the record-by-record re-read).
  *
  * <p>The source may be a Berkeley DB hash or btree file, a {@code db_dump} or {@code gdbm_dump}
  * text, or an LMDB or SQLite store (our own, or Cyrus's LMDB sasldb). Its kind is recognised from
  * its content.
  */
 public final class Conversion {
+
+    /** Which side's records a merge keeps for a user whose records differ between the two files. */
+    public enum Prefer {
+        SOURCE, TARGET
+    }
 
     /**
      * How to convert.
@@ -38,12 +49,21 @@ public final class Conversion {
      * @param dryRun read and report only; the target is not created or changed
      * @param salvage read past damage in the source, reporting what was skipped
      * @param backend the kind of store to create for a new target
+     * @param prefer for a merge: the side that wins for users whose records differ; null to
+     *     refuse such a merge
+     * @param dropUnreachable leave out ids no login can reach (reported as dropped)
      */
-    public record Options(boolean merge, boolean dryRun, boolean salvage, Backend backend) {
+    public record Options(boolean merge, boolean dryRun, boolean salvage, Backend backend, Prefer prefer,
+            boolean dropUnreachable) {
         public Options {
             if (backend == null) {
                 throw new IllegalArgumentException("backend is required");
             }
+        }
+
+        /** No preferred side, unreachable ids copied. */
+        public Options(boolean merge, boolean dryRun, boolean salvage, Backend backend) {
+            this(merge, dryRun, salvage, backend, null, false);
         }
     }
 
@@ -68,9 +88,12 @@ public final class Conversion {
      *     the target was read back and matched
      * @throws StoreException (or a subclass) with a message for the user if the source cannot be
      *     read, is damaged (without salvage), the target exists (without merge), or the read-back
-     *     differs
+     *     differs; a new target is removed again
+     * @throws MergeConflictException if a merge finds users whose records differ and
+     *     {@link Options#prefer} is null; nothing was written
      */
     public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
+        StoreFormat sourceFormat = readableSource(source);
         refuseSameFile(source, target);
         boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
         boolean fresh = !targetExists || sizeOf(target) == 0; // no records yet: nothing to merge with
@@ -85,18 +108,47 @@ public final class Conversion {
             preload.setDaemon(true);
             preload.start();
         }
-        report.sourceFormat(StoreFormat.detect(source));
+        report.sourceFormat(sourceFormat);
         if (options.dryRun()) {
-            sortedUnique(read(source, options.salvage(), report::skip, progress), report).forEach(report::count);
+            List<Entry> records = sortedUnique(read(source, options, report, progress), report);
+            try {
+                if (fresh) {
+                    records.forEach(report::count);
+                } else {
+                    planMerge(target, records, options, report);
+                }
+            } finally {
+                records.forEach(Entry::wipe);
+            }
             return report.build(false);
         }
         if (fresh) {
             copyIntoEmpty(source, target, targetExists, options, report, progress);
         } else {
-            List<Entry> records = read(source, options.salvage(), report::skip, progress);
-            mergeInto(target, sortedUnique(records, report), options.backend(), report);
+            List<Entry> records = sortedUnique(read(source, options, report, progress), report);
+            try {
+                mergeInto(target, records, options, report);
+            } finally {
+                records.forEach(Entry::wipe);
+            }
         }
         return report.build(true);
+    }
+
+    /**
+     * The source's format, or a one-line error naming the source when it cannot be converted,
+     * before anything is created: a missing source must not be blamed on the target.
+     */
+    private static StoreFormat readableSource(Path source) {
+        StoreFormat f = StoreFormat.detect(source);
+        if (f == StoreFormat.MISSING) {
+            throw new StoreNotFoundException("source " + source + " does not exist; give the path of the sasldb2"
+                    + " to convert (Debian: /etc/sasldb2)");
+        }
+        if (f == StoreFormat.DIRECTORY) {
+            throw new StoreException("source " + source + " is a directory; give the path of the sasldb2 file in it");
+        }
+        return f;
     }
 
     /**
@@ -112,41 +164,52 @@ public final class Conversion {
     private static void copyIntoEmpty(Path source, Path target, boolean targetExisted, Options options,
             ConversionReport.Builder report, Progress progress) {
         boolean lockExisted = Files.exists(Path.of(target + "-lock"));
-        if (!targetExisted) {
-            createNew(target);
+        boolean created = false;
+        try {
+            if (!targetExisted) {
+                Files.createFile(target, PermissionPolicy.newFileAttribute());
+                created = true;
+            }
+            copyAndVerify(source, target, options, report, progress);
+            if (created) {
+                // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
+                takeModeAndOwner(source, target, report);
+            }
+        } catch (IOException e) {
+            removeFailedTarget(target, created, targetExisted, lockExisted);
+            throw new StoreException("cannot create " + target + ": " + StoreFormat.describe(e), e);
+        } catch (UnsafePermissionsException e) {
+            // Refused before anything was written (a planted link, an unsafe directory): a file
+            // there that this run did not create is left alone, and never truncated through a link.
+            removeFailedTarget(target, created, false, lockExisted);
+            throw e;
+        } catch (RuntimeException e) {
+            removeFailedTarget(target, created, targetExisted, lockExisted);
+            throw e;
         }
+    }
+
+    private static void copyAndVerify(Path source, Path target, Options options, ConversionReport.Builder report,
+            Progress progress) {
         long[] expected = new long[2]; // count, digest
-        List<String> skips = new ArrayList<>();
-        boolean[] opened = {false};
+        ConversionReport.Builder attempt = new ConversionReport.Builder();
         try (CredentialStore store = CredentialStore.open(target,
                 StoreOptions.create().withBackend(options.backend()))) {
-            opened[0] = true;
             report.targetFormat(store.format());
             store.update(w -> {
                 // The work may run again (the map grows): start every attempt afresh.
                 expected[0] = 0;
                 expected[1] = 0;
-                skips.clear();
-                read(source, options.salvage(), skips::add, progress, e -> {
+                attempt.clearNotes();
+                read(source, options, attempt, progress, e -> {
                     w.put(e);
                     expected[0]++;
                     expected[1] += e.digest();
                     e.wipe();
                 });
             });
-        } catch (RuntimeException e) {
-            // A target refused by the opener (a planted link, an unsafe directory) was not
-            // written: nothing to undo in it.
-            if (opened[0] || !targetExisted) {
-                removeFailedTarget(target, targetExisted, lockExisted);
-            }
-            throw e;
         }
-        if (!targetExisted) {
-            // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
-            likeSource(source, target, report);
-        }
-        skips.forEach(report::skip);
+        report.addNotes(attempt);
         long[] actual = new long[2];
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
             store.forEach(e -> {
@@ -158,14 +221,25 @@ public final class Conversion {
         }
         if (actual[0] != expected[0] || actual[1] != expected[1]) {
             report.resetCounts();
-            List<Entry> unique = sortedUnique(read(source, options.salvage(), reason -> { }, Progress.NONE), report);
-            unique.forEach(report::count);
-            verify(target, unique);
+            List<Entry> unique = sortedUnique(read(source, options, new ConversionReport.Builder(), Progress.NONE),
+                    report);
+            try {
+                unique.forEach(report::count);
+                verify(target, unique);
+            } finally {
+                unique.forEach(Entry::wipe);
+            }
         }
     }
 
-    /** Undoes the creation of a target after a failed copy: nothing is left of it. */
-    private static void removeFailedTarget(Path target, boolean targetExisted, boolean lockExisted) {
+    /**
+     * Undoes the creation of a target after a failed copy: nothing is left of it. A file this run
+     * did not create is never removed (an empty one prepared beforehand is emptied again).
+     */
+    private static void removeFailedTarget(Path target, boolean created, boolean targetExisted, boolean lockExisted) {
+        if (!created && !targetExisted) {
+            return; // creating it failed: whatever is there now is not ours
+        }
         try {
             if (targetExisted) {
                 // It was an empty file (perhaps prepared with the right owner): empty it again.
@@ -183,43 +257,52 @@ public final class Conversion {
         }
     }
 
-    /** Adds records (in key order, one per key) to a store that has some; keeps its values on conflict. */
-    private static void mergeInto(Path target, List<Entry> records, Backend backend, ConversionReport.Builder report) {
-        try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(backend))) {
+    /** Merges records (in key order, one per key) into a store that has some, user by user ({@link Merge}). */
+    private static void mergeInto(Path target, List<Entry> records, Options options, ConversionReport.Builder report) {
+        Merge merge = new Merge(options.prefer(), false);
+        try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(options.backend()))) {
             report.targetFormat(store.format());
-            List<Entry> conflicts = new ArrayList<>();
-            store.update(w -> {
-                conflicts.clear();
-                for (Entry e : records) {
-                    if (conflictsWith(w, e)) {
-                        conflicts.add(e);
-                    } else {
-                        w.put(e);
-                    }
-                }
-            });
-            conflicts.forEach(e -> report.skip(e + ": the target already holds a different value; kept the target's"));
-            records.removeAll(conflicts);
-            records.forEach(report::count);
+            store.update(w -> merge.run(records, w::user, w));
         }
-        verify(target, records);
+        report.merged();
+        merge.changes().forEach(report::change);
+        merge.expected().forEach(report::count);
+        verify(target, merge.expected());
     }
 
-    /** Every record of the source worth copying, in source order; skips go to {@code skip}. */
-    private static List<Entry> read(Path source, boolean salvage, Consumer<String> skip, Progress progress) {
+    /** What a merge would do, from the target as it is now; writes nothing. */
+    private static void planMerge(Path target, List<Entry> records, Options options, ConversionReport.Builder report) {
+        Merge merge = new Merge(options.prefer(), true);
+        try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
+            merge.run(records, store::user, null);
+        }
+        report.merged();
+        merge.changes().forEach(report::change);
+        merge.expected().forEach(report::count);
+    }
+
+    /** Every record of the source to copy, in source order; notes (skips, unreachable ids) go to {@code notes}. */
+    private static List<Entry> read(Path source, Options options, ConversionReport.Builder notes, Progress progress) {
         List<Entry> out = new ArrayList<>();
-        read(source, salvage, skip, progress, out::add);
+        try {
+            read(source, options, notes, progress, out::add);
+        } catch (RuntimeException e) {
+            out.forEach(Entry::wipe);
+            throw e;
+        }
         return out;
     }
 
     /**
-     * Hands every record with a non-empty authid to {@code action}, in source order; records
-     * skipped (empty authid, and damage when salvaging) are described to {@code skip}.
+     * Hands every record to {@code action}, in source order. Ids no login can reach are noted
+     * (and, with {@link Options#dropUnreachable}, left out and wiped); damage skipped when
+     * salvaging is noted too.
      *
      * @throws DamagedStoreException at the first damage, unless salvaging
      */
-    private static void read(Path source, boolean salvage, Consumer<String> skip, Progress progress,
+    private static void read(Path source, Options options, ConversionReport.Builder notes, Progress progress,
             Consumer<Entry> action) {
+        boolean salvage = options.salvage();
         try (RecordSource src = openSource(source, salvage)) {
             long[] n = {0};
             src.forEach(e -> {
@@ -227,16 +310,25 @@ public final class Conversion {
                 if (n[0] % PROGRESS_EVERY == 0) {
                     progress.recordsRead(n[0]);
                 }
-                if (e.hasEmptyAuthid()) {
-                    skip.accept(e + ": empty user id (no login can use it; Cyrus's converters drop it too)");
-                    return;
+                byte[] authid = e.authidBytes();
+                byte[] realm = e.realmBytes();
+                String why = Reachability.whyUnreachable(authid, realm);
+                if (why != null) {
+                    String user = Reachability.quoted(authid, realm);
+                    if (options.dropUnreachable()) {
+                        notes.drop(e + ": " + why + "; left out (--drop-unreachable)");
+                        e.wipe();
+                        return;
+                    }
+                    notes.unreachable(user + ": " + why + "; no login can reach it. Copied as it is"
+                            + " (--drop-unreachable leaves such ids out)");
                 }
                 action.accept(e);
             }, damage -> {
                 if (!salvage) {
                     throw damage;
                 }
-                skip.accept(damage.getMessage());
+                notes.skip(damage.getMessage());
             });
             progress.recordsRead(n[0]);
         } catch (DamagedStoreException e) {
@@ -257,15 +349,6 @@ public final class Conversion {
         return ForeignFiles.open(source, salvage);
     }
 
-    private static boolean conflictsWith(StoreWriter w, Entry e) {
-        for (Entry existing : w.user(e.user())) {
-            if (java.util.Arrays.equals(existing.propertyBytes(), e.propertyBytes())) {
-                return !existing.sameAs(e);
-            }
-        }
-        return false;
-    }
-
     /**
      * Reads the target back in key order and checks, in one merge pass against the copied records
      * (in key order, one per key), that every one is there with the same bytes. A merge target
@@ -275,16 +358,20 @@ public final class Conversion {
         int[] next = {0};
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
             store.forEach(actual -> {
-                if (next[0] == copied.size()) {
-                    return;
-                }
-                Entry want = copied.get(next[0]);
-                int c = Entry.compareKeys(want, actual);
-                if (c < 0 || (c == 0 && !want.sameAs(actual))) {
-                    throw missing(want, target);
-                }
-                if (c == 0) {
-                    next[0]++;
+                try {
+                    if (next[0] == copied.size()) {
+                        return;
+                    }
+                    Entry want = copied.get(next[0]);
+                    int c = Entry.compareKeys(want, actual);
+                    if (c < 0 || (c == 0 && !want.sameAs(actual))) {
+                        throw missing(want, target);
+                    }
+                    if (c == 0) {
+                        next[0]++;
+                    }
+                } finally {
+                    actual.wipe();
                 }
             });
         }
@@ -306,6 +393,7 @@ public final class Conversion {
         for (int i = 0; i < sorted.size(); i++) {
             if (i + 1 < sorted.size() && Entry.compareKeys(sorted.get(i), sorted.get(i + 1)) == 0) {
                 report.skip(sorted.get(i) + ": the source holds this key more than once; copied the last value");
+                sorted.get(i).wipe();
                 continue;
             }
             out.add(sorted.get(i));
@@ -318,19 +406,11 @@ public final class Conversion {
                 + " after the copy; do not use the target, and report this as a bug");
     }
 
-    private static void createNew(Path target) {
-        try {
-            Files.createFile(target, PermissionPolicy.newFileAttribute());
-        } catch (IOException e) {
-            throw new StoreException("cannot create " + target + ": " + StoreFormat.describe(e), e);
-        }
-    }
-
     /**
-     * Gives the new target the source's mode (never accessible to others), owner and group; the
+     * Gives a new target the source's mode (never accessible to others), owner and group; the
      * lock file follows its mode and group.
      */
-    private static void likeSource(Path source, Path target, ConversionReport.Builder report) {
+    private static void takeModeAndOwner(Path source, Path target, ConversionReport.Builder report) {
         try {
             PosixFileAttributes src = Files.readAttributes(source, PosixFileAttributes.class);
             Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);

@@ -3,6 +3,7 @@ package org.sasldb4j.store;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,10 @@ public final class ConversionReport {
     private final Map<String, Long> properties;
     private final List<String> skipped;
     private final List<String> warnings;
+    private final List<String> unreachable;
+    private final List<String> dropped;
+    private final List<String> changes;
+    private final boolean merged;
     private final boolean verified;
 
     private ConversionReport(Builder b, boolean verified) {
@@ -33,6 +38,10 @@ public final class ConversionReport {
         this.properties = Collections.unmodifiableMap(counts);
         this.skipped = List.copyOf(b.skipped);
         this.warnings = List.copyOf(b.warnings);
+        this.unreachable = List.copyOf(b.unreachable);
+        this.dropped = List.copyOf(b.dropped);
+        this.changes = List.copyOf(b.changes);
+        this.merged = b.merged;
         this.verified = verified;
     }
 
@@ -75,6 +84,33 @@ public final class ConversionReport {
         return warnings;
     }
 
+    /**
+     * One line per user no login can reach (empty user name, white space at the edges) that was
+     * copied: the administrator's data is kept, and named.
+     */
+    public List<String> unreachable() {
+        return unreachable;
+    }
+
+    /** One line per record left out on request ({@code --drop-unreachable}). */
+    public List<String> dropped() {
+        return dropped;
+    }
+
+    /** For a merge: one line per user added, replaced or kept (names and counts, never a value). */
+    public List<String> changes() {
+        return changes;
+    }
+
+    /**
+     * True if the source was merged into a target that had records: then {@link #records()} and
+     * the other counts describe the source's users as the target holds them afterwards (added,
+     * replaced and unchanged users; not those whose target records were kept).
+     */
+    public boolean merged() {
+        return merged;
+    }
+
     /** True if the target was written, read back and matched. */
     public boolean verified() {
         return verified;
@@ -91,6 +127,10 @@ public final class ConversionReport {
         private long[] lastPropertyCount;
         private final List<String> skipped = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
+        private final Set<String> unreachable = new LinkedHashSet<>();
+        private final List<String> dropped = new ArrayList<>();
+        private final List<String> changes = new ArrayList<>();
+        private boolean merged;
 
         void sourceFormat(StoreFormat f) {
             sourceFormat = f;
@@ -130,6 +170,37 @@ public final class ConversionReport {
 
         void warn(String warning) {
             warnings.add(warning);
+        }
+
+        /** Notes a user no login can reach; each user once, however many records it has. */
+        void unreachable(String line) {
+            unreachable.add(line);
+        }
+
+        void drop(String line) {
+            dropped.add(line);
+        }
+
+        void change(String line) {
+            changes.add(line);
+        }
+
+        void merged() {
+            merged = true;
+        }
+
+        /** Forgets skips, unreachable ids and drops (a retried transaction reads the source again). */
+        void clearNotes() {
+            skipped.clear();
+            unreachable.clear();
+            dropped.clear();
+        }
+
+        /** Adds another builder's skips, unreachable ids and drops to these. */
+        void addNotes(Builder other) {
+            skipped.addAll(other.skipped);
+            unreachable.addAll(other.unreachable);
+            dropped.addAll(other.dropped);
         }
 
         ConversionReport build(boolean verified) {

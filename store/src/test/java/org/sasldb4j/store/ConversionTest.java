@@ -101,13 +101,178 @@ class ConversionTest {
 
         try (CredentialStore s = CredentialStore.open(target, StoreOptions.create())) {
             s.update(w -> w.put(UserId.of("zed", "example.org"), "userPassword", "z".getBytes(StandardCharsets.UTF_8)));
-            s.update(w -> w.put(UserId.of("alice", "example.org"), "userPassword", "changed".getBytes(StandardCharsets.UTF_8)));
         }
-        ConversionReport r = Conversion.run(corpus("small.sasldb2"), target,
-                new Conversion.Options(true, false, false, Backend.LMDB), Conversion.Progress.NONE);
-        assertEquals(8, r.records());
-        assertEquals(1, r.skipped().size(), "alice conflicts: the target's value is kept");
+        ConversionReport r = Conversion.run(corpus("small.sasldb2"), target, MERGE, Conversion.Progress.NONE);
+        assertEquals(9, r.records(), "every user of the source is in the target, unchanged");
+        assertTrue(r.merged());
+        assertEquals(List.of(), r.changes(), "nothing differed, nothing was added");
         assertEquals(10, listing(target).size());
+    }
+
+    // --- merge: the user is the unit (issue 8 §5) ------------------------------------------------
+
+    private static final Conversion.Options MERGE = new Conversion.Options(true, false, false, Backend.LMDB);
+    private static final UserId ALICE = UserId.of("alice", "example.org");
+    private static final UserId BOB = UserId.of("bob", "example.org");
+
+    /** Source: alice and bob with plaintext (the old file, with a late change for bob). */
+    private Path oldFile() throws IOException {
+        return dump("old.dump", "alice\0example.org\0userPassword", "old-alice",
+                "bob\0example.org\0userPassword", "bob-changed-late");
+    }
+
+    /** Target: alice switched to a hashed secret, bob deleted, carol added. */
+    private Path newStore() throws IOException {
+        Path target = dir.resolve("new");
+        Conversion.run(dump("first.dump", "alice\0example.org\0userPassword", "old-alice",
+                "bob\0example.org\0userPassword", "bob-first"), target, LMDB, Conversion.Progress.NONE);
+        try (CredentialStore s = CredentialStore.open(target, StoreOptions.create())) {
+            s.update(w -> {
+                w.delete(ALICE, "userPassword");
+                w.put(ALICE, "sasldb4j.argon2id", "{ARGON2ID}new".getBytes(StandardCharsets.UTF_8));
+                w.deleteUser(BOB);
+                w.put(UserId.of("carol", "example.org"), "userPassword", "c".getBytes(StandardCharsets.UTF_8));
+            });
+        }
+        return target;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("attack")
+    void aMergeNeverBringsBackAnOldPlaintextBesideNewSecretsAndRefusesWithoutAChoice() throws IOException {
+        Path target = newStore();
+        List<String> before = listing(target);
+        MergeConflictException e = assertThrows(MergeConflictException.class,
+                () -> Conversion.run(oldFile(), target, MERGE, Conversion.Progress.NONE));
+        assertEquals(1, e.users().size(), e.users().toString());
+        assertTrue(e.users().get(0).startsWith("\"alice@example.org\""), e.users().toString());
+        assertTrue(e.getMessage().contains("--prefer source") && e.getMessage().contains("nothing was written"),
+                e.getMessage());
+        assertEquals(before, listing(target), "nothing written, not even bob");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("attack")
+    void preferTargetKeepsTheTargetsSecretsWholeAndReportsEveryUser() throws IOException {
+        Path target = newStore();
+        ConversionReport r = Conversion.run(oldFile(), target,
+                new Conversion.Options(true, false, false, Backend.LMDB, Conversion.Prefer.TARGET, false),
+                Conversion.Progress.NONE);
+        assertEquals(List.of("userPassword"), properties(target, BOB));
+        assertEquals(List.of("sasldb4j.argon2id"), properties(target, ALICE), "no plaintext beside the new hash");
+        assertEquals(2, r.changes().size(), r.changes().toString());
+        assertTrue(r.changes().get(0).startsWith("kept \"alice@example.org\""), r.changes().toString());
+        assertTrue(r.changes().get(1).startsWith("added \"bob@example.org\"")
+                && r.changes().get(1).contains("deleted there on purpose"), r.changes().toString());
+        assertTrue(r.verified());
+    }
+
+    @Test
+    void preferSourceReplacesTheWholeUserSoALateChangeArrives() throws IOException {
+        Path target = newStore();
+        ConversionReport r = Conversion.run(oldFile(), target,
+                new Conversion.Options(true, false, false, Backend.LMDB, Conversion.Prefer.SOURCE, false),
+                Conversion.Progress.NONE);
+        assertEquals(List.of("userPassword"), properties(target, ALICE), "the target's hash is gone with the rest");
+        try (CredentialStore s = CredentialStore.open(target, StoreOptions.readOnly())) {
+            assertEquals("bob-changed-late", new String(s.get(BOB, "userPassword").orElseThrow(), StandardCharsets.UTF_8));
+            assertEquals(1, s.user(UserId.of("carol", "example.org")).size(), "users only in the target stay");
+        }
+        assertTrue(r.changes().get(0).startsWith("replaced \"alice@example.org\""), r.changes().toString());
+        assertEquals(2, r.records());
+    }
+
+    @Test
+    void aDryRunMergeReportsWhatItWouldDoAndWritesNothing() throws IOException {
+        Path target = newStore();
+        List<String> before = listing(target);
+        ConversionReport r = Conversion.run(oldFile(), target,
+                new Conversion.Options(true, true, false, Backend.LMDB, Conversion.Prefer.SOURCE, false),
+                Conversion.Progress.NONE);
+        assertEquals(before, listing(target));
+        assertTrue(r.changes().get(0).startsWith("would replace \"alice@example.org\""), r.changes().toString());
+        assertTrue(r.changes().get(1).startsWith("would add \"bob@example.org\""), r.changes().toString());
+        assertThrows(MergeConflictException.class, () -> Conversion.run(oldFile(), target,
+                new Conversion.Options(true, true, false, Backend.LMDB), Conversion.Progress.NONE));
+    }
+
+    // --- every record of a readable source (issue 8 §6) ------------------------------------------
+
+    private Path unreachableIds() throws IOException {
+        return dump("odd.dump", "\0example.org\0userPassword", "empty-name",
+                " hal \0example.org\0userPassword", "spaces",
+                "eve\0 example.org\0userPassword", "realm-space",
+                "ok\0example.org\0userPassword", "fine",
+                "\0example.org\0cmusaslsecretOTP", "second record of the empty name");
+    }
+
+    @Test
+    void idsNoLoginCanReachAreCopiedAndNamedOncePerUser() throws IOException {
+        Path target = dir.resolve("new");
+        ConversionReport r = Conversion.run(unreachableIds(), target, LMDB, Conversion.Progress.NONE);
+        assertEquals(5, r.records());
+        assertEquals(List.of(), r.skipped());
+        assertEquals(3, r.unreachable().size(), r.unreachable().toString());
+        assertTrue(r.unreachable().get(0).startsWith("\"@example.org\": the user name is empty"), r.unreachable().toString());
+        assertTrue(r.unreachable().get(1).startsWith("\"\\x20hal\\x20@example.org\""), r.unreachable().toString());
+        assertEquals(5, listing(target).size());
+        assertTrue(r.verified());
+    }
+
+    @Test
+    void dropUnreachableIsAnExplicitChoiceAndListsEachRecord() throws IOException {
+        Path target = dir.resolve("new");
+        ConversionReport r = Conversion.run(unreachableIds(), target,
+                new Conversion.Options(false, false, false, Backend.LMDB, null, true), Conversion.Progress.NONE);
+        assertEquals(1, r.records());
+        assertEquals(4, r.dropped().size(), r.dropped().toString());
+        assertEquals(List.of(), r.unreachable());
+        assertEquals(List.of(), r.skipped());
+    }
+
+    @Test
+    void aMissingSourceIsNamedAndNoTargetIsLeftBehind() {
+        Path target = dir.resolve("new.lmdb");
+        StoreNotFoundException e = assertThrows(StoreNotFoundException.class, () -> Conversion.run(
+                dir.resolve("nonexistent"), target, LMDB, Conversion.Progress.NONE));
+        assertTrue(e.getMessage().startsWith("source " + dir.resolve("nonexistent") + " does not exist"), e.getMessage());
+        assertFalse(Files.exists(target));
+        assertFalse(Files.exists(dir.resolve("new.lmdb-lock")));
+        StoreException d = assertThrows(StoreException.class, () -> Conversion.run(dir, target, LMDB,
+                Conversion.Progress.NONE));
+        assertTrue(d.getMessage().contains("is a directory"), d.getMessage());
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void aTargetInAMissingDirectoryFailsWithoutLeavingAnything() throws IOException {
+        Path target = dir.resolve("no-such-dir/new");
+        StoreException e = assertThrows(StoreException.class, () -> Conversion.run(corpus("small.sasldb2"), target,
+                LMDB, Conversion.Progress.NONE));
+        assertTrue(e.getMessage().startsWith("cannot create " + target), e.getMessage());
+        assertFalse(Files.exists(target.getParent()));
+    }
+
+    /** A db_dump text of key/value pairs (keys written with Java NUL escapes between the parts). */
+    private Path dump(String name, String... keysAndValues) throws IOException {
+        HexFormat hex = HexFormat.of();
+        StringBuilder sb = new StringBuilder("VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            sb.append(' ').append(hex.formatHex(keysAndValues[i].getBytes(StandardCharsets.UTF_8)))
+                    .append("\n ").append(hex.formatHex(keysAndValues[i + 1].getBytes(StandardCharsets.UTF_8)))
+                    .append('\n');
+        }
+        Path p = dir.resolve(name);
+        Files.writeString(p, sb.append("DATA=END\n").toString());
+        return p;
+    }
+
+    private static List<String> properties(Path store, UserId u) {
+        List<String> out = new ArrayList<>();
+        try (CredentialStore s = CredentialStore.open(store, StoreOptions.readOnly())) {
+            s.user(u).forEach(e -> out.add(e.property()));
+        }
+        return out;
     }
 
     @Test

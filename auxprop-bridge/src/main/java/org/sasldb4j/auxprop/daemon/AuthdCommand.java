@@ -21,6 +21,7 @@ import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.Argon2Parameters;
+import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.SecretSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,6 +73,13 @@ public final class AuthdCommand implements Callable<Integer> {
                     + " (default: hashed; plaintext for a store of Cyrus users).")
     String secrets = "hashed";
 
+    @Option(names = "--salt-key", paramLabel = "FILE",
+            description = "Key of the SCRAM salts of users without stored SCRAM keys, created (32 random bytes,"
+                    + " mode 0600) if missing; keeps those salts across restarts so they do not tell who exists"
+                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else none: a new key at"
+                    + " each start).")
+    Path saltKey;
+
     @Option(names = "--failure-delay", paramLabel = "DURATION", converter = Durations.class,
             description = "Delay before a failed login is answered (default: 2s).")
     Duration failureDelay = Duration.ofSeconds(2);
@@ -107,7 +115,8 @@ public final class AuthdCommand implements Callable<Integer> {
 
     @Option(names = "--cache-ttl", paramLabel = "DURATION", converter = Durations.class,
             description = "Remember successful saslauthd verifications this long (keyed by HMAC, no password"
-                    + " kept); 0 = off (default). A changed password takes effect after at most this.")
+                    + " kept), while the user's records are unchanged; 0 = off (default). A changed password"
+                    + " takes effect at the next login.")
     Duration cacheTtl = Duration.ZERO;
 
     @Option(names = "--saslauthd-client-address",
@@ -192,6 +201,15 @@ public final class AuthdCommand implements Callable<Integer> {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
         }
+        ScramSaltKey salts;
+        try {
+            // Before detaching, so a bad key file is reported where the command was typed.
+            Path keyFile = saltKey != null ? saltKey : defaultSaltKey();
+            salts = keyFile == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(keyFile);
+        } catch (StoreException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
         if (!foreground) {
             return Detach.detach(err);
         }
@@ -209,13 +227,17 @@ public final class AuthdCommand implements Callable<Integer> {
             Path sp = storePath;
             BridgeConfig bc = bridgeConfig;
             String sn = serverName;
-            daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn));
+            daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn, salts));
         } catch (StoreException | IOException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
             err.println("sasldb-authd: cannot start: " + e);
             return 1;
+        }
+        if (!salts.persistent()) {
+            AuthLog.LOGGER.warning("no --salt-key: SCRAM salts of users without stored keys change at this restart,"
+                    + " which tells a client who has stored keys");
         }
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (realm '" + serverName + "', mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
@@ -246,6 +268,16 @@ public final class AuthdCommand implements Callable<Integer> {
         if (pid != null) {
             pid.close();
         }
+    }
+
+    /** {@code salt-key} in systemd's state directory ({@code StateDirectory=}), or null. */
+    private Path defaultSaltKey() {
+        String state = env.getenv("STATE_DIRECTORY");
+        if (state == null || state.isEmpty()) {
+            return null;
+        }
+        // systemd lists several directories separated by ':' when several are configured.
+        return Path.of(state.split(":")[0]).resolve("salt-key");
     }
 
     /** Starting without {@code --foreground}: run again detached, wait until it listens. */

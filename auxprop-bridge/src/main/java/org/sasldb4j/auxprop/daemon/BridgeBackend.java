@@ -10,6 +10,7 @@ import org.sasldb4j.auxprop.sasl.BridgeCallbackHandler;
 import org.sasldb4j.auxprop.sasl.BridgeSaslServerFactory;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.PasswordVerifier;
+import org.sasldb4j.store.secret.ScramSaltKey;
 
 /**
  * The real backend: one {@link AuxpropBridge} over the store, opened read-only with the
@@ -38,7 +39,15 @@ final class BridgeBackend implements AuthBackend {
      * @throws StoreException if it cannot be opened
      */
     static BridgeBackend open(Path store, BridgeConfig config, String serverName) {
-        return new BridgeBackend(AuxpropBridge.open(store, config), serverName);
+        return open(store, config, serverName, ScramSaltKey.random());
+    }
+
+    /**
+     * Opens the store with {@code saltKey} for SCRAM salts (see {@link AuxpropBridge#open(Path,
+     * BridgeConfig, ScramSaltKey)}); a reload passes the same key, so salts survive it.
+     */
+    static BridgeBackend open(Path store, BridgeConfig config, String serverName, ScramSaltKey saltKey) {
+        return new BridgeBackend(AuxpropBridge.open(store, config, saltKey), serverName);
     }
 
     private static final SaslServerFactory FACTORY = new BridgeSaslServerFactory();
@@ -60,13 +69,22 @@ final class BridgeBackend implements AuthBackend {
 
     @Override
     public PasswordCheck passwords() {
-        return (login, password) -> {
-            try {
-                PasswordVerifier.Outcome o = bridge.verify(login, null, password);
-                return o.authenticated() ? CheckResult.OK : CheckResult.FAIL;
-            } catch (StoreException e) {
-                AuthLog.LOGGER.warning(() -> "store read failed: " + e.getMessage());
-                return CheckResult.TEMP_FAIL;
+        return new PasswordCheck() {
+            @Override
+            public CheckResult check(String login, byte[] password) {
+                try {
+                    // Bytes, as PLAIN: the same passwords work on both protocols.
+                    PasswordVerifier.Outcome o = bridge.verify(login, null, password);
+                    return o.authenticated() ? CheckResult.OK : CheckResult.FAIL;
+                } catch (StoreException e) {
+                    AuthLog.LOGGER.warning(() -> "store read failed: " + e.getMessage());
+                    return CheckResult.TEMP_FAIL;
+                }
+            }
+
+            @Override
+            public byte[] secretsState(String login) {
+                return bridge.recordsDigest(login, null);
             }
         };
     }

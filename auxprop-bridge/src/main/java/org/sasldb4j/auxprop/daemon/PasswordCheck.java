@@ -14,9 +14,26 @@ public interface PasswordCheck {
      *
      * @param login the user as the client named it: {@code alice} (default realm applies) or
      *     {@code alice@example.org} (split at the first {@code @})
-     * @param password the password; not modified, not retained
+     * @param password the password's bytes exactly as the client sent them (not necessarily
+     *     UTF-8: a legacy plaintext is compared byte for byte, as PLAIN does); not modified, not
+     *     retained
      * @return the result; a failure to reach the credentials is {@link CheckResult#TEMP_FAIL},
      *     never an exception
      */
-    CheckResult check(String login, char[] password);
+    CheckResult check(String login, byte[] password);
+
+    /**
+     * The state of the user's stored secrets, for the verification cache: a remembered success
+     * counts only while this is unchanged, so a password changed, a user deleted or disabled is
+     * honoured at the next login, not after the cache's TTL. The default (an empty array, a state
+     * that never changes) leaves only the TTL.
+     *
+     * <p>Security: may be derived from secrets; the caller uses it only inside a keyed MAC and
+     * wipes it.
+     *
+     * @throws org.sasldb4j.store.StoreException if the store cannot be read
+     */
+    default byte[] secretsState(String login) {
+        return new byte[0];
+    }
 }

@@ -3,7 +3,6 @@ package org.sasldb4j.auxprop.daemon;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -101,27 +100,36 @@ final class SaslauthdConnection implements Runnable {
             return "NO NULL password received";
         }
         String id = actx.login();
-        char[] password = decodePassword(req.password);
+        // The bytes as sent, as PLAIN gets them: a legacy non-UTF-8 plaintext works on both.
+        byte[] password = req.password.clone();
         CheckResult result;
         try {
-            if (password == null || id.indexOf('\0') >= 0) {
-                // Not UTF-8 (every stored password is), or a NUL no user name can hold.
+            if (id.indexOf('\0') >= 0) {
+                // A NUL no user name can hold.
                 result = CheckResult.FAIL;
-            } else if (cache != null && cache.contains(id, password)) {
-                result = CheckResult.OK;
-            } else {
+            } else if (cache == null) {
                 result = limitedCheck(id, password);
-                if (result == CheckResult.OK && cache != null) {
-                    cache.put(id, password);
+            } else {
+                // Read before the check: a change committed in between makes the entry unusable, never wrong.
+                byte[] state = ctx.backend().passwords().secretsState(id);
+                try {
+                    if (cache.contains(id, password, state)) {
+                        result = CheckResult.OK;
+                    } else {
+                        result = limitedCheck(id, password);
+                        if (result == CheckResult.OK) {
+                            cache.put(id, password, state);
+                        }
+                    }
+                } finally {
+                    Arrays.fill(state, (byte) 0);
                 }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "password check failed: " + Failures.describe(e), e);
             result = CheckResult.TEMP_FAIL;
         } finally {
-            if (password != null) {
-                Arrays.fill(password, '\0');
-            }
+            Arrays.fill(password, (byte) 0);
         }
         switch (result) {
             case OK -> {
@@ -141,7 +149,7 @@ final class SaslauthdConnection implements Runnable {
     }
 
     /** The check, inside the hashing budget when there is one. */
-    private CheckResult limitedCheck(String id, char[] password) {
+    private CheckResult limitedCheck(String id, byte[] password) {
         WorkLimiter limiter = ctx.limiter();
         if (limiter == null) {
             return ctx.backend().passwords().check(id, password);
@@ -232,19 +240,4 @@ final class SaslauthdConnection implements Runnable {
         }
     }
 
-    private static char[] decodePassword(byte[] b) {
-        CharBuffer cb;
-        try {
-            cb = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b));
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-        char[] out = new char[cb.remaining()];
-        cb.get(out);
-        Arrays.fill(cb.array(), '\0');
-        return out;
-    }
 }

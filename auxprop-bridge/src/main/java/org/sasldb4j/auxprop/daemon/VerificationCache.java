@@ -1,7 +1,6 @@
 package org.sasldb4j.auxprop.daemon;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -17,12 +16,15 @@ import javax.crypto.spec.SecretKeySpec;
  * A short-lived memory of successful plaintext verifications, so a client that logs in again
  * within seconds (Postfix: one AUTH per SMTP session) skips the slow hash.
  *
- * <p>The key is HMAC-SHA-256 over login and password under a random key made at start-up
- * and never stored: the cache holds no password and nothing an attacker could test guesses
- * against without that key. Only successes are cached (a cached failure would lock out a user
- * who just fixed a typo, and caching failures helps guessing). Entries expire after the TTL, so
- * a password changed or a user disabled with {@code saslpasswd} is honoured after at most the
- * TTL; the cache is off unless a TTL is configured, and a reload (SIGHUP) empties it.
+ * <p>The key is HMAC-SHA-256 over login, password and the state of the user's stored records
+ * ({@link PasswordCheck#secretsState}) under a random key made at start-up and never stored: the
+ * cache holds no password and nothing an attacker could test guesses against without that key.
+ * Because the records' state is part of the key, a password changed, a user deleted or disabled
+ * with {@code saslpasswd} is honoured at the next login (the old password no longer finds its
+ * entry); looking the state up is one store read, far cheaper than the Argon2id it saves. Only
+ * successes are cached (a cached failure would lock out a user who just fixed a typo, and caching
+ * failures helps guessing). Entries expire after the TTL; the cache is off unless a TTL is
+ * configured, and a reload (SIGHUP) empties it.
  */
 final class VerificationCache {
     private static final int MAX_ENTRIES = 100_000;
@@ -38,9 +40,9 @@ final class VerificationCache {
         Arrays.fill(k, (byte) 0);
     }
 
-    /** True if this user and password verified successfully within the TTL. */
-    boolean contains(String login, char[] password) {
-        String k = digest(login, password);
+    /** True if this user and password verified successfully within the TTL, with the user's records in {@code state}. */
+    boolean contains(String login, byte[] password, byte[] state) {
+        String k = digest(login, password, state);
         Long expiry = entries.get(k);
         if (expiry == null) {
             return false;
@@ -52,8 +54,8 @@ final class VerificationCache {
         return true;
     }
 
-    /** Remembers a successful verification. */
-    void put(String login, char[] password) {
+    /** Remembers a successful verification while the user's records are in {@code state}. */
+    void put(String login, byte[] password, byte[] state) {
         if (entries.size() >= MAX_ENTRIES) {
             purge();
         }
@@ -61,7 +63,7 @@ final class VerificationCache {
             // Still full of live entries: start over rather than grow without bound.
             entries.clear();
         }
-        entries.put(digest(login, password), System.nanoTime() + ttlNanos);
+        entries.put(digest(login, password, state), System.nanoTime() + ttlNanos);
     }
 
     /** Forgets everything (reload). */
@@ -78,20 +80,13 @@ final class VerificationCache {
         entries.values().removeIf(e -> now - e > 0);
     }
 
-    private String digest(String login, char[] password) {
+    private String digest(String login, byte[] password, byte[] state) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
             update(mac, login.getBytes(StandardCharsets.UTF_8));
-            ByteBuffer pw = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-            byte[] pwBytes = new byte[pw.remaining()];
-            pw.get(pwBytes);
-            Arrays.fill(pw.array(), (byte) 0);
-            try {
-                update(mac, pwBytes);
-            } finally {
-                Arrays.fill(pwBytes, (byte) 0);
-            }
+            update(mac, password);
+            update(mac, state);
             return Base64.getEncoder().encodeToString(mac.doFinal());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);

@@ -13,7 +13,6 @@ import javax.security.sasl.AuthorizeCallback;
 import javax.security.sasl.RealmCallback;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
-import org.sasldb4j.store.secret.PasswordChars;
 
 /**
  * The {@link CallbackHandler} to pass to {@link javax.security.sasl.Sasl#createSaslServer}: it
@@ -101,15 +100,11 @@ public final class BridgeCallbackHandler implements CallbackHandler {
 
     private void supplyPassword(String name, String clientRealm, PasswordCallback callback) {
         Optional<CanonicalUser> user = canonical(name, clientRealm);
-        byte[] plain = user.flatMap(bridge::plaintext).orElse(null);
-        char[] chars = plain != null ? decode(plain) : randomPassword();
+        char[] chars = user.flatMap(bridge::digestMd5Password).orElseGet(BridgeCallbackHandler::randomPassword);
         try {
             callback.setPassword(chars);
         } finally {
             Arrays.fill(chars, '\0');
-            if (plain != null) {
-                Arrays.fill(plain, (byte) 0);
-            }
         }
     }
 
@@ -132,15 +127,15 @@ public final class BridgeCallbackHandler implements CallbackHandler {
         return bridge.canonicalize(name, realm);
     }
 
-    private static char[] decode(byte[] plain) {
-        return PasswordChars.of(plain);
-    }
-
+    /** 24 random characters from one draw of random bytes (cheap, like a real user's lookup). */
     private static char[] randomPassword() {
+        byte[] r = new byte[24];
+        RANDOM.nextBytes(r);
         char[] c = new char[24];
         for (int i = 0; i < c.length; i++) {
-            c[i] = (char) ('!' + RANDOM.nextInt(94));
+            c[i] = (char) ('!' + (r[i] & 0x3f));
         }
+        Arrays.fill(r, (byte) 0);
         return c;
     }
 

@@ -8,6 +8,7 @@ import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.store.secret.CramMd5Context;
+import org.sasldb4j.store.secret.MechanismSecrets;
 
 /**
  * CRAM-MD5 server (RFC 2195) answering from the HMAC context, so it works with a stored
@@ -53,11 +54,10 @@ final class CramMd5Server extends AbstractServer {
         }
         Response r = parse(response);
         CanonicalUser user = bridge.canonicalize(r.user, userRealm).orElse(null);
-        CramMd5Context context = user == null ? null : bridge.cramMd5Context(user).orElse(null);
-        boolean known = context != null;
-        if (!known) {
-            context = decoy();
-        }
+        // Unknown, disabled, without a CRAM-MD5 secret: a decoy made at the cost of a real context.
+        MechanismSecrets.Cram answer = user == null ? null : bridge.cramMd5(user);
+        CramMd5Context context = answer != null ? answer.context() : MechanismSecrets.cramMd5Decoy();
+        boolean known = answer != null && answer.usable();
         try {
             boolean ok = context.matches(challenge, r.digest) & known;
             if (!ok) {
@@ -98,18 +98,6 @@ final class CramMd5Server extends AbstractServer {
         }
         String user = Utf8.decode(Arrays.copyOf(m, space), "CRAM-MD5 user name");
         return new Response(user, Arrays.copyOfRange(m, space + 1, m.length));
-    }
-
-    private static CramMd5Context decoy() {
-        char[] random = new char[16];
-        for (int i = 0; i < random.length; i++) {
-            random[i] = (char) ('a' + RANDOM.nextInt(26));
-        }
-        try {
-            return CramMd5Context.fromPassword(random);
-        } finally {
-            Arrays.fill(random, '\0');
-        }
     }
 
     @Override

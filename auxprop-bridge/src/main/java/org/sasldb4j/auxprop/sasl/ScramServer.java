@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.ScramKeys;
 import org.sasldb4j.store.secret.ScramVariant;
 
@@ -21,8 +22,9 @@ import org.sasldb4j.store.secret.ScramVariant;
  * fails. The server nonce is 24 random bytes in base64 appended to the client's.
  *
  * <p><b>Security:</b> messages bounded to {@link ScramMessages#MAX_MESSAGE} bytes. An unknown
- * user or disabled account gets decoy keys with a per-user stable salt, so the exchange looks
- * the same until the proof fails. The proof is checked in constant time; keys are wiped when the
+ * user gets decoy keys with a per-user stable salt, a disabled account its own keys marked
+ * unusable, each at the cost of one key derivation ({@link AuxpropBridge#scram}), so the
+ * exchange looks and takes the same until the proof fails. The proof is checked in constant time; keys are wiped when the
  * exchange ends.
  */
 final class ScramServer extends AbstractServer {
@@ -70,12 +72,15 @@ final class ScramServer extends AbstractServer {
     private byte[] serverFirst(byte[] response) throws SaslException {
         first = ScramMessages.parseClientFirst(response);
         user = bridge.canonicalize(first.username(), userRealm).orElse(null);
-        keys = user == null ? null : bridge.scramKeys(user, variant).orElse(null);
-        known = keys != null;
-        if (!known) {
+        if (user != null) {
+            // Known, unknown, disabled: the same lookup and one key derivation, so the same time.
+            MechanismSecrets.Scram answer = bridge.scram(user, variant);
+            keys = answer.keys();
+            known = answer.usable();
+        } else {
             // A name that does not canonicalise still gets a well-formed answer (decoy of a fixed name).
-            CanonicalUser decoyFor = user != null ? user : bridge.canonicalize("unknown", "").orElseThrow();
-            keys = bridge.scramDecoy(decoyFor, variant);
+            keys = bridge.scramDecoy(bridge.canonicalize("unknown", "").orElseThrow(), variant);
+            known = false;
         }
         nonce = first.clientNonce() + serverNonceSource.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(keys.salt()) + ",i=" + keys.iterations();

@@ -63,9 +63,13 @@ class BridgeBackendTest {
     }
 
     private void start() throws Exception {
+        start(Duration.ZERO);
+    }
+
+    private void start(Duration cacheTtl) throws Exception {
         BridgeConfig bc = BridgeConfig.of("example.org").withPolicy(SecretSet.PLAINTEXT);
         DaemonConfig cfg = new DaemonConfig(dir.resolve("auth"), dir.resolve("mux"), null, 16,
-                DaemonSettings.forTests("example.org"), 64 * 1024, 1024, Duration.ofSeconds(5), Duration.ZERO);
+                DaemonSettings.forTests("example.org"), 64 * 1024, 1024, Duration.ofSeconds(5), cacheTtl);
         daemon = AuthDaemon.start(cfg, () -> BridgeBackend.open(db, bc, "mail.example.org"));
     }
 
@@ -117,6 +121,28 @@ class BridgeBackendTest {
         }
         assertEquals("NO", ask(mux, "alice", "alicepw", "smtp", ""));
         assertEquals("OK", ask(mux, "alice", "newpw", "smtp", ""));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("attack")
+    void aCachedVerificationEndsWithThePasswordChangeNotWithTheTtl() throws Exception {
+        daemon.close();
+        createStore(Backend.SQLITE);
+        start(Duration.ofHours(1));
+        Path mux = dir.resolve("mux");
+        assertEquals("OK", ask(mux, "alice", "alicepw", "smtp", ""));
+        assertEquals("OK", ask(mux, "alice", "alicepw", "smtp", ""), "now from the cache");
+        try (CredentialStore s = CredentialStore.open(db, StoreOptions.readOnly().withAccess(StoreOptions.Access.READ_WRITE).withBackend(Backend.SQLITE))) {
+            s.update(w -> plain(w, UserId.of("alice", "example.org"), "newpw"));
+        }
+        assertEquals("NO", ask(mux, "alice", "alicepw", "smtp", ""), "the old password is not served from the cache");
+        assertEquals("OK", ask(mux, "alice", "newpw", "smtp", ""));
+        assertEquals("OK", ask(mux, "alice", "newpw", "smtp", ""));
+        try (CredentialStore s = CredentialStore.open(db, StoreOptions.readOnly().withAccess(StoreOptions.Access.READ_WRITE).withBackend(Backend.SQLITE))) {
+            s.update(w -> w.put(UserId.of("alice", "example.org"), SecretProperties.DISABLED,
+                    "disabled".getBytes(StandardCharsets.UTF_8)));
+        }
+        assertEquals("NO", ask(mux, "alice", "newpw", "smtp", ""), "disabled at once, cache or not");
     }
 
     @Test

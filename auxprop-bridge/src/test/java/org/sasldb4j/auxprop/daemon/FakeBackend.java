@@ -80,7 +80,12 @@ final class FakeBackend implements AuthBackend {
     public PasswordCheck passwords() {
         return (login, password) -> {
             try {
-                return verify(login, password);
+                char[] chars = new String(password, java.nio.charset.StandardCharsets.UTF_8).toCharArray();
+                try {
+                    return verify(login, chars);
+                } finally {
+                    Arrays.fill(chars, '\0');
+                }
             } catch (StoreException e) {
                 return CheckResult.TEMP_FAIL;
             }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * only the documented exceptions, never a hang; and through the sockets, random bytes end in a
  * FAIL or a closed connection while the daemon keeps serving.
  */
+@org.junit.jupiter.api.Tag("attack") // hostile input: scripts/attack.sh replays it
 class ParserFuzzTest {
     private static final long SEED = Long.getLong("fuzz.seed", 20261121L);
     private static final byte[] ALPHABET = "\t\n\001AUTHCONTVERSION0123456789=resp=PLAINservice \0\377\r".getBytes(StandardCharsets.ISO_8859_1);

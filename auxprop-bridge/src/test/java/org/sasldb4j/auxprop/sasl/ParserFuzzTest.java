@@ -27,6 +27,7 @@ import org.sasldb4j.store.secret.SecretProperties;
  * result or a {@link SaslException} (never one wrapping a runtime exception, i.e. never a bug
  * path), and never hang. Seeds are fixed so failures reproduce; the seed is in the message.
  */
+@org.junit.jupiter.api.Tag("attack") // hostile input: scripts/attack.sh replays it
 class ParserFuzzTest {
     private static final long SEED = 0x5a51db4aL;
     @TempDir

@@ -45,6 +45,11 @@ final class HashWalk {
     private void walkBucket(long bucket, long first) {
         long cur = first;
         String from = "page 0 (bucket " + bucket + ")";
+        if (first == 0) {
+            // spares[0] == 0 puts bucket 0 on the meta page: damage, not an empty bucket to pass over.
+            sink.skip(sink.damage(from, "refers to page 0, the meta page"));
+            return;
+        }
         while (cur != 0) {
             Page p;
             try {

@@ -50,10 +50,13 @@ public final class SecretProperties {
 
     /**
      * Properties derived from the login password. A password change must rewrite or delete every
-     * one of them: {@link PasswordVerifier} requires all hashed secrets present to agree.
+     * one of them, so that no secret of the old password survives it; {@link PasswordVerifier}
+     * also requires all hashed secrets present to agree. OTP and SRP count: Cyrus's
+     * {@code sasl_setpass} derives them from the same password.
      */
     public static final Set<String> PASSWORD_PROPERTIES = Set.of(USER_PASSWORD, AUTH_PASSWORD,
-            CMUSASLSECRET_PLAIN, CMUSASLSECRET_CRAM_MD5, CMUSASLSECRET_DIGEST_MD5, ARGON2ID, SCRAM_SHA_256, CRAM_MD5);
+            CMUSASLSECRET_PLAIN, CMUSASLSECRET_CRAM_MD5, CMUSASLSECRET_DIGEST_MD5, CMUSASLSECRET_OTP,
+            CMUSASLSECRET_SRP, ARGON2ID, SCRAM_SHA_256, CRAM_MD5);
 
     /** Every property whose value is secret: never print these values. */
     public static final Set<String> SECRET_PROPERTIES = Set.of(USER_PASSWORD, AUTH_PASSWORD,

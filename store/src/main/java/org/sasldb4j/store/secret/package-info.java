@@ -10,9 +10,11 @@
  *       {@link org.sasldb4j.store.secret.Argon2Parameters} and SCRAM iteration count.
  *   <li>{@link org.sasldb4j.store.secret.PasswordVerifier}: a password against all of one
  *       user's records, with the dummy verification for unknown users.
- *   <li>{@link org.sasldb4j.store.secret.MechanismSecrets}: SCRAM
- *       {@link org.sasldb4j.store.secret.ScramKeys} and
- *       {@link org.sasldb4j.store.secret.CramMd5Context} for mechanisms.
+ *   <li>{@link org.sasldb4j.store.secret.MechanismSecrets}: the one rule for which stored
+ *       secret serves which mechanism (SCRAM {@link org.sasldb4j.store.secret.ScramKeys},
+ *       {@link org.sasldb4j.store.secret.CramMd5Context}, DIGEST-MD5's password), with decoys
+ *       of equal cost; {@link org.sasldb4j.store.secret.ScramSaltKey}, the persistent key of
+ *       derived SCRAM salts.
  *   <li>{@link org.sasldb4j.store.secret.SecretProperties}: property names and a value-free
  *       summary for listings; {@link org.sasldb4j.store.secret.SaslPrep}.
  * </ul>

@@ -30,6 +30,7 @@ import org.sasldb4j.store.StoreFormat;
  * <p>A mutation that makes the file unrecognisable (its magic gone together with the page type,
  * or cut to a few bytes) may also give the documented {@link ForeignFormatException}.
  */
+@org.junit.jupiter.api.Tag("attack") // hostile input: scripts/attack.sh replays it
 class FuzzTest {
     private static final Duration BOUND = Duration.ofSeconds(5);
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * alphabet, and mutations of valid values must give {@link MalformedSecretException} or a result,
  * never another exception. Messages must not quote the input.
  */
+@org.junit.jupiter.api.Tag("attack") // hostile input: scripts/attack.sh replays it
 class ParserFuzzTest {
     private static final int ROUNDS = 3000;
     private static final char[] PW = "pencil-and-otp-phrase".toCharArray();

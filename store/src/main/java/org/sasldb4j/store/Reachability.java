@@ -1,0 +1,56 @@
+package org.sasldb4j.store;
+
+/**
+ * Ids a sasldb can hold but no login can reach: an empty user name, and names or realms that
+ * begin or end with white space (SASL servers strip it from the login name before the lookup,
+ * so {@code " hal "} is looked up as {@code hal}). saslpasswd2 stores such ids silently;
+ * sasldb4j's tools keep them too (they are the administrator's data) and say so.
+ */
+public final class Reachability {
+    private Reachability() {}
+
+    /**
+     * Why no login can reach the user {@code authid@realm}, or null if one can.
+     *
+     * @param authid the user name's bytes
+     * @param realm the realm's bytes
+     */
+    public static String whyUnreachable(byte[] authid, byte[] realm) {
+        if (authid.length == 0) {
+            return "the user name is empty";
+        }
+        if (isSpace(authid[0]) || isSpace(authid[authid.length - 1])) {
+            return "the user name begins or ends with white space, which servers strip before the lookup";
+        }
+        if (realm.length > 0 && (isSpace(realm[0]) || isSpace(realm[realm.length - 1]))) {
+            return "the realm begins or ends with white space, which servers strip before the lookup";
+        }
+        return null;
+    }
+
+    /** {@code "authid@realm"} with white space and other bytes outside printable ASCII shown as {@code \xNN}. */
+    public static String quoted(byte[] authid, byte[] realm) {
+        return "\"" + visible(authid) + "@" + visible(realm) + "\"";
+    }
+
+    /** C {@code isspace} in the C locale. */
+    static boolean isSpace(byte b) {
+        return b == ' ' || (b >= '\t' && b <= '\r');
+    }
+
+    private static String visible(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            int c = x & 0xff;
+            if (c > 0x20 && c < 0x7f && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+            if (sb.length() > 200) {
+                return sb.append("...").toString();
+            }
+        }
+        return sb.toString();
+    }
+}
