@@ -169,12 +169,20 @@ public final class Conversion {
             if (!targetExisted) {
                 Files.createFile(target, PermissionPolicy.newFileAttribute());
                 created = true;
-                takeModeAndOwner(source, target, report);
             }
             copyAndVerify(source, target, options, report, progress);
+            if (created) {
+                // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
+                takeModeAndOwner(source, target, report);
+            }
         } catch (IOException e) {
             removeFailedTarget(target, created, targetExisted, lockExisted);
             throw new StoreException("cannot create " + target + ": " + StoreFormat.describe(e), e);
+        } catch (UnsafePermissionsException e) {
+            // Refused before anything was written (a planted link, an unsafe directory): a file
+            // there that this run did not create is left alone, and never truncated through a link.
+            removeFailedTarget(target, created, false, lockExisted);
+            throw e;
         } catch (RuntimeException e) {
             removeFailedTarget(target, created, targetExisted, lockExisted);
             throw e;
@@ -235,7 +243,7 @@ public final class Conversion {
         try {
             if (targetExisted) {
                 // It was an empty file (perhaps prepared with the right owner): empty it again.
-                try (var ch = Files.newByteChannel(target, java.nio.file.StandardOpenOption.WRITE)) {
+                try (var ch = Files.newByteChannel(target, java.nio.file.StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     ch.truncate(0);
                 }
             } else {
@@ -398,7 +406,10 @@ public final class Conversion {
                 + " after the copy; do not use the target, and report this as a bug");
     }
 
-    /** Gives a new target the source's mode (never accessible to others), owner and group. */
+    /**
+     * Gives a new target the source's mode (never accessible to others), owner and group; the
+     * lock file follows its mode and group.
+     */
     private static void takeModeAndOwner(Path source, Path target, ConversionReport.Builder report) {
         try {
             PosixFileAttributes src = Files.readAttributes(source, PosixFileAttributes.class);
@@ -407,8 +418,10 @@ public final class Conversion {
             mode.removeAll(OTHERS);
             mode.add(PosixFilePermission.OWNER_READ);
             mode.add(PosixFilePermission.OWNER_WRITE);
-            Files.setPosixFilePermissions(target, mode);
-            PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            view.setPermissions(mode);
+            PermissionPolicy.alignSideFile(target, Path.of(target + "-lock"));
             try {
                 if (!view.readAttributes().group().equals(src.group())) {
                     view.setGroup(src.group());

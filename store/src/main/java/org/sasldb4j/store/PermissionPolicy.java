@@ -22,7 +22,10 @@ import java.util.Set;
  *       (Cyrus: {@code 0660 & ~umask}, which a umask of 0 makes world-free only by chance).
  *   <li>Side files (LMDB's {@code -lock}, SQLite's {@code -wal}/{@code -shm}) get the data
  *       file's mode and group, because every reader must be able to write the LMDB lock file.
- *   <li>An existing store is changed in place: inode, owner, group and mode are kept.
+ *   <li>An existing store is changed in place: inode, owner, group and mode are kept; but a
+ *       zero-byte file about to become a store is narrowed to {@code 0660 & ~umask}.
+ *   <li>No side file is ever a symbolic link, and no mode or group is changed through one;
+ *       the directories above a store pass {@link SafeDirectories} (see {@code StoreFiles}).
  *   <li>Opening a store to read secrets refuses any of its files that others may read or write.
  * </ul>
  */
@@ -57,9 +60,10 @@ public final class PermissionPolicy {
      */
     public static void restrictNew(Path file) {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
             if (perms.removeAll(OTHERS)) {
-                Files.setPosixFilePermissions(file, perms);
+                Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setPermissions(perms);
             }
         } catch (IOException | UnsupportedOperationException e) {
             throw new StoreException("cannot set the mode of " + file + ": " + StoreFormat.describe(asIo(e)), e);
@@ -69,24 +73,27 @@ public final class PermissionPolicy {
     /**
      * Gives a side file the data file's mode and group, where they differ and this process may
      * change them. A side file this process cannot change (owned by another user) is left as is:
-     * its owner made it.
+     * its owner made it. A side file that is a symbolic link is never changed, nor anything it
+     * points to: the opener refuses such links before a library opens them.
      */
     public static void alignSideFile(Path data, Path side) {
-        if (!Files.exists(side, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
         try {
+            PosixFileAttributes s = Files.readAttributes(side, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!s.isRegularFile()) {
+                return;
+            }
             PosixFileAttributes d = Files.readAttributes(data, PosixFileAttributes.class);
-            PosixFileAttributes s = Files.readAttributes(side, PosixFileAttributes.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(side, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
             if (!s.permissions().equals(d.permissions())) {
-                Files.setPosixFilePermissions(side, d.permissions());
+                view.setPermissions(d.permissions());
             }
             GroupPrincipal group = d.group();
             if (!s.group().equals(group)) {
-                Files.getFileAttributeView(side, PosixFileAttributeView.class).setGroup(group);
+                view.setGroup(group);
             }
         } catch (IOException | UnsupportedOperationException e) {
-            // Not ours to change (another user created it); the secrets check below still applies.
+            // Missing, or not ours to change (another user created it); the secrets check still applies.
         }
     }
 

@@ -76,6 +76,27 @@ public enum StoreFormat {
         return detect(head, n);
     }
 
+    /**
+     * True if {@code path} is a regular file (not a link) that starts as a SQLite database;
+     * reads without following a link, so it may run before the directory checks.
+     */
+    static boolean peekSqlite(Path path) {
+        try {
+            FileStat s = FileStat.of(path);
+            if (s == null || !s.isRegular()) {
+                return false;
+            }
+            byte[] head = new byte[SQLITE_HEADER.length];
+            try (java.nio.channels.SeekableByteChannel c = Files.newByteChannel(path,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                int n = c.read(ByteBuffer.wrap(head));
+                return n == head.length && startsWith(head, n, SQLITE_HEADER);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Recognises a file from its first {@code n} bytes (at least 128 where the file has them). */
     static StoreFormat detect(byte[] head, int n) {
         if (n == 0) {

@@ -10,12 +10,22 @@ import org.sasldb4j.store.sqlite.SqliteBackend;
 
 /** Recognises a file and hands it to the backend that owns its format. */
 final class StoreOpener {
+    private static final String LOCK_SUFFIX = "-lock";
+
     private StoreOpener() {}
 
     static CredentialStore open(Path path, StoreOptions options) {
-        StoreFormat format = StoreFormat.detect(path);
         boolean create = options.access() == StoreOptions.Access.CREATE;
         boolean readOnly = options.access() == StoreOptions.Access.READ_ONLY;
+        // Before anything reads or creates a file: the directories, links and side files.
+        boolean sqlite = options.backend() == Backend.SQLITE || StoreFormat.peekSqlite(path);
+        StoreFiles.Checked checked = StoreFiles.checkData(path, !readOnly, sqlite);
+        StoreFormat format = StoreFormat.detect(path);
+        if (sqlite && !(format == StoreFormat.SQLITE
+                || options.backend() == Backend.SQLITE && (format == StoreFormat.MISSING || format == StoreFormat.EMPTY))) {
+            // Not a SQLite store after all: the stricter rule of every other kind applies.
+            checked = StoreFiles.checkData(path, !readOnly, false);
+        }
         CredentialStore store = switch (format) {
             case MISSING -> {
                 if (!create) {
@@ -23,13 +33,14 @@ final class StoreOpener {
                             + " Create it by adding a user: saslpasswd -c -f " + path + " USER");
                 }
                 createFile(path);
-                yield openBackend(path, options.backend(), false);
+                yield openBackend(StoreFiles.checkData(path, true, options.backend() == Backend.SQLITE),
+                        options.backend(), false);
             }
             case EMPTY -> readOnly
                     ? new EmptyStore(path)
-                    : openBackend(path, options.backend(), false);
-            case LMDB -> openBackend(path, Backend.LMDB, readOnly);
-            case SQLITE -> openBackend(path, Backend.SQLITE, readOnly);
+                    : openBackend(checked, options.backend(), false);
+            case LMDB -> openBackend(checked, Backend.LMDB, readOnly);
+            case SQLITE -> openBackend(checked, Backend.SQLITE, readOnly);
             case BDB_HASH, BDB_BTREE -> throw new ForeignFormatException(format, path + " is "
                     + format.description() + " written by Cyrus SASL, which sasldb4j does not change in place."
                     + " Convert it with: sasldbconvert " + path + " NEW_STORE");
@@ -50,10 +61,20 @@ final class StoreOpener {
         return store;
     }
 
-    private static CredentialStore openBackend(Path path, Backend backend, boolean readOnly) {
+    private static CredentialStore openBackend(StoreFiles.Checked checked, Backend backend, boolean readOnly) {
+        Path path = checked.given();
         return switch (backend) {
-            case LMDB -> LmdbBackend.open(path, readOnly);
-            case SQLITE -> SqliteBackend.open(path, readOnly);
+            case LMDB -> {
+                // LMDB opens (and creates) <path>-lock following links: it must exist, checked, first.
+                StoreFiles.checkSideFiles(checked, List.of(LOCK_SUFFIX), LOCK_SUFFIX);
+                yield LmdbBackend.open(path, readOnly);
+            }
+            case SQLITE -> {
+                StoreFiles.checkSideFiles(checked, List.of("-wal", "-shm", "-journal"), null);
+                // SQLite opens the file without following a link: a link the checks trusted is
+                // given to it resolved.
+                yield SqliteBackend.open(checked.named().equals(checked.data()) ? path : checked.data().file(), readOnly);
+            }
         };
     }
 

@@ -214,6 +214,14 @@ public final class AuthdCommand implements Callable<Integer> {
             return Detach.detach(err);
         }
         LogSetup.configure(err, level);
+        try {
+            if (pidFile != null) {
+                PidFile.check(pidFile); // before any socket exists: refuse an unsafe --pid-file cleanly
+            }
+        } catch (IOException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
         AuthDaemon daemon;
         try {
             Path sp = storePath;
@@ -233,12 +241,13 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (realm '" + serverName + "', mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
+        PidFile pid = null;
         try {
             if (pidFile != null) {
-                Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+                pid = PidFile.write(pidFile);
             }
         } catch (IOException e) {
-            err.println("sasldb-authd: cannot write " + pidFile + ": " + e.getMessage());
+            err.println("sasldb-authd: " + e.getMessage());
             daemon.close();
             return 1;
         }
@@ -251,14 +260,14 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info("shutting down");
         daemon.close();
-        try {
-            if (pidFile != null) {
-                Files.deleteIfExists(pidFile);
-            }
-        } catch (IOException e) {
-            // The next start overwrites it.
-        }
+        closeQuietly(pid);
         return 0;
+    }
+
+    private static void closeQuietly(PidFile pid) {
+        if (pid != null) {
+            pid.close();
+        }
     }
 
     /** {@code salt-key} in systemd's state directory ({@code StateDirectory=}), or null. */

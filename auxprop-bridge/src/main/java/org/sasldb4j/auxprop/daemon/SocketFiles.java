@@ -12,12 +12,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Set;
+import org.sasldb4j.store.FileStat;
+import org.sasldb4j.store.SafeDirectories;
+import org.sasldb4j.store.StoreException;
 
 /**
  * Creates listening UNIX sockets that only the intended group can reach.
@@ -25,8 +27,9 @@ import java.util.Set;
  * <p>A socket made by {@code bind} gets mode {@code 0777 & ~umask}, and Java cannot set the
  * umask, so the socket is bound inside a fresh 0700 directory next to its final path, given
  * mode 0660 and its group there, and only then renamed into place: at no moment can another
- * user connect to it. The directory that holds it must not be writable by others (they could
- * swap in a socket of their own).
+ * user connect to it. The directory that holds it must not be writable by its group or others
+ * (they could swap in a socket of their own), and the directories above it pass
+ * {@link SafeDirectories}.
  */
 final class SocketFiles {
     /** Mode of every socket: owner and group may connect, others may not. */
@@ -50,8 +53,8 @@ final class SocketFiles {
         if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PATH - 20) {
             throw new UnsafeSocketException("socket path " + path + " is too long (at most " + (MAX_PATH - 20) + " bytes)");
         }
-        Path dir = path.getParent();
-        checkDirectory(dir);
+        Path dir = checkDirectory(path.getParent());
+        path = dir.resolve(path.getFileName());
         clearStale(path);
         Path tmpDir = dir.resolve("." + path.getFileName() + "." + HexFormat.of().formatHex(randomBytes()));
         Files.createDirectory(tmpDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -83,21 +86,35 @@ final class SocketFiles {
     }
 
     /**
-     * Refuses a directory others may write to. (Its owner may be another user: Postfix's
-     * {@code private/} belongs to {@code postfix}, the very client the socket is for.)
+     * Refuses a socket directory its group or others may write to, and one below a directory
+     * that fails {@link SafeDirectories} (StrictModes: each directory above it root's or ours,
+     * not writable by others, links followed only where those directories are safe). The socket
+     * directory itself may belong to another user: Postfix's {@code private/} belongs to
+     * {@code postfix}, the very client the socket is for.
      *
+     * @return the real path of the directory, every component checked
      * @throws UnsafeSocketException naming the problem and the fix
      */
-    static void checkDirectory(Path dir) throws IOException {
+    static Path checkDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new UnsafeSocketException("socket directory " + dir + " does not exist; create it (e.g. mkdir -m 0750 " + dir + ")");
         }
-        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
-        Set<PosixFilePermission> p = a.permissions();
-        if (p.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new UnsafeSocketException("socket directory " + dir + " is writable by others, who could replace the socket; "
-                    + "use a directory only the daemon's user can write (chmod o-w " + dir + ")");
+        Path real;
+        try {
+            real = SafeDirectories.locateFollowing(dir, "the socket directory " + dir).file();
+        } catch (StoreException e) {
+            throw new UnsafeSocketException(e.getMessage());
         }
+        FileStat s = FileStat.of(real);
+        if (s == null || !s.isDirectory()) {
+            throw new UnsafeSocketException("socket directory " + dir + " is not a directory");
+        }
+        if (s.writableByOthers()) {
+            throw new UnsafeSocketException("socket directory " + dir + " has mode " + s.octal() + ": its group or other"
+                    + " users could replace the socket; use a directory only the daemon's user can write (chmod go-w "
+                    + dir + ")");
+        }
+        return real;
     }
 
     /** Removes a socket left by a previous run; refuses anything else, or a live server. */

@@ -44,6 +44,7 @@ import org.sqlite.SQLiteOpenMode;
 final class SqliteStore implements CredentialStore {
     /** Long enough for another process's batch of many thousand users to commit. */
     static final int BUSY_TIMEOUT_MS = 30_000;
+    private static final int SQLITE_OPEN_NOFOLLOW = 0x01000000;
 
     private final Path path;
     private final boolean readOnly;
@@ -88,9 +89,12 @@ final class SqliteStore implements CredentialStore {
      * so that it can still clean up the WAL it shares with writers.
      */
     private static Connection connect(Path path) {
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.resetOpenMode(SQLiteOpenMode.CREATE);
-        cfg.setOpenMode(SQLiteOpenMode.READWRITE);
+        // SQLITE_OPEN_NOFOLLOW (SQLite 3.31; the driver has no constant for it): the database is
+        // never opened through a link, which a user who may write its directory (the readers'
+        // group, see docs/sqlite.md) could have planted after the opener's checks.
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("open_mode", Integer.toString(SQLiteOpenMode.READWRITE.flag | SQLITE_OPEN_NOFOLLOW));
+        SQLiteConfig cfg = new SQLiteConfig(p);
         cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
         // A file: URI with the path percent-encoded: a plain path containing '?' or '#' would be
         // cut at it by the driver's URL parsing.
