@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusTexts;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.Getopt;
 import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.store.Conversion;
 import org.sasldb4j.store.ConversionReport;
-import org.sasldb4j.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,14 +42,14 @@ import picocli.CommandLine.Parameters;
                     + " success is reported."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:converted and verified; nothing skipped",
-            "1:failed; nothing usable was written (the message says why and what to do)",
-            "2:usage error",
-            "3:converted and verified, but records were skipped (listed on stderr)"},
+            ExitCodes.DOC_OK + ": converted and verified, nothing skipped",
+            ExitCodes.DOC_FAILURE + "; nothing usable was written",
+            ExitCodes.DOC_DAMAGED + ": converted and verified with --salvage",
+            ExitCodes.DOC_LAUNCHER},
         footer = {"%nSee docs/migration.md for moving /etc/sasldb2 without interrupting Postfix."})
 public final class SasldbconvertCommand implements Callable<Integer> {
-    static final int USAGE = 2;
-    static final int SKIPPED = 3;
+    static final int USAGE = ExitCodes.USAGE;
+    static final int SKIPPED = ExitCodes.DAMAGED_RECORDS_SKIPPED;
     private static final long PROGRESS_MIN_BYTES = 1 << 20;
 
     @Parameters(index = "0", paramLabel = "SOURCE", description = "The sasldb to read.")
@@ -83,7 +83,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     SasldbconvertCommand(CliEnvironment env) {
         this.env = env;
-        this.diag = new Diagnostics("sasldbconvert", env);
+        this.diag = new Diagnostics(CyrusTexts.programName("sasldbconvert"), env);
     }
 
     /** Entry point of the launcher. */
@@ -167,7 +167,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             diag.error(e.getMessage());
             return USAGE;
-        } catch (StoreException e) {
+        } catch (RuntimeException e) { // StoreException and anything else: one line, no trace
             return diag.fail(e, ExitCodes.FAILURE);
         } finally {
             env.stderr().flush();

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,8 @@ import org.sasldb4j.auxprop.AuthorizationPolicy;
 import org.sasldb4j.auxprop.BridgeConfig;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.DefaultRealm;
+import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.Argon2Parameters;
@@ -146,13 +150,49 @@ public final class AuthdCommand implements Callable<Integer> {
 
     /** The command's picocli model, for generated documentation (the man pages). */
     public static CommandLine commandLine(CliEnvironment env) {
-        return new CommandLine(new AuthdCommand(env));
+        return configured(new CommandLine(new AuthdCommand(env)), env);
     }
 
     static int run(CliEnvironment env, String... args) {
-        CommandLine cl = new CommandLine(new AuthdCommand(env));
-        cl.setErr(new java.io.PrintWriter(env.stderr(), true));
-        return cl.execute(args);
+        return commandLine(env).execute(args);
+    }
+
+    /**
+     * The exit codes of {@link ExitCodes} (picocli's own are 2 for usage), one line and no stack
+     * trace for any error, and {@code --opt VALUE} in the help (getopt reads {@code -f=x} as the
+     * path {@code =x}).
+     */
+    private static CommandLine configured(CommandLine cl, CliEnvironment env) {
+        PrintStream err = env.stderr();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        PicocliSetup.spaceInHelp(cl);
+        cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);
+        cl.setParameterExceptionHandler((e, args) -> {
+            err.println("sasldb-authd: " + e.getMessage());
+            err.println("Try 'sasldb-authd --help' for more information.");
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, c, parsed) -> {
+            err.println("sasldb-authd: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ExitCodes.FAILURE;
+        });
+        return cl;
+    }
+
+    /** Refuses an unknown {@code --socket-group} before anything is created or detached. */
+    private static String checkGroup(String group) {
+        if (group == null || group.isEmpty()) {
+            return null;
+        }
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            return null;
+        } catch (UserPrincipalNotFoundException e) {
+            return "--socket-group " + group + ": no such group; give an existing group (the one Postfix runs as,"
+                    + " e.g. postfix) or leave the option out";
+        } catch (IOException e) {
+            return "--socket-group " + group + ": cannot look up the group: " + e.getMessage();
+        }
     }
 
     @Override
@@ -163,7 +203,12 @@ public final class AuthdCommand implements Callable<Integer> {
             level = Level.parse(logLevel.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             err.println("sasldb-authd: unknown log level '" + logLevel + "'");
-            return 1;
+            return ExitCodes.USAGE;
+        }
+        String badGroup = checkGroup(socketGroup);
+        if (badGroup != null) {
+            err.println("sasldb-authd: " + badGroup);
+            return ExitCodes.USAGE;
         }
         DaemonConfig config;
         Path storePath;
