@@ -39,11 +39,21 @@ import picocli.CommandLine.Option;
  * stop accepting, remove the sockets and exit 0.
  */
 @Command(name = "sasldb-authd", mixinStandardHelpOptions = false, sortOptions = false,
+        customSynopsis = {
+            "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
+            "             [-f sasldb] [--realm REALM] [--secrets hashed|plaintext] [--foreground]",
+            "             [--pid-file FILE] [OPTION]..."},
         description = {
             "Serves a sasldb4j store to Postfix (smtpd_sasl_type = dovecot) and to libsasl's"
                     + " pwcheck_method: saslauthd, over UNIX sockets.",
             "Give at least one of --dovecot-socket and --saslauthd-socket. Sockets are created mode 0660"
                     + " (group: --socket-group) and the store must not be accessible to others."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            ExitCodes.OK + ":stopped cleanly (TERM/INT), or the detached daemon is ready",
+            ExitCodes.FAILURE + ":usage error, or the daemon could not start (one line on stderr says why:"
+                    + " the store, a socket, an unknown --socket-group...)",
+            ExitCodes.DOC_LAUNCHER},
         footer = {"%nSignals: HUP reopens the store; TERM/INT stop cleanly. See docs/postfix.md."})
 public final class AuthdCommand implements Callable<Integer> {
     @Option(names = {"-f", "--store"}, paramLabel = "sasldb",
@@ -165,11 +175,11 @@ public final class AuthdCommand implements Callable<Integer> {
     private static CommandLine configured(CommandLine cl, CliEnvironment env) {
         PrintStream err = env.stderr();
         cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
         PicocliSetup.spaceInHelp(cl);
         cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);
         cl.setParameterExceptionHandler((e, args) -> {
-            err.println("sasldb-authd: " + e.getMessage());
-            err.println("Try 'sasldb-authd --help' for more information.");
+            err.println("sasldb-authd: " + e.getMessage() + " (see sasldb-authd --help)");
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
