@@ -48,10 +48,20 @@ final class BatchParser {
     }
 
     Result parse(byte[] data) {
+        return parse(data, 1);
+    }
+
+    /**
+     * Parses one window of whole lines ({@link BatchWindows}); errors and their count accumulate
+     * over the windows given to this parser.
+     *
+     * @param firstLine the line number of the window's first line
+     */
+    Result parse(byte[] data, int firstLine) {
         List<BatchOp> ops = new ArrayList<>();
         boolean usesDefault = false;
         int pos = 0;
-        int line = 0;
+        int line = firstLine - 1;
         while (pos < data.length) {
             line++;
             int end = pos;
@@ -71,6 +81,10 @@ final class BatchParser {
     private BatchOp parseLine(byte[] d, int from, int to, int line) {
         if (from == to || d[from] == '#') {
             return null;
+        }
+        if (to - from == 1 && d[from] == 0) {
+            return error(line, "the line is longer than " + BatchWindows.MAX_LINE_BYTES + " bytes (or is a lone NUL);"
+                    + " no valid line is that long");
         }
         if (d[to - 1] == '\r') {
             return error(line, "the line ends with CR (a Windows line end?). Convert the file with dos2unix;"

@@ -443,8 +443,14 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             records = policy.recordsFor(user, password);
             List<Entry> toWrite = records;
             boolean keptPlaintext;
+            boolean existed = NewStore.exists(path);
             try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
                 keptPlaintext = store.write(w -> policy.apply(w, user, toWrite));
+            } catch (RuntimeException e) {
+                if (!existed) {
+                    NewStore.removeIfEmpty(path); // a failed command leaves no empty store behind
+                }
+                throw e;
             }
             done = true;
             if (keptPlaintext) {
