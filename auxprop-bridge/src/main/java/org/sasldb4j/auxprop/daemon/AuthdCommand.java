@@ -189,6 +189,30 @@ public final class AuthdCommand implements Callable<Integer> {
         return cl;
     }
 
+    /**
+     * The one realm rule of every tool: a realm given (-u, --realm, $SASLDB4J_DEFAULT_REALM,
+     * user@REALM) is used byte for byte, as saslpasswd stores it; only the host name is
+     * lowercased. So {@code --realm} is the lookup realm as given (Cyrus's {@code user_realm}),
+     * never folded: a user made with {@code saslpasswd -u EX.ORG} logs in without {@code @}.
+     */
+    static BridgeConfig bridgeConfig(DefaultRealm.Choice realmChoice, SecretSet policy) {
+        String userRealm = realmChoice.fromHostname() ? null : realmChoice.realm();
+        return new BridgeConfig(realmChoice.realm(), userRealm, AuthorizationPolicy.SAME_USER,
+                BridgeConfig.DEFAULT_SCRAM_ITERATIONS, policy);
+    }
+
+    /** The realm rule as applied, for the start-up line: which realm, from where, folded or not. */
+    static String realmRule(DefaultRealm.Choice c) {
+        String origin = switch (c.origin()) {
+            case "--default-realm" -> "--realm";
+            case DefaultRealm.ENV -> "$" + DefaultRealm.ENV;
+            default -> c.origin();
+        };
+        return "logins without @ are looked up in realm '" + c.realm() + "', "
+                + (c.fromHostname() ? "this host's name, lowercased" : "from " + origin + ", exactly as given")
+                + "; realms are case-sensitive";
+    }
+
     /** Refuses an unknown {@code --socket-group} before anything is created or detached. */
     private static String checkGroup(String group) {
         if (group == null || group.isEmpty()) {
@@ -221,6 +245,7 @@ public final class AuthdCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         DaemonConfig config;
+        String realmRule;
         Path storePath;
         BridgeConfig bridgeConfig;
         String serverName;
@@ -233,8 +258,8 @@ public final class AuthdCommand implements Callable<Integer> {
                 case "plaintext" -> SecretSet.PLAINTEXT;
                 default -> throw new IllegalArgumentException("--secrets must be hashed or plaintext");
             };
-            bridgeConfig = new BridgeConfig(realmChoice.realm(), null, AuthorizationPolicy.SAME_USER,
-                    BridgeConfig.DEFAULT_SCRAM_ITERATIONS, policy);
+            realmRule = realmRule(realmChoice);
+            bridgeConfig = bridgeConfig(realmChoice, policy);
             DaemonSettings settings = new DaemonSettings(Mechanism.parseList(mechanisms), realmChoice.realm(),
                     failureDelay, requestTimeout, idleTimeout, ioTimeout, DaemonSettings.DEFAULT_MAX_LINE, 64,
                     clientAddressField);
@@ -264,7 +289,8 @@ public final class AuthdCommand implements Callable<Integer> {
             err.println("sasldb-authd: cannot start: " + e);
             return 1;
         }
-        AuthLog.LOGGER.info(() -> "serving " + storePath + " (realm '" + serverName + "', mechanisms "
+        String rule = realmRule;
+        AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
         try {
             if (pidFile != null) {

@@ -13,8 +13,12 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sasldb4j.auxprop.AuxpropBridge;
+import org.sasldb4j.auxprop.TestStore;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.store.secret.SecretSet;
 
 /** sasldb-authd's command line: exit codes from the one table, one line per error, nothing left behind. */
 class AuthdCommandTest {
@@ -62,5 +66,38 @@ class AuthdCommandTest {
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("--socket-group GROUP"), help);
         assertFalse(help.contains("-f=sasldb"), help);
+    }
+
+    private CliEnvironment env(String realmEnv) {
+        CliEnvironment.Builder b = CliEnvironment.builder().hostname("Mail.Example.ORG");
+        if (realmEnv != null) {
+            b.env(DefaultRealm.ENV, realmEnv);
+        }
+        return b.build();
+    }
+
+    @Test
+    void aUserMadeWithAnUppercaseRealmLogsInWithoutAtWhenTheDaemonIsGivenThatRealm() {
+        TestStore store = TestStore.in(dir).put("alice", "EX.ORG", "userPassword", "secret");
+        DefaultRealm.Choice realm = DefaultRealm.choose(null, "EX.ORG", env(null));
+        try (AuxpropBridge bridge = store.bridge(AuthdCommand.bridgeConfig(realm, SecretSet.PLAINTEXT))) {
+            assertEquals("EX.ORG", bridge.canonicalize("alice").orElseThrow().realm());
+            assertTrue(bridge.verify("alice", null, "secret".toCharArray()).authenticated());
+            assertFalse(bridge.verify("alice@ex.org", null, "secret".toCharArray()).authenticated(),
+                    "realms are case-sensitive");
+        }
+        assertEquals("logins without @ are looked up in realm 'EX.ORG', from --realm, exactly as given;"
+                + " realms are case-sensitive", AuthdCommand.realmRule(realm));
+    }
+
+    @Test
+    void theHostNameIsTheOnlyRealmThatIsLowercasedAndTheStartupLineSaysSo() {
+        DefaultRealm.Choice host = DefaultRealm.choose(null, null, env(null));
+        assertEquals("mail.example.org", AuthdCommand.bridgeConfig(host, SecretSet.PLAINTEXT).serverFqdn());
+        assertEquals("logins without @ are looked up in realm 'mail.example.org', this host's name, lowercased;"
+                + " realms are case-sensitive", AuthdCommand.realmRule(host));
+        DefaultRealm.Choice fromEnv = DefaultRealm.choose(null, null, env("Sales.EX"));
+        assertEquals("Sales.EX", AuthdCommand.bridgeConfig(fromEnv, SecretSet.PLAINTEXT).userRealm());
+        assertTrue(AuthdCommand.realmRule(fromEnv).contains("from $SASLDB4J_DEFAULT_REALM, exactly as given"));
     }
 }
