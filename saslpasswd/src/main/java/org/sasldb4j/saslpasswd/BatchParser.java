@@ -158,6 +158,9 @@ final class BatchParser {
         }
         BatchOp op = new BatchOp(line, delete, user, userFrom, userTo, pw, pwFrom, pwTo);
         String problem = checkUser(op);
+        if (problem == null && !hex) {
+            problem = textProblem(user, userFrom, userTo);
+        }
         if (problem == null && !delete) {
             problem = checkPassword(pw, pwFrom, pwTo);
         }
@@ -191,6 +194,17 @@ final class BatchParser {
         if (!op.delete() && keyLength > Entry.MAX_KEY_LENGTH) {
             return "user id and realm are too long: the key would take " + keyLength + " bytes, the store allows "
                     + Entry.MAX_KEY_LENGTH;
+        }
+        return null;
+    }
+
+    /** The rule of command-line ids (UTF-8, no control character) for add/del lines; add-hex is the explicit way out. */
+    private static String textProblem(byte[] u, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte x = u[i];
+            if (x < 0x20 || x == 0x7F) { // control byte, or a non-ASCII byte: check the whole id
+                return UserChecks.refusal(java.util.Arrays.copyOfRange(u, from, to), new byte[0]);
+            }
         }
         return null;
     }

@@ -116,11 +116,27 @@ final class BatchRunner {
     }
 
     private int run(String source, Input input) {
+        Kept first = new Kept();
+        try {
+            return run(source, input, first);
+        } finally {
+            if (first.window != null) {
+                BatchWindows.wipe(first.window);
+            }
+        }
+    }
+
+    private int run(String source, Input input, Kept first) {
         byte[] realmBytes = realm.realm().getBytes(StandardCharsets.UTF_8);
         BatchParser checker = new BatchParser(source, realmBytes);
         Checked checked = new Checked();
-        BatchParser.Result last = forEachWindow(input, (window, firstLine) -> {
+        // The first window's lines are kept from the checking pass, so a batch of one window (up to
+        // CHUNK lines, the usual case) is parsed once; memory stays bounded by two windows.
+        BatchParser.Result last = forEachWindow(input, first, (window, firstLine) -> {
             BatchParser.Result r = checker.parse(window, firstLine);
+            if (first.window == window) {
+                first.ops = r.ops();
+            }
             for (BatchOp op : r.ops()) {
                 if (op.delete()) {
                     checked.dels++;
@@ -166,13 +182,20 @@ final class BatchRunner {
         if (anyAdd) {
             SaslpasswdCommand.refuseForeign(path);
         }
+        return apply(source, input, options, realmBytes, total, first, outcome);
+    }
+
+    private int apply(String source, Input input, StoreOptions options, byte[] realmBytes, long total, Kept first,
+            Outcome outcome) {
         boolean existed = NewStore.exists(path);
         try (CredentialStore store = CredentialStore.open(path, options)) {
             Progress progress = new Progress(total);
             BatchParser applier = new BatchParser(source, realmBytes);
             long[] done = {0};
-            forEachWindow(input, (window, firstLine) -> {
-                List<BatchOp> ops = applier.parse(window, firstLine).ops();
+            forEachWindow(input, null, (window, firstLine) -> {
+                List<BatchOp> ops = firstLine == 1 && first.ops != null
+                        ? first.ops
+                        : applier.parse(window, firstLine).ops();
                 apply(store, ops, realmBytes, outcome);
                 done[0] += ops.size();
                 progress.show(done[0]);
@@ -181,7 +204,7 @@ final class BatchRunner {
             progress.done();
         } catch (StoreNotFoundException e) {
             // Only del lines and no store: every user is missing, nothing is created.
-            forEachWindow(input, (window, firstLine) -> {
+            forEachWindow(input, null, (window, firstLine) -> {
                 new BatchParser(source, realmBytes).parse(window, firstLine).ops()
                         .forEach(o -> outcome.notFound.add(o.line()));
                 return null;
@@ -202,16 +225,31 @@ final class BatchRunner {
         BatchParser.Result apply(byte[] window, int firstLine);
     }
 
-    /** Runs work on each window of {@link #CHUNK} lines, wiping each after use. */
-    private static BatchParser.Result forEachWindow(Input input, WindowWork work) {
+    /** The first window of a batch and its parsed lines, kept from the checking pass. */
+    private static final class Kept {
+        byte[] window;
+        List<BatchOp> ops;
+    }
+
+    /**
+     * Runs work on each window of {@link #CHUNK} lines, wiping each after use, except the first
+     * when {@code keep} is given (then the caller wipes it).
+     */
+    private static BatchParser.Result forEachWindow(Input input, Kept keep, WindowWork work) {
         BatchParser.Result last = null;
         try (BatchWindows windows = new BatchWindows(input.open(), CHUNK)) {
             for (byte[] w = windows.next(); w != null; w = windows.next()) {
+                boolean kept = keep != null && windows.firstLine() == 1;
+                if (kept) {
+                    keep.window = w;
+                }
                 try {
                     BatchParser.Result r = work.apply(w, windows.firstLine());
                     last = r != null ? r : last;
                 } finally {
-                    BatchWindows.wipe(w);
+                    if (!kept) {
+                        BatchWindows.wipe(w);
+                    }
                 }
             }
         } catch (IOException e) {

@@ -341,6 +341,12 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             diag.error("invalid parameter supplied: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
+        String refused = UserChecks.refusal(user);
+        if (refused != null && !(disable && !refused.contains("UTF-8"))) {
+            // -d may still name an id with a control character, to delete one made elsewhere.
+            diag.error("invalid parameter supplied: " + refused);
+            return ExitCodes.INVALID_INPUT;
+        }
         for (String w : UserChecks.unreachable(user)) {
             diag.warn(w);
         }
