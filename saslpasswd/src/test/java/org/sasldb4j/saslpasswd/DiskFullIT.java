@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sasldb4j.cli.CliEnvironment;
@@ -180,6 +181,7 @@ class DiskFullIT {
         assertEquals(before, records(db), "the store is as it was: no part of the batch");
     }
 
+    @Tag("attack")
     @Test
     void newStoreOnAFullDiskLeavesNoFileBehind() throws IOException {
         fillDisk();
@@ -187,6 +189,29 @@ class DiskFullIT {
         Result r = saslpasswd("pw", "-p", "-f", db.toString(), "alice@example.org");
         assertOneClearLine(r, "saslpasswd");
         assertEquals(before, names(mount), "no store or lock file left behind");
+    }
+
+    /**
+     * A lock file made by LMDB itself (or by Cyrus, mdb_load...) is sparse: on a full disk its
+     * first write through the map was a SIGBUS that killed the JVM. Now its holes are filled
+     * first, or the command fails with one line.
+     */
+    @Tag("attack")
+    @Test
+    void sparseLockFileOnAFullDiskIsAnErrorNotACrash() throws IOException {
+        populate(10);
+        List<String> before = records(db);
+        Path lock = mount.resolve("sasldb2-lock");
+        Files.delete(lock);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(lock.toFile(), "rw")) {
+            f.setLength(8192); // holes only, as LMDB's ftruncate leaves it
+        }
+        fillDisk();
+        Result r = saslpasswd("new-password", "-p", "-f", db.toString(), "newuser@example.org");
+        assertOneClearLine(r, "saslpasswd");
+        Files.delete(mount.resolve("filler2"));
+        Files.delete(mount.resolve("filler"));
+        assertEquals(before, records(db), "the store is as it was");
     }
 
     @Test
