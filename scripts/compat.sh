@@ -528,7 +528,13 @@ pw delete-missing-realm "" -d -f @S@/main.db -u nowhere.example alice
 same_but_stderr delete-missing-realm "D8: the user exists in another realm only" \
     'saslpasswd: user not found: alice@nowhere\.example \(nothing deleted\)'
 pw delete-missing-store "" -d -f @S@/never.db -u example.org nobody
-same_but_stderr delete-missing-store "D8: no store at all" 'saslpasswd: user not found: nobody@example\.org \(nothing deleted\)'
+same_but_stderr delete-missing-store "D8: no store at all" \
+    'saslpasswd: user not found: nobody@example\.org \(nothing deleted\): there is no store at .*never\.db; check -f'
+# -d with a mistyped directory: Cyrus exits 1 with 'generic failure'; ours the same 1, naming the store.
+pw delete-missing-dir "" -d -f @S@/typo/path -u example.org nobody
+cyrus_is delete-missing-dir 1 'saslpasswd: generic failure\n'
+same_but_stderr delete-missing-dir "Cyrus says only 'generic failure'; ours names the missing store and directory" \
+    'saslpasswd: .*typo/path: no such store, and no directory .*typo; check -f \(nothing deleted\)'
 if [ -e "$W/cyrus/never.db" ] && [ ! -e "$W/ours/never.db" ]; then
     pass "deliberate:delete-missing-store-no-file" "Cyrus creates the store file; ours does not"
 else
@@ -608,6 +614,15 @@ for side in cyrus ours; do
 done
 same realm-utf8-posix-locale notices
 # (the stored bytes of this id are compared in D: listing-realm, mdb_dump-realm)
+# Names that lie (docs/compatibility.md): saslpasswd2 stores a control character or invalid UTF-8 as
+# given; ours refuses both (exit 7, one line), so a name cannot forge listing lines and what is stored is
+# what was typed (not U+FFFD). Own store, so the listings compared later stay the same.
+pw names-newline "$IN/pw" -p -c -f @S@/names.db -u example.org $'evil\nroot'
+cyrus_is names-newline 0 ''
+ours_fails names-newline "a newline in a user id would forge sasldblistusers lines" 'control character 0x0a' 7
+pw names-latin1 "$IN/pw" -p -c -f @S@/names.db -u example.org $'caf\xe9'
+cyrus_is names-latin1 0 ''
+ours_fails names-latin1 "invalid UTF-8 would be stored as U+FFFD" 'not valid UTF-8' 7
 
 # Cyrus LMDB layout: data file + <path>-lock (MDB_NOSUBDIR), no named databases, same file mode
 # (checked before any mdb_dump: mdb_dump itself creates a missing <path>-lock, with its own umask)

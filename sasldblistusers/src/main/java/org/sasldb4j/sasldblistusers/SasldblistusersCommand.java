@@ -41,9 +41,10 @@ import picocli.CommandLine.Parameters;
                     + " else /etc/sasldb2."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:listed (possibly nothing)",
-            "1:usage error, or the store is missing, unreadable, not a store or damaged",
-            "2:listed, but malformed records were skipped (reported on stderr)"},
+            ExitCodes.DOC_OK + " (listed, possibly nothing)",
+            ExitCodes.DOC_FAILURE + " (the store is missing, unreadable, not a store or damaged)",
+            ExitCodes.DOC_DAMAGED,
+            ExitCodes.DOC_LAUNCHER},
         footer = {"%nSee docs/sasldblistusers.md for the JSON format and the differences from sasldblistusers2."})
 public final class SasldblistusersCommand implements Callable<Integer>, CyrusTool {
     static final String SHORT_OPTIONS = "vf:h?";

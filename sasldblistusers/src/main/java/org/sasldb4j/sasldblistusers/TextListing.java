@@ -6,7 +6,10 @@ import org.sasldb4j.store.Entry;
 
 /**
  * sasldblistusers2's output: {@code authid@realm: property}, one line per record, the raw bytes
- * of each component (no decoding, so any byte comes out as stored).
+ * of each component (no decoding, so any byte comes out as stored), except control bytes
+ * (0x00-0x1F, 0x7F), which are printed as {@code \xHH}: a name holding a newline or a TAB must
+ * not forge lines of the listing (Cyrus prints them raw). saslpasswd refuses such names; they
+ * can still come from a converted Cyrus file or a batch's {@code add-hex}.
  */
 final class TextListing implements Listing {
     private static final byte[] SEPARATOR = {':', ' '};
@@ -20,17 +23,50 @@ final class TextListing implements Listing {
     @Override
     public void add(Entry e) {
         try {
-            out.write(e.authidBytes());
+            write(e.authidBytes());
             out.write('@');
-            out.write(e.realmBytes());
+            write(e.realmBytes());
             out.write(SEPARATOR);
-            out.write(e.propertyBytes());
+            write(e.propertyBytes());
             out.write('\n');
         } catch (IOException x) {
             throw Listing.unchecked(x);
         } finally {
             e.wipe(); // the text listing never needs the value
         }
+    }
+
+    /** The bytes as they are, or with control bytes escaped when there are any. */
+    private void write(byte[] b) throws IOException {
+        if (!hasControl(b)) {
+            out.write(b);
+            return;
+        }
+        for (byte x : b) {
+            if (isControl(x)) {
+                out.write('\\');
+                out.write('x');
+                out.write(HEX[(x >> 4) & 0xF]);
+                out.write(HEX[x & 0xF]);
+            } else {
+                out.write(x);
+            }
+        }
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    static boolean hasControl(byte[] b) {
+        for (byte x : b) {
+            if (isControl(x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isControl(byte x) {
+        return (x >= 0 && x < 0x20) || x == 0x7F;
     }
 
     @Override

@@ -245,4 +245,15 @@ class SasldblistusersCommandTest {
         assertEquals(50_000, r.out().lines().count());
         assertTrue(ms < 10_000, ms + " ms");
     }
+
+    /** A crafted name must not forge lines of the listing (Cyrus prints it raw): control bytes are escaped. */
+    @org.junit.jupiter.api.Tag("attack")
+    @Test
+    void controlCharactersInNamesCannotForgeListingLines() {
+        put("evil\nroot", "example.org\tx", "userPassword");
+        put("bob", "example.org", "userPassword");
+        Result r = run(db().toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("bob@example.org: userPassword\nevil\\x0aroot@example.org\\x09x: userPassword\n", r.out());
+    }
 }

@@ -48,10 +48,20 @@ final class BatchParser {
     }
 
     Result parse(byte[] data) {
+        return parse(data, 1);
+    }
+
+    /**
+     * Parses one window of whole lines ({@link BatchWindows}); errors and their count accumulate
+     * over the windows given to this parser.
+     *
+     * @param firstLine the line number of the window's first line
+     */
+    Result parse(byte[] data, int firstLine) {
         List<BatchOp> ops = new ArrayList<>();
         boolean usesDefault = false;
         int pos = 0;
-        int line = 0;
+        int line = firstLine - 1;
         while (pos < data.length) {
             line++;
             int end = pos;
@@ -71,6 +81,10 @@ final class BatchParser {
     private BatchOp parseLine(byte[] d, int from, int to, int line) {
         if (from == to || d[from] == '#') {
             return null;
+        }
+        if (to - from == 1 && d[from] == 0) {
+            return error(line, "the line is longer than " + BatchWindows.MAX_LINE_BYTES + " bytes (or is a lone NUL);"
+                    + " no valid line is that long");
         }
         if (d[to - 1] == '\r') {
             return error(line, "the line ends with CR (a Windows line end?). Convert the file with dos2unix;"
@@ -144,6 +158,9 @@ final class BatchParser {
         }
         BatchOp op = new BatchOp(line, delete, user, userFrom, userTo, pw, pwFrom, pwTo);
         String problem = checkUser(op);
+        if (problem == null && !hex) {
+            problem = textProblem(user, userFrom, userTo);
+        }
         if (problem == null && !delete) {
             problem = checkPassword(pw, pwFrom, pwTo);
         }
@@ -177,6 +194,17 @@ final class BatchParser {
         if (!op.delete() && keyLength > Entry.MAX_KEY_LENGTH) {
             return "user id and realm are too long: the key would take " + keyLength + " bytes, the store allows "
                     + Entry.MAX_KEY_LENGTH;
+        }
+        return null;
+    }
+
+    /** The rule of command-line ids (UTF-8, no control character) for add/del lines; add-hex is the explicit way out. */
+    private static String textProblem(byte[] u, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte x = u[i];
+            if (x < 0x20 || x == 0x7F) { // control byte, or a non-ASCII byte: check the whole id
+                return UserChecks.refusal(java.util.Arrays.copyOfRange(u, from, to), new byte[0]);
+            }
         }
         return null;
     }

@@ -1,6 +1,9 @@
 package org.sasldb4j.saslpasswd;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +25,13 @@ import org.sasldb4j.cli.InvalidPasswordException;
 
 /**
  * {@code saslpasswd --batch FILE|-}: checks every line first and writes nothing from a batch
- * with an error; then applies the lines in order, 100,000 lines per transaction (bounded
- * memory, visible progress). A crash between transactions leaves the first chunks applied and
- * only whole users; running the same batch again gives the same result.
+ * with an error; then applies the lines in order, 100,000 lines per transaction (visible
+ * progress). Both passes stream the batch in windows of that many lines, so memory does not grow
+ * with the batch (from stdin its bytes are kept, as it cannot be read twice). Within a window the
+ * lines are grouped by user in key order; one user's lines keep their order, and windows are
+ * applied in file order, so the result is that of applying the lines one by one. A crash
+ * between transactions leaves the first windows applied and every line whole; running the same
+ * batch again gives the same result.
  */
 final class BatchRunner {
     /**
@@ -51,50 +58,123 @@ final class BatchRunner {
         this.records = records;
     }
 
+    /** Opens the batch again for each pass. */
+    @FunctionalInterface
+    private interface Input {
+        InputStream open() throws IOException;
+    }
+
     int run(String batch) {
         String source = batch.equals("-") ? "stdin" : batch;
-        byte[] data;
+        // A file is read twice (check, then apply) and never held whole; stdin can be read only
+        // once, so its bytes are kept (not the parsed lines, which cost ten times more).
+        byte[] data = null;
+        Input input;
         try {
-            data = batch.equals("-") ? env.stdin().readAllBytes() : Files.readAllBytes(Path.of(batch));
+            if (batch.equals("-")) {
+                byte[] d = env.stdin().readAllBytes();
+                data = d;
+                input = () -> new ByteArrayInputStream(d);
+            } else {
+                Path file = Path.of(batch);
+                Files.newInputStream(file).close(); // say now if it cannot be read
+                input = () -> Files.newInputStream(file);
+            }
         } catch (IOException e) {
-            diag.error("cannot read the batch " + source + ": " + e.getMessage());
+            diag.error("cannot read the batch " + source + ": " + describe(e));
             return ExitCodes.FAILURE;
         }
         try {
-            return run(source, data);
+            return run(source, input);
+        } catch (UncheckedIOException e) {
+            diag.error("cannot read the batch " + source + ": " + describe(e.getCause()));
+            return ExitCodes.FAILURE;
         } finally {
-            Arrays.fill(data, (byte) 0);
+            if (data != null) {
+                Arrays.fill(data, (byte) 0);
+            }
         }
     }
 
-    private int run(String source, byte[] data) {
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage();
+    }
+
+    /** What the checking pass found. */
+    private static final class Checked {
+        long adds;
+        long dels;
+        boolean usesDefaultRealm;
+        final List<String> unstorable = new ArrayList<>();
+        int unstorableCount;
+    }
+
+    private int run(String source, Input input) {
+        Kept first = new Kept();
+        try {
+            return run(source, input, first);
+        } finally {
+            if (first.window != null) {
+                BatchWindows.wipe(first.window);
+            }
+        }
+    }
+
+    private int run(String source, Input input, Kept first) {
         byte[] realmBytes = realm.realm().getBytes(StandardCharsets.UTF_8);
-        BatchParser.Result parsed = new BatchParser(source, realmBytes).parse(data);
-        if (parsed.errorCount() > 0) {
-            parsed.errors().forEach(diag::error);
-            int more = parsed.errorCount() - parsed.errors().size();
-            diag.error((more > 0 ? "... and " + more + " more; " : "") + parsed.errorCount()
-                    + (parsed.errorCount() == 1 ? " invalid line" : " invalid lines")
+        BatchParser checker = new BatchParser(source, realmBytes);
+        Checked checked = new Checked();
+        // The first window's lines are kept from the checking pass, so a batch of one window (up to
+        // CHUNK lines, the usual case) is parsed once; memory stays bounded by two windows.
+        BatchParser.Result last = forEachWindow(input, first, (window, firstLine) -> {
+            BatchParser.Result r = checker.parse(window, firstLine);
+            if (first.window == window) {
+                first.ops = r.ops();
+            }
+            for (BatchOp op : r.ops()) {
+                if (op.delete()) {
+                    checked.dels++;
+                } else {
+                    checked.adds++;
+                    String bad = check(source, op);
+                    if (bad != null && checked.unstorableCount++ < 20) {
+                        checked.unstorable.add(bad);
+                    }
+                }
+            }
+            checked.usesDefaultRealm |= r.usesDefaultRealm();
+            return r;
+        });
+        if (last != null && last.errorCount() > 0) {
+            last.errors().forEach(diag::error);
+            int more = last.errorCount() - last.errors().size();
+            diag.error((more > 0 ? "... and " + more + " more; " : "") + last.errorCount()
+                    + (last.errorCount() == 1 ? " invalid line" : " invalid lines")
                     + " in the batch; nothing was written. Fix them and run the batch again");
             return ExitCodes.INVALID_INPUT;
         }
-        List<BatchOp> ops = parsed.ops();
-        List<String> unstorable = check(source, ops);
-        if (!unstorable.isEmpty()) {
-            unstorable.stream().limit(20).forEach(diag::error);
-            diag.error(unstorable.size() + (unstorable.size() == 1 ? " password" : " passwords")
+        if (checked.unstorableCount > 0) {
+            checked.unstorable.forEach(diag::error);
+            diag.error(checked.unstorableCount + (checked.unstorableCount == 1 ? " password" : " passwords")
                     + " in the batch cannot be stored as " + records.describe() + "; nothing was written");
             return ExitCodes.INVALID_INPUT;
         }
-        if (ops.isEmpty()) {
+        long total = checked.adds + checked.dels;
+        if (total == 0) {
             diag.note("the batch " + source + " has no add or del lines; nothing to do");
             return ExitCodes.OK;
         }
-        if (parsed.usesDefaultRealm() && realm.fromHostname()) {
+        if (checked.usesDefaultRealm && realm.fromHostname()) {
             diag.note("ids without @ get " + UserChecks.hostnameRealmNote(realm.realm(), null)
                     .replace("the realm is", "the realm"));
         }
-        boolean anyAdd = ops.stream().anyMatch(o -> !o.delete());
+        boolean anyAdd = checked.adds > 0;
         StoreOptions options = anyAdd
                 ? StoreOptions.create().withBackend(backend)
                 : StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE);
@@ -102,14 +182,80 @@ final class BatchRunner {
         if (anyAdd) {
             SaslpasswdCommand.refuseForeign(path);
         }
+        return apply(source, input, options, realmBytes, total, first, outcome);
+    }
+
+    private int apply(String source, Input input, StoreOptions options, byte[] realmBytes, long total, Kept first,
+            Outcome outcome) {
+        boolean existed = NewStore.exists(path);
         try (CredentialStore store = CredentialStore.open(path, options)) {
-            apply(store, ops, realmBytes, outcome);
+            Progress progress = new Progress(total);
+            BatchParser applier = new BatchParser(source, realmBytes);
+            long[] done = {0};
+            forEachWindow(input, null, (window, firstLine) -> {
+                List<BatchOp> ops = firstLine == 1 && first.ops != null
+                        ? first.ops
+                        : applier.parse(window, firstLine).ops();
+                apply(store, ops, realmBytes, outcome);
+                done[0] += ops.size();
+                progress.show(done[0]);
+                return null;
+            });
+            progress.done();
         } catch (StoreNotFoundException e) {
             // Only del lines and no store: every user is missing, nothing is created.
-            ops.forEach(o -> outcome.notFound.add(o.line()));
+            forEachWindow(input, null, (window, firstLine) -> {
+                new BatchParser(source, realmBytes).parse(window, firstLine).ops()
+                        .forEach(o -> outcome.notFound.add(o.line()));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (!existed) {
+                NewStore.removeIfEmpty(path);
+            }
+            throw e;
         }
         report(source, outcome);
         return ExitCodes.OK;
+    }
+
+    /** Work on one window of whole lines; returns the parse result (the last is kept). */
+    @FunctionalInterface
+    private interface WindowWork {
+        BatchParser.Result apply(byte[] window, int firstLine);
+    }
+
+    /** The first window of a batch and its parsed lines, kept from the checking pass. */
+    private static final class Kept {
+        byte[] window;
+        List<BatchOp> ops;
+    }
+
+    /**
+     * Runs work on each window of {@link #CHUNK} lines, wiping each after use, except the first
+     * when {@code keep} is given (then the caller wipes it).
+     */
+    private static BatchParser.Result forEachWindow(Input input, Kept keep, WindowWork work) {
+        BatchParser.Result last = null;
+        try (BatchWindows windows = new BatchWindows(input.open(), CHUNK)) {
+            for (byte[] w = windows.next(); w != null; w = windows.next()) {
+                boolean kept = keep != null && windows.firstLine() == 1;
+                if (kept) {
+                    keep.window = w;
+                }
+                try {
+                    BatchParser.Result r = work.apply(w, windows.firstLine());
+                    last = r != null ? r : last;
+                } finally {
+                    if (!kept) {
+                        BatchWindows.wipe(w);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return last;
     }
 
     /** A batch line with its user, resolved once. */
@@ -130,39 +276,37 @@ final class BatchRunner {
         return planned;
     }
 
+    /** Applies one window's lines in one transaction. */
     private void apply(CredentialStore store, List<BatchOp> ops, byte[] realmBytes, Outcome outcome) {
-        Progress progress = new Progress(ops.size());
-        List<Planned> planned = inKeyOrder(ops, realmBytes);
-        for (int from = 0; from < planned.size(); from += CHUNK) {
-            List<Planned> chunk = planned.subList(from, Math.min(planned.size(), from + CHUNK));
-            // Secrets are computed before the transaction (Argon2 must not hold the write lock)
-            // and wiped after it committed (the work may be retried when the map grows).
-            List<List<Entry>> secrets = secretsOf(chunk);
-            try {
-                Outcome part = store.write(w -> {
-                    Outcome o = new Outcome();
-                    for (int i = 0; i < chunk.size(); i++) {
-                        Planned p = chunk.get(i);
-                        if (p.op().delete()) {
-                            if (w.deleteUser(p.user()) == 0) {
-                                o.notFound.add(p.op().line());
-                            } else {
-                                o.deleted++;
-                            }
-                        } else {
-                            records.apply(w, p.user(), secrets.get(i));
-                            o.set++;
-                        }
-                    }
-                    return o;
-                });
-                outcome.add(part);
-            } finally {
-                secrets.forEach(list -> list.forEach(Entry::wipe));
-            }
-            progress.show(from + chunk.size());
+        if (ops.isEmpty()) {
+            return;
         }
-        progress.done();
+        List<Planned> chunk = inKeyOrder(ops, realmBytes);
+        // Secrets are computed before the transaction (Argon2 must not hold the write lock)
+        // and wiped after it committed (the work may be retried when the map grows).
+        List<List<Entry>> secrets = secretsOf(chunk);
+        try {
+            Outcome part = store.write(w -> {
+                Outcome o = new Outcome();
+                for (int i = 0; i < chunk.size(); i++) {
+                    Planned p = chunk.get(i);
+                    if (p.op().delete()) {
+                        if (w.deleteUser(p.user()) == 0) {
+                            o.notFound.add(p.op().line());
+                        } else {
+                            o.deleted++;
+                        }
+                    } else {
+                        records.apply(w, p.user(), secrets.get(i));
+                        o.set++;
+                    }
+                }
+                return o;
+            });
+            outcome.add(part);
+        } finally {
+            secrets.forEach(list -> list.forEach(Entry::wipe));
+        }
     }
 
     /** The records of each add line of the chunk (an empty list for del lines). */
@@ -189,26 +333,20 @@ final class BatchRunner {
         }
     }
 
-    /** Error lines for passwords the policy cannot store; empty if all are fine. */
-    private List<String> check(String source, List<BatchOp> ops) {
-        List<String> errors = new ArrayList<>();
+    /** The error line for a password the policy cannot store, or null. */
+    private String check(String source, BatchOp op) {
         if (!records.checksPasswords()) {
-            return errors;
+            return null;
         }
-        for (BatchOp op : ops) {
-            if (op.delete()) {
-                continue;
-            }
-            byte[] pw = Arrays.copyOfRange(op.password(), op.passwordFrom(), op.passwordTo());
-            try {
-                records.check(pw);
-            } catch (InvalidPasswordException e) {
-                errors.add(source + ":" + op.line() + ": " + e.getMessage());
-            } finally {
-                Arrays.fill(pw, (byte) 0);
-            }
+        byte[] pw = Arrays.copyOfRange(op.password(), op.passwordFrom(), op.passwordTo());
+        try {
+            records.check(pw);
+            return null;
+        } catch (InvalidPasswordException e) {
+            return source + ":" + op.line() + ": " + e.getMessage();
+        } finally {
+            Arrays.fill(pw, (byte) 0);
         }
-        return errors;
     }
 
     private static UserId userOf(BatchOp op, byte[] defaultRealm) {
@@ -254,15 +392,15 @@ final class BatchRunner {
 
     /** A progress line on stderr, only when it is a terminal (logs stay clean). */
     private final class Progress {
-        private final int total;
+        private final long total;
         private final boolean on;
 
-        Progress(int total) {
+        Progress(long total) {
             this.total = total;
             this.on = env.stderrIsTerminal() && total > CHUNK;
         }
 
-        void show(int done) {
+        void show(long done) {
             if (on) {
                 PrintStream err = diag.stream();
                 err.print("\r" + diag.program() + ": " + done + "/" + total + " lines applied");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusTexts;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.Getopt;
@@ -47,15 +48,14 @@ import picocli.CommandLine.Parameters;
                     + " unless --prefer says which side wins. Every user added, replaced or kept is printed."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:converted and verified; nothing skipped (unreachable ids copied, or dropped on request)",
-            "1:failed; nothing usable was written (the message says why and what to do), or a merge found"
-                    + " users that differ and no --prefer",
-            "2:usage error",
-            "3:converted and verified, but records were skipped (listed on stderr)"},
+            ExitCodes.DOC_OK + ": converted and verified; nothing skipped (unreachable ids copied, or dropped on request)",
+            ExitCodes.DOC_FAILURE + "; nothing usable was written, or a merge found users that differ and no --prefer",
+            ExitCodes.DOC_DAMAGED + ": converted and verified with --salvage",
+            ExitCodes.DOC_LAUNCHER},
         footer = {"%nSee docs/migration.md for moving /etc/sasldb2 without interrupting Postfix."})
 public final class SasldbconvertCommand implements Callable<Integer> {
-    static final int USAGE = 2;
-    static final int SKIPPED = 3;
+    static final int USAGE = ExitCodes.USAGE;
+    static final int SKIPPED = ExitCodes.DAMAGED_RECORDS_SKIPPED;
     private static final long PROGRESS_MIN_BYTES = 1 << 20;
 
     @Parameters(index = "0", paramLabel = "SOURCE", description = "The sasldb to read.")
@@ -98,7 +98,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     SasldbconvertCommand(CliEnvironment env) {
         this.env = env;
-        this.diag = new Diagnostics("sasldbconvert", env);
+        this.diag = new Diagnostics(CyrusTexts.programName("sasldbconvert"), env);
     }
 
     /** Entry point of the launcher. */
@@ -189,7 +189,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
                 diag.stream().println("sasldbconvert: conflict: " + u);
             }
             return diag.fail(e, ExitCodes.FAILURE);
-        } catch (StoreException e) {
+        } catch (RuntimeException e) { // StoreException and anything else: one line, no trace
             return diag.fail(e, ExitCodes.FAILURE);
         } finally {
             env.stderr().flush();

@@ -61,11 +61,13 @@ import picocli.CommandLine.Parameters;
             "Store: -f, else sasldb_path in <confdir>/<appname>.conf, else $SASL_DBNAME, else /etc/sasldb2."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:success; also -d of a user that does not exist (reported on stderr)",
-            "1:usage error, or the store could not be read or written",
-            "7:invalid input: empty or mismatched password, password over 2048 bytes or with NUL,"
-                    + " a password that is not UTF-8 for hashed secrets, invalid batch line",
-            "20:--disable or --enable of a user that does not exist"},
+            ExitCodes.DOC_OK + "; also -d of a user that does not exist in an existing store (said on stderr)",
+            ExitCodes.DOC_FAILURE,
+            ExitCodes.DOC_INVALID + " (empty or mismatched password, password over 2048 bytes or with NUL,"
+                    + " a password that is not UTF-8 for hashed secrets, a user id that is not UTF-8 or holds a"
+                    + " control character)",
+            ExitCodes.DOC_NO_SUCH_USER,
+            ExitCodes.DOC_LAUNCHER},
         footer = {"%nSee docs/saslpasswd.md for the batch format and the differences from saslpasswd2."})
 public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     /** saslpasswd2's getopt string. */
@@ -339,6 +341,12 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             diag.error("invalid parameter supplied: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
+        String refused = UserChecks.refusal(user);
+        if (refused != null && !(disable && !refused.contains("UTF-8"))) {
+            // -d may still name an id with a control character, to delete one made elsewhere.
+            diag.error("invalid parameter supplied: " + refused);
+            return ExitCodes.INVALID_INPUT;
+        }
         for (String w : UserChecks.unreachable(user)) {
             diag.warn(w);
         }
@@ -388,13 +396,27 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             deleted = store.write(w -> w.deleteUser(user));
         } catch (StoreNotFoundException e) {
             // Cyrus creates the file here; there is nothing to delete, so nothing is created.
-            deleted = 0;
+            return missingStore(path, user);
         }
         done = deleted > 0;
         if (deleted == 0) {
             // Cyrus is silent and exits 0 (D8); scripts rely on the 0, people need the message.
             diag.error("user not found: " + user + " (nothing deleted)");
         }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * {@code -d} with no store at {@code path}. Exit statuses as saslpasswd2's: 1 when the
+     * directory is missing too (a mistyped {@code -f}), 0 when only the file is (Cyrus creates it).
+     */
+    private int missingStore(Path path, UserId user) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            diag.error(path + ": no such store, and no directory " + dir + "; check -f (nothing deleted)");
+            return ExitCodes.FAILURE;
+        }
+        diag.error("user not found: " + user + " (nothing deleted): there is no store at " + path + "; check -f");
         return ExitCodes.OK;
     }
 
@@ -426,8 +448,14 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             // Hashing happens here, before the write transaction: Argon2 must not hold the lock.
             records = policy.recordsFor(user, password);
             List<Entry> toWrite = records;
+            boolean existed = NewStore.exists(path);
             try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
                 store.update(w -> policy.apply(w, user, toWrite));
+            } catch (RuntimeException e) {
+                if (!existed) {
+                    NewStore.removeIfEmpty(path); // a failed command leaves no empty store behind
+                }
+                throw e;
             }
             done = true;
             return ExitCodes.OK;

@@ -30,6 +30,59 @@ final class UserChecks {
         return out;
     }
 
+    /**
+     * Why an id given as text (the command line, a batch's {@code add}/{@code del}) is refused, or
+     * null. One rule for both: user ids are UTF-8 without control characters. Invalid UTF-8 on the
+     * command line reaches Java as U+FFFD, which would be stored instead of the bytes typed; a
+     * control character (newline, TAB) would print raw and forge lines of listings. Other bytes
+     * are stored only when asked for explicitly, with a batch's {@code add-hex}.
+     */
+    static String refusal(byte[] authid, byte[] realm) {
+        String why = textProblem(authid);
+        if (why == null) {
+            why = textProblem(realm);
+        }
+        return why == null ? null : why + "; to store exactly these bytes, use --batch with an add-hex line";
+    }
+
+    /** Refusal of a command-line id; null if it is fine. */
+    static String refusal(UserId user) {
+        String a = user.authid();
+        String r = user.realm();
+        if (a.indexOf('\uFFFD') >= 0 || r.indexOf('\uFFFD') >= 0) {
+            return "the user id is not valid UTF-8 (is the terminal or the script in another encoding?);"
+                    + " to store exactly these bytes, use --batch with an add-hex line";
+        }
+        return refusal(user.authidBytes(), user.realmBytes());
+    }
+
+    private static String textProblem(byte[] b) {
+        boolean ascii = true;
+        for (byte x : b) {
+            if ((x >= 0 && x < 0x20) || x == 0x7F) {
+                return String.format("the user id contains the control character 0x%02x (a newline or TAB would"
+                        + " forge lines of listings and logs)", x);
+            }
+            ascii &= x >= 0;
+        }
+        if (!ascii && !isUtf8(b)) {
+            return "the user id is not valid UTF-8";
+        }
+        return null;
+    }
+
+    private static boolean isUtf8(byte[] b) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
     /** The note printed when the realm is the host name (D6). */
     static String hostnameRealmNote(String realm, String userDomain) {
         String why = userDomain != null ? "-u '' counts as no -u, so " : "";

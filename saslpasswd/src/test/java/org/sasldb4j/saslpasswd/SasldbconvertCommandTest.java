@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
 
@@ -57,7 +58,7 @@ class SasldbconvertCommandTest {
     }
 
     @Test
-    void damageFailsWithOneLineAndSalvageExitsThreeListingTheSkippedPage() throws IOException {
+    void damageFailsWithOneLineAndSalvageExitsTwoListingTheSkippedPage() throws IOException {
         Path source = corpus("small-truncated.sasldb2");
         Path target = dir.resolve("new");
         assertEquals(1, run(source.toString(), target.toString()));
@@ -68,7 +69,7 @@ class SasldbconvertCommandTest {
         assertFalse(Files.exists(target));
 
         err.reset();
-        assertEquals(3, run("--salvage", source.toString(), target.toString()));
+        assertEquals(ExitCodes.DAMAGED_RECORDS_SKIPPED, run("--salvage", source.toString(), target.toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("skipped: "), err.toString());
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("copied: 7 records"), out.toString());
     }
@@ -131,13 +132,13 @@ class SasldbconvertCommandTest {
         String o = out.toString(StandardCharsets.UTF_8);
         assertTrue(o.startsWith("replaced \"alice@r\""), o);
         assertTrue(o.contains("added \"bob@r\""), o);
-        assertEquals(2, run("--prefer", "target", later.toString(), dir.resolve("x").toString()), "needs --merge");
+        assertEquals(ExitCodes.USAGE, run("--prefer", "target", later.toString(), dir.resolve("x").toString()), "needs --merge");
     }
 
     @Test
-    void usageErrorsExitTwo() {
-        assertEquals(2, run("only-one-argument"));
-        assertEquals(2, run("--backend", "bdb", "a", "b"));
+    void usageErrorsExitOneAsInEveryTool() {
+        assertEquals(ExitCodes.USAGE, run("only-one-argument"));
+        assertEquals(ExitCodes.USAGE, run("--backend", "bdb", "a", "b"));
     }
 
     private int dumps;

@@ -263,7 +263,8 @@ class SaslpasswdCommandTest {
     void deletingAMissingUserExits0ButSaysSoAndCreatesNothing() {
         Harness.Result r = tool().run("-d", "-f", db().toString(), "ghost@r");
         assertEquals(0, r.rc());
-        assertEquals("saslpasswd: user not found: ghost@r (nothing deleted)\n", r.err());
+        assertEquals("saslpasswd: user not found: ghost@r (nothing deleted): there is no store at " + db()
+                + "; check -f\n", r.err());
         assertFalse(Files.exists(db()));
         set("pw", "alice@r");
         r = tool().run("-d", "-f", db().toString(), "ghost@r");

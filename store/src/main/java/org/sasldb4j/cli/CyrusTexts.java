@@ -20,9 +20,10 @@ public final class CyrusTexts {
 
     /**
      * System property naming the program in messages, for launchers that install the tools
-     * under other names (Cyrus prints the basename of {@code argv[0]}).
+     * under other names (Cyrus prints the basename of {@code argv[0]}). {@code bin/lib/launch.bash}
+     * sets it to the basename of the script it was started as; a test keeps the two equal.
      */
-    public static final String PROGRAM_NAME_PROPERTY = "sasldb4j.progname";
+    public static final String PROGRAM_NAME_PROPERTY = "sasldb4j.program";
 
     private CyrusTexts() {}
 

@@ -8,7 +8,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -61,7 +64,20 @@ public final class PasswordInput {
     public static byte[] readFile(Path file) throws IOException, InvalidPasswordException {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, false, "file " + file);
+        } catch (FileSystemException e) {
+            // Its message is only the path: say what is wrong with it.
+            throw new IOException("file " + file + ": " + reason(e) + "; check --password-file", e);
         }
+    }
+
+    private static String reason(FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
     }
 
     /** Reads a password from an inherited, already open file descriptor. */

@@ -30,6 +30,38 @@ public final class PicocliSetup {
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(env.stderr(), true));
+        return spaceInHelp(cl);
+    }
+
+    /**
+     * Makes the help show {@code -f sasldb} and {@code --batch FILE} instead of picocli's
+     * {@code -f=sasldb}: getopt reads {@code -f=sasldb} as the path {@code =sasldb}. Parsing is
+     * unchanged ({@code --batch=FILE} still works, as in getopt_long).
+     */
+    public static CommandLine spaceInHelp(CommandLine cl) {
+        cl.setHelpFactory((spec, colors) -> new CommandLine.Help(spec, colors) {
+            @Override
+            public CommandLine.Help.IParamLabelRenderer parameterLabelRenderer() {
+                CommandLine.Help.IParamLabelRenderer plain = super.parameterLabelRenderer();
+                return new CommandLine.Help.IParamLabelRenderer() {
+                    @Override
+                    public CommandLine.Help.Ansi.Text renderParameterLabel(
+                            CommandLine.Model.ArgSpec arg, CommandLine.Help.Ansi ansi,
+                            java.util.List<CommandLine.Help.Ansi.IStyle> styles) {
+                        CommandLine.Help.Ansi.Text t = plain.renderParameterLabel(arg, ansi, styles);
+                        String text = t.plainString();
+                        return text.startsWith(plain.separator())
+                                ? ansi.new Text(" " + text.substring(plain.separator().length()))
+                                : t;
+                    }
+
+                    @Override
+                    public String separator() {
+                        return " ";
+                    }
+                };
+            }
+        });
         return cl;
     }
 

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,8 @@ import org.sasldb4j.auxprop.AuthorizationPolicy;
 import org.sasldb4j.auxprop.BridgeConfig;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.DefaultRealm;
+import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.Argon2Parameters;
@@ -36,11 +40,21 @@ import picocli.CommandLine.Option;
  * stop accepting, remove the sockets and exit 0.
  */
 @Command(name = "sasldb-authd", mixinStandardHelpOptions = false, sortOptions = false,
+        customSynopsis = {
+            "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
+            "             [-f sasldb] [--realm REALM] [--secrets hashed|plaintext] [--foreground]",
+            "             [--pid-file FILE] [OPTION]..."},
         description = {
             "Serves a sasldb4j store to Postfix (smtpd_sasl_type = dovecot) and to libsasl's"
                     + " pwcheck_method: saslauthd, over UNIX sockets.",
             "Give at least one of --dovecot-socket and --saslauthd-socket. Sockets are created mode 0660"
                     + " (group: --socket-group) and the store must not be accessible to others."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            ExitCodes.OK + ":stopped cleanly (TERM/INT), or the detached daemon is ready",
+            ExitCodes.FAILURE + ":usage error, or the daemon could not start (one line on stderr says why:"
+                    + " the store, a socket, an unknown --socket-group...)",
+            ExitCodes.DOC_LAUNCHER},
         footer = {"%nSignals: HUP reopens the store; TERM/INT stop cleanly. See docs/postfix.md."})
 public final class AuthdCommand implements Callable<Integer> {
     @Option(names = {"-f", "--store"}, paramLabel = "sasldb",
@@ -155,13 +169,73 @@ public final class AuthdCommand implements Callable<Integer> {
 
     /** The command's picocli model, for generated documentation (the man pages). */
     public static CommandLine commandLine(CliEnvironment env) {
-        return new CommandLine(new AuthdCommand(env));
+        return configured(new CommandLine(new AuthdCommand(env)), env);
     }
 
     static int run(CliEnvironment env, String... args) {
-        CommandLine cl = new CommandLine(new AuthdCommand(env));
-        cl.setErr(new java.io.PrintWriter(env.stderr(), true));
-        return cl.execute(args);
+        return commandLine(env).execute(args);
+    }
+
+    /**
+     * The exit codes of {@link ExitCodes} (picocli's own are 2 for usage), one line and no stack
+     * trace for any error, and {@code --opt VALUE} in the help (getopt reads {@code -f=x} as the
+     * path {@code =x}).
+     */
+    private static CommandLine configured(CommandLine cl, CliEnvironment env) {
+        PrintStream err = env.stderr();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
+        PicocliSetup.spaceInHelp(cl);
+        cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);
+        cl.setParameterExceptionHandler((e, args) -> {
+            err.println("sasldb-authd: " + e.getMessage() + " (see sasldb-authd --help)");
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, c, parsed) -> {
+            err.println("sasldb-authd: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ExitCodes.FAILURE;
+        });
+        return cl;
+    }
+
+    /**
+     * The one realm rule of every tool: a realm given (-u, --realm, $SASLDB4J_DEFAULT_REALM,
+     * user@REALM) is used byte for byte, as saslpasswd stores it; only the host name is
+     * lowercased. So {@code --realm} is the lookup realm as given (Cyrus's {@code user_realm}),
+     * never folded: a user made with {@code saslpasswd -u EX.ORG} logs in without {@code @}.
+     */
+    static BridgeConfig bridgeConfig(DefaultRealm.Choice realmChoice, SecretSet policy) {
+        String userRealm = realmChoice.fromHostname() ? null : realmChoice.realm();
+        return new BridgeConfig(realmChoice.realm(), userRealm, AuthorizationPolicy.SAME_USER,
+                BridgeConfig.DEFAULT_SCRAM_ITERATIONS, policy);
+    }
+
+    /** The realm rule as applied, for the start-up line: which realm, from where, folded or not. */
+    static String realmRule(DefaultRealm.Choice c) {
+        String origin = switch (c.origin()) {
+            case "--default-realm" -> "--realm";
+            case DefaultRealm.ENV -> "$" + DefaultRealm.ENV;
+            default -> c.origin();
+        };
+        return "logins without @ are looked up in realm '" + c.realm() + "', "
+                + (c.fromHostname() ? "this host's name, lowercased" : "from " + origin + ", exactly as given")
+                + "; realms are case-sensitive";
+    }
+
+    /** Refuses an unknown {@code --socket-group} before anything is created or detached. */
+    private static String checkGroup(String group) {
+        if (group == null || group.isEmpty()) {
+            return null;
+        }
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            return null;
+        } catch (UserPrincipalNotFoundException e) {
+            return "--socket-group " + group + ": no such group; give an existing group (the one Postfix runs as,"
+                    + " e.g. postfix) or leave the option out";
+        } catch (IOException e) {
+            return "--socket-group " + group + ": cannot look up the group: " + e.getMessage();
+        }
     }
 
     @Override
@@ -172,9 +246,15 @@ public final class AuthdCommand implements Callable<Integer> {
             level = Level.parse(logLevel.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             err.println("sasldb-authd: unknown log level '" + logLevel + "'");
-            return 1;
+            return ExitCodes.USAGE;
+        }
+        String badGroup = checkGroup(socketGroup);
+        if (badGroup != null) {
+            err.println("sasldb-authd: " + badGroup);
+            return ExitCodes.USAGE;
         }
         DaemonConfig config;
+        String realmRule;
         Path storePath;
         BridgeConfig bridgeConfig;
         String serverName;
@@ -187,8 +267,8 @@ public final class AuthdCommand implements Callable<Integer> {
                 case "plaintext" -> SecretSet.PLAINTEXT;
                 default -> throw new IllegalArgumentException("--secrets must be hashed or plaintext");
             };
-            bridgeConfig = new BridgeConfig(realmChoice.realm(), null, AuthorizationPolicy.SAME_USER,
-                    BridgeConfig.DEFAULT_SCRAM_ITERATIONS, policy);
+            realmRule = realmRule(realmChoice);
+            bridgeConfig = bridgeConfig(realmChoice, policy);
             DaemonSettings settings = new DaemonSettings(Mechanism.parseList(mechanisms), realmChoice.realm(),
                     failureDelay, requestTimeout, idleTimeout, ioTimeout, DaemonSettings.DEFAULT_MAX_LINE, 64,
                     clientAddressField);
@@ -239,7 +319,8 @@ public final class AuthdCommand implements Callable<Integer> {
             AuthLog.LOGGER.warning("no --salt-key: SCRAM salts of users without stored keys change at this restart,"
                     + " which tells a client who has stored keys");
         }
-        AuthLog.LOGGER.info(() -> "serving " + storePath + " (realm '" + serverName + "', mechanisms "
+        String rule = realmRule;
+        AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
         PidFile pid = null;
         try {

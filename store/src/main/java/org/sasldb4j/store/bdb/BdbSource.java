@@ -35,7 +35,7 @@ final class BdbSource implements RecordSource {
             DamageSink strict = new DamageSink(path, false, problem -> {
                 throw problem;
             });
-            Meta meta = open(strict, !salvage);
+            Meta meta = open(strict, !salvage, !salvage);
             this.format = meta.hash ? StoreFormat.BDB_HASH : StoreFormat.BDB_BTREE;
         } catch (RuntimeException e) {
             closeQuietly();
@@ -44,7 +44,7 @@ final class BdbSource implements RecordSource {
     }
 
     /** Reads the meta page and, if asked, enforces the size checks. */
-    private Meta open(DamageSink sink, boolean checkSize) {
+    private Meta open(DamageSink sink, boolean checkSize, boolean checkSparse) {
         long size = size();
         if (size < Meta.HEAD) {
             throw sink.damage("file of " + size + " bytes is shorter than the smallest Berkeley DB page");
@@ -53,8 +53,31 @@ final class BdbSource implements RecordSource {
         if (checkSize) {
             new PageFile(channel, size, meta, sink).checkSize(size);
         }
+        if (checkSparse) {
+            checkSparse(sink, size);
+        }
         return meta;
     }
+
+    /**
+     * Refuses a file that is mostly holes before any page is read: Berkeley DB leaves unwritten
+     * only the hash buckets of its last doublings, never three quarters of a file, so such a
+     * file is damaged or made to waste our time (an 8 GB sparse file took minutes to walk).
+     */
+    private void checkSparse(DamageSink sink, long size) {
+        if (size < SPARSE_CHECK_MIN) {
+            return;
+        }
+        long data = Holes.dataBytes(path, size);
+        if (data < size / 4) {
+            sink.skip(sink.damage("the file is " + size + " bytes long but holds only " + data + " bytes of data"
+                    + " (a sparse file); Berkeley DB never leaves that much of a file unwritten, so its page"
+                    + " counts cannot be trusted"));
+        }
+    }
+
+    /** Files smaller than this are read whatever their holes: reading them costs nothing. */
+    static final long SPARSE_CHECK_MIN = 64L << 20;
 
     @Override
     public Path path() {
@@ -70,7 +93,7 @@ final class BdbSource implements RecordSource {
     public void forEach(Consumer<? super Entry> action, Consumer<? super DamagedStoreException> onDamage) {
         DamageSink sink = new DamageSink(path, salvage, onDamage);
         long size = size();
-        Meta meta = open(sink, false);
+        Meta meta = open(sink, false, true);
         PageFile file = new PageFile(channel, size, meta, sink);
         file.checkSize(size); // in salvage mode reported, then every page the file holds is read
         if (meta.hash) {

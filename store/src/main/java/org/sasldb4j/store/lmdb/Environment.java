@@ -261,6 +261,11 @@ final class Environment {
 
     private static Environment open(Path path, Object key, boolean readOnly) {
         NativeLibrary.preferSystem();
+        // Before LMDB maps the lock file: on a full disk a sparse one would kill the JVM (SIGBUS).
+        Path lock = LmdbBackend.lockFile(path);
+        if (!readOnly || Files.exists(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            LockFileSpace.reserve(path, lock);
+        }
         Env<ByteBuffer> env;
         try {
             // MDB_NOTLS: reader slots belong to transactions, not threads (see Reader).
@@ -313,6 +318,21 @@ final class Environment {
         }
     }
 
+    /** Whether {@code path} has reached this process's file-size limit (RLIMIT_FSIZE). */
+    static boolean atFileSizeLimit(Path path) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max file size")) {
+                    String soft = line.substring("Max file size".length()).trim().split("\\s+")[0];
+                    return !soft.equals("unlimited") && Files.size(path) + 65536 >= Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: say EIO
+        }
+        return false;
+    }
+
     static StoreException failure(String what, Path path, Exception e) {
         String reason = e.getMessage();
         if (e instanceof LmdbNativeException n) {
@@ -320,6 +340,12 @@ final class Environment {
                 case 13 -> "permission denied";
                 case 2 -> "no such file";
                 case 28 -> "no space left on device";
+                case 27 -> "file too large: the file size limit (ulimit -f) does not let the store grow";
+                case 122 -> "disk quota exceeded";
+                // LMDB turns a short write into EIO; a file-size limit (ulimit -f) is what makes one.
+                case 5 -> atFileSizeLimit(path)
+                        ? "the file size limit (ulimit -f) does not let the store grow; raise it and retry"
+                        : "input/output error (EIO); check the disk and the kernel log";
                 case 30 -> "read-only file system";
                 case -30793 -> "not an LMDB file or a different LMDB version (MDB_INVALID)";
                 case -30794 -> "the LMDB version of the file does not match (MDB_VERSION_MISMATCH)";
