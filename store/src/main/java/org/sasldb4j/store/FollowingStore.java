@@ -274,7 +274,21 @@ public final class FollowingStore implements CredentialStore {
     record FileStamp(Map<String, Object> data, Map<String, Object> lock) {
         static FileStamp readOrMissing(Path path) {
             // The lock file's mode follows the data file's (PermissionPolicy): its identity is enough.
-            return new FileStamp(attributes(path, "unix:dev,ino,mode,uid,gid"), attributes(Path.of(path + "-lock"), "unix:dev,ino"));
+            return new FileStamp(dataAttributes(path), attributes(Path.of(path + "-lock"), "unix:dev,ino"));
+        }
+
+        /**
+         * Identity and access of the data file, and whether it is empty: a zero-byte file opens
+         * as an empty store, and becomes a real one in place when a writer initialises it.
+         */
+        private static Map<String, Object> dataAttributes(Path path) {
+            Map<String, Object> a = attributes(path, "unix:dev,ino,mode,uid,gid,size");
+            if (a == null || !a.containsKey("size")) {
+                return a;
+            }
+            Map<String, Object> stamp = new java.util.HashMap<>(a);
+            stamp.put("size", ((Number) a.get("size")).longValue() == 0 ? "empty" : "not empty");
+            return stamp;
         }
 
         /** This stamp with the lock file as it is now: opening LMDB may have created it. */

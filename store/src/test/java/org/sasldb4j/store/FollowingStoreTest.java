@@ -189,6 +189,20 @@ class FollowingStoreTest {
     }
 
     @Test
+    void anEmptyFileInitialisedInPlaceIsServedAfterTheNextCheck() throws Exception {
+        Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        try (FollowingStore s = follow()) {
+            assertTrue(s.get(ALICE, "userPassword").isEmpty());
+            try (CredentialStore w = CredentialStore.open(path, StoreOptions.create())) {
+                w.update(x -> x.put(ALICE, "userPassword", "first".getBytes(StandardCharsets.UTF_8)));
+            }
+            s.check();
+            assertEquals("first", password(s));
+        }
+    }
+
+    @Test
     void theBackgroundCheckNoticesWithoutBeingAsked() throws Exception {
         replace(build("first", "old", 1), path);
         try (FollowingStore s = FollowingStore.open(path, StoreOptions.readOnly(), Duration.ofMillis(20), log)) {
