@@ -117,7 +117,11 @@ public final class FollowingStore implements CredentialStore {
         state = new State(null, old.stamp, old.failure, switching);
         try {
             if (old.store != null) {
-                old.store.close(); // waits for reads in progress on it
+                try {
+                    old.store.close(); // waits for reads in progress on it
+                } catch (RuntimeException e) {
+                    log.warning("store " + path + ": closing the previous file failed: " + e);
+                }
             }
             if (now.missing()) {
                 state = State.failing(new StoreNotFoundException(path + " is missing (deleted or renamed away);"
@@ -129,7 +133,9 @@ public final class FollowingStore implements CredentialStore {
             CredentialStore next;
             try {
                 next = CredentialStore.open(path, options);
-            } catch (StoreException e) {
+            } catch (RuntimeException opening) {
+                StoreException e = opening instanceof StoreException se ? se
+                        : new StoreException("cannot open " + path + ": " + opening, opening);
                 state = State.failing(e, now);
                 if (old.failure == null || !String.valueOf(old.failure.getMessage()).equals(e.getMessage())) {
                     log.warning("store " + path + " changed and cannot be opened: " + e.getMessage()
@@ -143,6 +149,10 @@ public final class FollowingStore implements CredentialStore {
                     : old.stamp != null && old.stamp.sameFiles(now) ? ": owner or mode changed; reopened with the permission check"
                     : " was replaced by another file; serving the new file"));
         } finally {
+            if (state.switching == switching) {
+                // Not reached normally: every path above leaves a serving or failing state.
+                state = State.failing(new StoreException("cannot reopen " + path + "; try again"), null);
+            }
             switching.countDown();
         }
     }
