@@ -76,7 +76,7 @@ final class AuthDaemon implements AutoCloseable {
         try {
             if (config.dovecotSocket() != null) {
                 d.listeners.add(new UnixListener("dovecot", config.dovecotSocket(), config.socketGroup(),
-                        config.maxConnections(), ch -> new DovecotConnection(ch, d.context)));
+                        config.maxConnections(), config.poolIdleTimeout(), ch -> new DovecotConnection(ch, d.context)));
             }
             if (config.saslauthdSocket() != null) {
                 d.listeners.add(new SaslauthdServer(config.saslauthdSocket(), config.socketGroup(),

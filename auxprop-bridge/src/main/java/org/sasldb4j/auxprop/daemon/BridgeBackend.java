@@ -47,7 +47,7 @@ final class BridgeBackend implements AuthBackend {
      * BridgeConfig, ScramSaltKey)}); a reload passes the same key, so salts survive it.
      */
     static BridgeBackend open(Path store, BridgeConfig config, String serverName, ScramSaltKey saltKey) {
-        return new BridgeBackend(AuxpropBridge.open(store, config, saltKey), serverName);
+        return new BridgeBackend(AuxpropBridge.open(store, config, saltKey, AuthLog.LOGGER), serverName);
     }
 
     private static final SaslServerFactory FACTORY = new BridgeSaslServerFactory();

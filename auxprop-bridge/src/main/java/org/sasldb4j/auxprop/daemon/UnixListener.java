@@ -6,6 +6,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -42,12 +43,18 @@ final class UnixListener implements AutoCloseable {
      */
     UnixListener(String name, Path path, String group, int maxConnections, Function<SocketChannel, Runnable> handlers)
             throws IOException {
+        this(name, path, group, maxConnections, DaemonConfig.DEFAULT_POOL_IDLE_TIMEOUT, handlers);
+    }
+
+    /** @param idleTimeout how long an idle pooled handler thread lives */
+    UnixListener(String name, Path path, String group, int maxConnections, Duration idleTimeout,
+            Function<SocketChannel, Runnable> handlers) throws IOException {
         this.name = name;
         this.path = path.toAbsolutePath().normalize();
         this.handlers = handlers;
         this.server = SocketFiles.bind(this.path, group, Math.max(64, maxConnections));
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, 60, TimeUnit.SECONDS,
+        this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, idleTimeout.toMillis(), TimeUnit.MILLISECONDS,
                 new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "authd-" + name + "-" + n.incrementAndGet());
                     t.setDaemon(true);
