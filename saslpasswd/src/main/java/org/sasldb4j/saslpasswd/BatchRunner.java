@@ -25,7 +25,7 @@ import org.sasldb4j.cli.InvalidPasswordException;
 
 /**
  * {@code saslpasswd --batch FILE|-}: checks every line first and writes nothing from a batch
- * with an error; then applies the lines in order, 100,000 lines per transaction (visible
+ * with an error; then applies the lines in order, 50,000 lines per transaction (visible
  * progress). Both passes stream the batch in windows of that many lines, so memory does not grow
  * with the batch (from stdin its bytes are kept, as it cannot be read twice). Within a window the
  * lines are grouped by user in key order; one user's lines keep their order, and windows are
@@ -36,10 +36,10 @@ import org.sasldb4j.cli.InvalidPasswordException;
 final class BatchRunner {
     /**
      * Lines per transaction. Each commit is an fsync, which on slow disks costs more than writing
-     * 100,000 users; the chunk still bounds the memory of one transaction.
+     * 50,000 users; the chunk still bounds the memory of one transaction.
      * The system property {@code sasldb4j.batch.chunk} overrides it, for tuning and tests.
      */
-    static final int CHUNK = Integer.getInteger("sasldb4j.batch.chunk", 100_000);
+    static final int CHUNK = Integer.getInteger("sasldb4j.batch.chunk", 50_000);
 
     private final CliEnvironment env;
     private final Diagnostics diag;
