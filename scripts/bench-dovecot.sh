@@ -11,7 +11,8 @@
 # flags). Needs root (Dovecot's master) and the users dovecot and dovenull (made by the package).
 #
 # Environment: RUNS (default 5), SECONDS_PER_RUN (default 10), PROCS, DEPTH,
-#   SASLDB4J_JAVA_OPTS (extra JVM flags for the daemon, to compare settings),
+#   AUTHD_JAVA_OPTS (extra JVM flags for the daemon only, to compare settings; another collector
+#   needs -XX:-UseSerialGC first, e.g. "-XX:-UseSerialGC -XX:+UseZGC"),
 #   BENCH_LABEL (a note printed with the results, e.g. the machine's load).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -73,7 +74,7 @@ for _ in $(seq 100); do [ -S "$WORK/dovecot-auth" ] && break; sleep 0.1; done
 # --- sasldb-authd ------------------------------------------------------------------------------
 mkdir -m 0700 "$WORK/db"
 printf 'alicepw' | bin/saslpasswd -p -c -f "$WORK/db/sasldb" -u example.org alice >/dev/null || die "saslpasswd failed"
-bin/sasldb-authd --foreground -f "$WORK/db/sasldb" --realm example.org --dovecot-socket "$WORK/authd" \
+SASLDB4J_JAVA_OPTS=${AUTHD_JAVA_OPTS:-} bin/sasldb-authd --foreground -f "$WORK/db/sasldb" --realm example.org --dovecot-socket "$WORK/authd" \
     --log-level WARNING >"$WORK/authd.log" 2>&1 &
 AUTHD_PID=$!
 for _ in $(seq 300); do [ -S "$WORK/authd" ] && break; sleep 0.1; done
@@ -107,7 +108,7 @@ section=$(cat <<MD
 
 \`scripts/bench-dovecot.sh\`: $PROCS client processes x $DEPTH outstanding \`AUTH PLAIN\` each, $RUNS alternating runs of
 ${SECS} s after a warm-up; $(nproc) cores, load average $LOAD0 before and $LOAD1 after; Dovecot $(dovecot --version | cut -d' ' -f1);
-daemon JVM options: launcher defaults${SASLDB4J_JAVA_OPTS:+ + \`$SASLDB4J_JAVA_OPTS\`}.
+daemon JVM options: launcher defaults${AUTHD_JAVA_OPTS:+ + \`$AUTHD_JAVA_OPTS\`}.
 
 | Server | requests/s (runs) | median | p50 ms (median) | p99 ms (runs) | median p99 ms |
 |---|---|---|---|---|---|

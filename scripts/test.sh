@@ -2,7 +2,9 @@
 # Runs every test: installs the real Cyrus/LMDB/Berkeley DB tools from Debian's packages, runs
 # the Maven build with all unit and integration tests, the side-by-side compatibility scenario
 # against the real saslpasswd2 / sasldblistusers2, and the end-to-end check of a real Postfix
-# authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1).
+# authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1),
+# a 2-minute soak of the daemon (answers checked; RSS, fds, threads, LMDB reader slots flat) and an
+# Argon2 login flood whose RSS must stay within --memory-budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -11,3 +13,5 @@ scripts/install-test-deps.sh
 mvn -B -ntp verify
 scripts/compat.sh
 scripts/interop.sh
+scripts/soak.sh 120
+scripts/argon2-flood.sh
