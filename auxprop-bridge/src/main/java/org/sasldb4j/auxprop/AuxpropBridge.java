@@ -1,12 +1,15 @@
 package org.sasldb4j.auxprop;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.logging.Logger;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.FollowingStore;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.secret.CramMd5Context;
 import org.sasldb4j.store.secret.PasswordVerifier;
@@ -20,8 +23,11 @@ import org.sasldb4j.store.secret.ScramVariant;
  *
  * <p>{@link #open} opens the store once, read-only, after the permission check for secrets
  * ({@link StoreOptions#readingSecrets()}), and keeps it open; every lookup is one short read
- * transaction on that open store, so it sees what {@code saslpasswd} committed before it, but
- * never reopens the file (libsasl reopens it for every lookup).
+ * transaction on that open store, so it sees what {@code saslpasswd} committed before it, without
+ * reopening the file for each lookup as libsasl does. The file at the path is followed
+ * ({@link FollowingStore}): checked every {@link #STORE_CHECK_INTERVAL}, a file replaced by a
+ * rename is reopened with the same checks, and while the path is missing or cannot be opened
+ * lookups throw {@link org.sasldb4j.store.StoreException} (a temporary failure).
  *
  * <p>Names are canonicalised as Cyrus's server does (cyrus-sasldb.md §2.2): trimmed, split at the
  * first {@code @}, realm defaulted to the connection's user realm or the server FQDN. Methods
@@ -56,7 +62,19 @@ public final class AuxpropBridge implements AutoCloseable {
      * @throws org.sasldb4j.store.StoreException if it cannot be opened
      */
     public static AuxpropBridge open(Path path, BridgeConfig config) {
-        CredentialStore store = CredentialStore.open(path, StoreOptions.readOnly().readingSecrets());
+        return open(path, config, Logger.getLogger("org.sasldb4j.store"));
+    }
+
+    /** How often the bridge compares its store's path with the file it has open. */
+    public static final Duration STORE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * {@link #open(Path, BridgeConfig)}, reporting changes of the file at {@code path} (replaced,
+     * missing, unreadable, back) to {@code log}, one line each.
+     */
+    public static AuxpropBridge open(Path path, BridgeConfig config, Logger log) {
+        CredentialStore store = FollowingStore.open(path, StoreOptions.readOnly().readingSecrets(),
+                STORE_CHECK_INTERVAL, log);
         try {
             return new AuxpropBridge(store, config);
         } catch (RuntimeException e) {

@@ -61,12 +61,12 @@ final class AuthDaemon implements AutoCloseable {
         try {
             if (config.dovecotSocket() != null) {
                 d.listeners.add(new UnixListener("dovecot", config.dovecotSocket(), config.socketGroup(),
-                        config.maxConnections(), ch -> new DovecotConnection(ch, d.context)));
+                        config.maxConnections(), false, config.poolIdleTimeout(), ch -> new DovecotConnection(ch, d.context)));
             }
             if (config.saslauthdSocket() != null) {
                 // One request per connection: handled on the accepting threads, no hand-off.
                 d.listeners.add(new UnixListener("saslauthd", config.saslauthdSocket(), config.socketGroup(),
-                        config.maxConnections(), true, ch -> new SaslauthdConnection(ch, d.context)));
+                        config.maxConnections(), true, config.poolIdleTimeout(), ch -> new SaslauthdConnection(ch, d.context)));
             }
         } catch (IOException | RuntimeException e) {
             d.close();

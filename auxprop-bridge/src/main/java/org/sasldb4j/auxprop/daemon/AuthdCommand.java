@@ -92,6 +92,10 @@ public final class AuthdCommand implements Callable<Integer> {
             description = "Connections served at once, per socket (default: 256; Postfix keeps one per smtpd process).")
     int maxConnections = 256;
 
+    @Option(names = "--pool-idle-timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "An idle connection-handler thread exits after this; a few stay (default: 60s).")
+    Duration poolIdleTimeout = DaemonConfig.DEFAULT_POOL_IDLE_TIMEOUT;
+
     @Option(names = "--memory-budget", paramLabel = "MiB",
             description = "Memory all concurrent password hashing may use; 0 = unlimited (default: 512).")
     int memoryBudgetMib = 512;
@@ -184,7 +188,7 @@ public final class AuthdCommand implements Callable<Integer> {
                     failureDelay, requestTimeout, idleTimeout, ioTimeout, DaemonSettings.DEFAULT_MAX_LINE, 64,
                     clientAddressField);
             config = new DaemonConfig(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings,
-                    Math.multiplyExact(memoryBudgetMib, 1024), hashMemoryKib, queueTimeout, cacheTtl);
+                    Math.multiplyExact(memoryBudgetMib, 1024), hashMemoryKib, queueTimeout, cacheTtl, poolIdleTimeout);
             if (config.memoryBudgetKib() > 0 && hashMemoryKib > config.memoryBudgetKib()) {
                 throw new IllegalArgumentException("--hash-memory is larger than --memory-budget");
             }

@@ -38,7 +38,7 @@ final class BridgeBackend implements AuthBackend {
      * @throws StoreException if it cannot be opened
      */
     static BridgeBackend open(Path store, BridgeConfig config, String serverName) {
-        return new BridgeBackend(AuxpropBridge.open(store, config), serverName);
+        return new BridgeBackend(AuxpropBridge.open(store, config, AuthLog.LOGGER), serverName);
     }
 
     private static final SaslServerFactory FACTORY = new BridgeSaslServerFactory();

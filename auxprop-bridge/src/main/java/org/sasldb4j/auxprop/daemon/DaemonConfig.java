@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param hashCostKib memory one verification is assumed to use, in KiB
  * @param queueTimeout longest wait for a share of the memory budget
  * @param cacheTtl lifetime of remembered successful saslauthd verifications; zero for no cache
+ * @param poolIdleTimeout how long an idle connection-handler thread of the Dovecot socket's pool
+ *     lives before it exits (the pool keeps a few core threads)
  */
 record DaemonConfig(
         Path dovecotSocket,
@@ -26,7 +28,18 @@ record DaemonConfig(
         int memoryBudgetKib,
         int hashCostKib,
         Duration queueTimeout,
-        Duration cacheTtl) {
+        Duration cacheTtl,
+        Duration poolIdleTimeout) {
+
+    /** Handler threads idle this long exit (the JDK's cached-pool default). */
+    static final Duration DEFAULT_POOL_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** A configuration with the default pool idle timeout. */
+    DaemonConfig(Path dovecotSocket, Path saslauthdSocket, String socketGroup, int maxConnections,
+            DaemonSettings settings, int memoryBudgetKib, int hashCostKib, Duration queueTimeout, Duration cacheTtl) {
+        this(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings, memoryBudgetKib, hashCostKib,
+                queueTimeout, cacheTtl, DEFAULT_POOL_IDLE_TIMEOUT);
+    }
 
     DaemonConfig {
         if (dovecotSocket == null && saslauthdSocket == null) {
@@ -34,6 +47,9 @@ record DaemonConfig(
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("--max-connections must be positive");
+        }
+        if (poolIdleTimeout == null || poolIdleTimeout.isNegative() || poolIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("--pool-idle-timeout must be positive");
         }
         if (memoryBudgetKib < 0 || hashCostKib < 1) {
             throw new IllegalArgumentException("the memory budget cannot be negative, the hash cost must be positive");

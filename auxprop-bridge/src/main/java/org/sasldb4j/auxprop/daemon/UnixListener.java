@@ -6,6 +6,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,14 +53,15 @@ final class UnixListener implements AutoCloseable {
      */
     UnixListener(String name, Path path, String group, int maxConnections, Function<SocketChannel, Runnable> handlers)
             throws IOException {
-        this(name, path, group, maxConnections, false, handlers);
+        this(name, path, group, maxConnections, false, DaemonConfig.DEFAULT_POOL_IDLE_TIMEOUT, handlers);
     }
 
     /**
      * @param inline true for one-request connections: {@link #INLINE_THREADS} threads accept and
      *     handle connections themselves (at most {@code maxConnections} of them)
+     * @param idleTimeout how long an idle pooled handler thread lives (pooled shape only)
      */
-    UnixListener(String name, Path path, String group, int maxConnections, boolean inline,
+    UnixListener(String name, Path path, String group, int maxConnections, boolean inline, Duration idleTimeout,
             Function<SocketChannel, Runnable> handlers) throws IOException {
         this.name = name;
         this.path = path.toAbsolutePath().normalize();
@@ -74,7 +76,8 @@ final class UnixListener implements AutoCloseable {
                 acceptors.add(t);
             }
         } else {
-            this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, 60, TimeUnit.SECONDS,
+            this.pool = new ThreadPoolExecutor(Math.min(4, maxConnections), maxConnections, idleTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS,
                     new SynchronousQueue<>(), r -> {
                         Thread t = new Thread(r, "authd-" + name + "-" + n.incrementAndGet());
                         t.setDaemon(true);

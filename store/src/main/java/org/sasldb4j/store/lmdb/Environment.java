@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.lmdbjava.Cursor;
@@ -39,27 +37,27 @@ final class Environment {
 
     private final Path path;
     private final Object fileKey;
+    /** The lock file's identity when opened (null if unknown): one environment per lock file too. */
+    private final Object lockKey;
     private final boolean readOnly;
     private final Env<ByteBuffer> env;
     private final Dbi<ByteBuffer> dbi;
     /** Transactions hold the read side; changing the map size needs none to be active. */
     private final ReentrantReadWriteLock mapLock = new ReentrantReadWriteLock();
     private int handles;
-    /**
-     * Each thread's reusable read transaction and cursor: beginning a transaction and opening a
-     * cursor through JNR cost more than the lookup itself. Between reads the transaction is reset
-     * (it holds no snapshot); {@code MDB_NOTLS} lets any thread abort it when the map is resized
-     * or the environment closes.
-     */
-    private final ThreadLocal<Reader> reader = new ThreadLocal<>();
-    private final Set<Reader> readers = ConcurrentHashMap.newKeySet();
+    /** Set under the map lock's write side when the last handle closes; read under its read side. */
+    private boolean closed;
+    /** The bounded set of reusable read transactions (see {@link ReaderPool}). */
+    private final ReaderPool readers;
 
     private Environment(Path path, Object fileKey, boolean readOnly, Env<ByteBuffer> env, Dbi<ByteBuffer> dbi) {
         this.path = path;
         this.fileKey = fileKey;
+        this.lockKey = existingFileKey(LmdbBackend.lockFile(path));
         this.readOnly = readOnly;
         this.env = env;
         this.dbi = dbi;
+        this.readers = new ReaderPool(env, dbi, path);
     }
 
     /**
@@ -74,6 +72,7 @@ final class Environment {
         synchronized (OPEN) {
             Environment e = OPEN.get(key);
             if (e == null) {
+                requireLockFileFree(path);
                 // Read-write whenever this process may write the file, even for a read-only
                 // handle (which the store refuses to write through): a writer opened later in the
                 // same process, e.g. saslpasswd's code next to a bridge, must share this one.
@@ -88,6 +87,36 @@ final class Environment {
         }
     }
 
+    /**
+     * Refuses to open a data file whose lock file this process already uses for another data file:
+     * the previous file at the same path, replaced by a rename while still open here. A second
+     * environment on one lock file would re-initialise its reader table under the first (the
+     * process already holds the lock, so LMDB believes it is alone), and closing either would
+     * drop the locks of both.
+     */
+    private static void requireLockFileFree(Path path) {
+        Path lock = LmdbBackend.lockFile(path);
+        Object lockKey = existingFileKey(lock);
+        if (lockKey == null) {
+            return;
+        }
+        for (Environment other : OPEN.values()) {
+            if (lockKey.equals(other.lockKey)) {
+                throw new StoreException("cannot open " + path + " yet: the file it replaced (" + other.path
+                        + ") is still open in this process and uses the same lock file " + lock
+                        + "; it opens once that is closed");
+            }
+        }
+    }
+
+    private static Object existingFileKey(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Gives back one handle; the last one closes the environment. */
     void release() {
         synchronized (OPEN) {
@@ -98,54 +127,51 @@ final class Environment {
         }
         mapLock.writeLock().lock();
         try {
-            dropReaders();
+            closed = true;
+            readers.close();
             env.close();
         } finally {
             mapLock.writeLock().unlock();
         }
     }
 
-    /** Work on a thread's read transaction and a cursor positioned nowhere yet. */
+    /** Work on a read transaction and a cursor positioned nowhere yet. */
     @FunctionalInterface
     interface ReadWork<R> {
         R apply(Txn<ByteBuffer> txn, Cursor<ByteBuffer> cursor);
     }
 
     /**
-     * Runs read-only work on this thread's reusable read transaction, which sees everything
-     * committed before the call; adopts a map grown by another process and retries.
+     * Runs read-only work on a pooled read transaction, which sees everything committed before
+     * the call; adopts a map grown by another process and retries. A read inside a read on the
+     * same thread (a lookup from a listing's action) shares the outer transaction's snapshot with
+     * a cursor of its own, so it needs no second reader slot.
      */
     <R> R read(ReadWork<R> work) {
-        Reader mine = reader.get();
-        if (mine != null && mine.busy) {
-            // A read inside a read on this thread (e.g. a lookup from a forEach action).
-            return inTransaction(false, txn -> {
-                try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
-                    return work.apply(txn, c);
-                }
-            });
+        ReaderPool.Lease lease = readers.lease();
+        if (lease.current != null) {
+            return nestedRead(lease.current, work);
         }
         while (true) {
             mapLock.readLock().lock();
-            Reader r = null;
+            ReaderPool.Reader r = null;
             try {
-                r = readerOfThisThread();
-                r.busy = true;
+                checkOpen();
+                r = readers.borrow(lease);
+                lease.current = r;
                 return work.apply(r.txn, r.cursor);
             } catch (Dbi.MapResizedException e) {
-                drop(r);
-                r = null;
+                // The reader is back in the pool (or never left it); adopt the size below.
             } catch (LmdbException e) {
-                drop(r);
-                r = null;
+                if (r != null) {
+                    readers.discard(r);
+                    r = null;
+                }
                 throw failure("cannot read", path, e);
             } finally {
+                lease.current = null;
                 if (r != null) {
-                    r.busy = false;
-                    if (r.ready) {
-                        r.txn.reset();
-                        r.ready = false;
-                    }
+                    readers.giveBack(r, lease);
                 }
                 mapLock.readLock().unlock();
             }
@@ -153,61 +179,36 @@ final class Environment {
         }
     }
 
-    private Reader readerOfThisThread() {
-        Reader r = reader.get();
-        if (r != null && !r.dropped) {
-            r.txn.renew();
-            r.ready = true;
-            r.cursor.renew(r.txn);
-            return r;
-        }
-        Txn<ByteBuffer> txn = env.txnRead();
-        r = new Reader(txn, dbi.openCursor(txn));
-        r.ready = true;
-        reader.set(r);
-        readers.add(r);
-        return r;
-    }
-
-    /** Aborts every thread's reader; called with no read in progress (map lock held for writing). */
-    private void dropReaders() {
-        for (Reader r : readers) {
-            drop(r);
+    private <R> R nestedRead(ReaderPool.Reader outer, ReadWork<R> work) {
+        try (Cursor<ByteBuffer> c = dbi.openCursor(outer.txn)) {
+            return work.apply(outer.txn, c);
+        } catch (LmdbException e) {
+            throw failure("cannot read", path, e);
         }
     }
 
-    private void drop(Reader r) {
-        if (r == null || r.dropped) {
-            return;
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException(path + ": this store was closed");
         }
-        r.dropped = true;
-        readers.remove(r);
+    }
+
+    /** Readers of this process's pool on this file (lent or idle); for tests. */
+    int pooledReaders() {
+        return readers.size();
+    }
+
+    /**
+     * Slots of the file's reader table in use now or before, by any process: LMDB's own count,
+     * which only grows (freed slots are reused first); for tests.
+     */
+    int readerTableHighWater() {
+        mapLock.readLock().lock();
         try {
-            if (!r.ready) {
-                r.txn.renew(); // lmdbjava closes cursors and aborts only ready transactions
-                r.ready = true;
-            }
-            r.cursor.close();
-        } catch (LmdbException | IllegalStateException e) {
-            // The transaction is unusable; aborting it below still frees it.
+            checkOpen();
+            return env.info().numReaders;
         } finally {
-            r.txn.close();
-        }
-    }
-
-    /** A thread's read transaction and cursor. */
-    private static final class Reader {
-        final Txn<ByteBuffer> txn;
-        final Cursor<ByteBuffer> cursor;
-        volatile boolean dropped;
-        /** True while a read runs on it; only its own thread reads or writes this. */
-        boolean busy;
-        /** True between renew (or begin) and reset; lmdbjava does not expose the state. */
-        volatile boolean ready;
-
-        Reader(Txn<ByteBuffer> txn, Cursor<ByteBuffer> cursor) {
-            this.txn = txn;
-            this.cursor = cursor;
+            mapLock.readLock().unlock();
         }
     }
 
@@ -227,7 +228,7 @@ final class Environment {
         while (true) {
             boolean grow;
             mapLock.readLock().lock();
-            try (Txn<ByteBuffer> txn = write ? env.txnWrite() : env.txnRead()) {
+            try (Txn<ByteBuffer> txn = beginFor(write)) {
                 R result = work.apply(txn);
                 if (write) {
                     txn.commit();
@@ -246,11 +247,18 @@ final class Environment {
         }
     }
 
+    private Txn<ByteBuffer> beginFor(boolean write) {
+        checkOpen();
+        return write ? env.txnWrite() : env.txnRead();
+    }
+
     /** Doubles the map, or (grow false) adopts the size another process recorded in the file. */
     private void resizeMap(boolean grow) {
         mapLock.writeLock().lock();
         try {
-            dropReaders(); // their snapshots and cursors belong to the old map
+            // Every pooled reader is idle and reset (no snapshot, no page held): LMDB allows the
+            // new mapping under them, and they renew on it.
+            checkOpen();
             env.setMapSize(grow ? env.info().mapSize * 2 : 0);
         } catch (LmdbException e) {
             throw failure("cannot resize the map of", path, e);
@@ -263,7 +271,7 @@ final class Environment {
         NativeLibrary.preferSystem();
         Env<ByteBuffer> env;
         try {
-            // MDB_NOTLS: reader slots belong to transactions, not threads (see Reader).
+            // MDB_NOTLS: reader slots belong to transactions, not threads (see ReaderPool).
             EnvFlags[] flags = readOnly
                     ? new EnvFlags[] {EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_NOTLS, EnvFlags.MDB_RDONLY_ENV}
                     : new EnvFlags[] {EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_NOTLS};
@@ -275,6 +283,9 @@ final class Environment {
             throw failure("cannot open", path, e);
         }
         try {
+            // Slots left in the reader table by dead processes (a SIGKILLed reader) stay taken
+            // until someone checks; a table full of them would refuse every reader.
+            env.readerCheck();
             if (!readOnly) {
                 PermissionPolicy.alignSideFile(path, LmdbBackend.lockFile(path));
             }
@@ -325,6 +336,8 @@ final class Environment {
                 case -30794 -> "the LMDB version of the file does not match (MDB_VERSION_MISMATCH)";
                 case -30796 -> "the file is corrupted (MDB_CORRUPTED)";
                 case -30795 -> "LMDB fatal error (MDB_PANIC): restart and check the file with mdb_stat";
+                case -30790 -> "the LMDB reader table is full (MDB_READERS_FULL): other live processes hold its"
+                        + " slots; list them with mdb_stat -rn " + path;
                 default -> reason;
             };
         }

@@ -46,6 +46,11 @@ final class LmdbStore implements CredentialStore {
         return new LmdbStore(Environment.acquire(path, readOnly), readOnly);
     }
 
+    /** The shared environment; for tests. */
+    Environment environment() {
+        return env;
+    }
+
     @Override
     public Path path() {
         return path;
