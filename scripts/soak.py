@@ -515,20 +515,52 @@ SERIES = [("rss_mib", "RSS (MiB)", 1), ("fds", "open descriptors", 2), ("threads
           ("reader_slots", "LMDB reader slots", 4)]
 
 
-def flatness(rows, warmup, rss_factor, rss_slack, count_slack):
-    """Compares the first and last thirds of the samples after warm-up; returns failure strings."""
-    after = [r for r in rows if r[0] >= warmup]
-    if len(after) < 6:
-        return ["too few samples after warm-up (%d): run longer or sample more often" % len(after)]
-    third = len(after) // 3
-    first, last = after[:third], after[-third:]
+def settled(rows, warmup):
+    """One row per pause after warm-up: its per-column minimum, the state the daemon returns to when
+    no client is connected and the pool's idle threads have exited."""
+    out, group = [], []
+    for r in rows + [(None, 0, 0, 0, 0, "end")]:
+        if r[5] == "pause" and r[0] >= warmup:
+            group.append(r)
+            continue
+        if group:
+            out.append((group[-1][0],) + tuple(min(g[i] for g in group) for i in range(1, 5)))
+            group = []
+    return out
+
+
+def flatness(rows, warmup, rss_factor, rss_slack, count_slack, concurrency, budget):
+    """The flatness criterion (docs/benchmarks.md, "Soak test"); returns failure strings.
+
+    Leaks show in the settled state between waves, so the settled series (one value per pause) is
+    split in thirds and the last third's max must stay within the first third's max x rss_factor +
+    rss_slack MiB (RSS) or + count_slack (fds, threads, reader slots). During waves, every sample
+    stays under what the load explains: RSS under the settled level + the hashing budget + 128 MiB,
+    threads and fds under the settled level + 2 per connection + 8, reader slots never above the
+    first third's maximum + count_slack."""
+    quiet = settled(rows, warmup)
+    if len(quiet) < 3:
+        return ["too few pauses after warm-up (%d): run longer" % len(quiet)]
+    third = max(1, len(quiet) // 3)
+    first, last = quiet[:third], quiet[-third:]
     problems = []
     for key, label, i in SERIES:
         f, l = max(r[i] for r in first), max(r[i] for r in last)
         limit = f * rss_factor + rss_slack if key == "rss_mib" else f + count_slack
         if l > limit:
-            problems.append("%s grew: first third after warm-up max %s, last third max %s (limit %.1f)"
+            problems.append("%s between waves grew: first third after warm-up max %s, last third max %s (limit %.1f)"
                             % (label, f, l, limit))
+    after = [r for r in rows if r[0] >= warmup]
+    base = {i: max(r[i] for r in first) for _, _, i in SERIES}
+    ceilings = {1: base[1] + budget + 128, 2: base[2] + 2 * concurrency + 8, 3: base[3] + 2 * concurrency + 8}
+    thirds = len(after) // 3
+    if thirds:
+        ceilings[4] = max(r[4] for r in after[:thirds]) + count_slack
+    for key, label, i in SERIES:
+        if i in ceilings:
+            peak = max(r[i] for r in after)
+            if peak > ceilings[i]:
+                problems.append("%s peaked at %s during waves, above %.1f" % (label, peak, ceilings[i]))
     return problems
 
 
@@ -592,7 +624,7 @@ def soak_main(a):
           % (len(s.users), a.duration, a.concurrency, a.wave_seconds, a.pause), file=sys.stderr, flush=True)
     waves, rows = s.run()
     write_csv(rows, a.csv)
-    problems = flatness(rows, a.warmup, a.rss_factor, a.rss_slack, a.count_slack)
+    problems = flatness(rows, a.warmup, a.rss_factor, a.rss_slack, a.count_slack, a.concurrency, a.budget)
     total = sum(s.checks.values())
     by_mech = {}
     for (mech, _, want), n in s.checks.items():
