@@ -68,9 +68,12 @@ mkdir -m 0700 "$WORK/db" "$WORK/run"
 STORE=$WORK/db/sasldb
 # The store exists before the daemon starts; soak.py then fills it with the real saslpasswd.
 printf 'seedpw' | bin/saslpasswd -p -c -f "$STORE" -u example.org seed >/dev/null
+# --queue-timeout 60s: on a starved machine (CI neighbours) Argon2 logins wait for the hashing budget
+# instead of getting the temporary failure a full queue answers after 5 s; any temporary failure is then
+# a defect (reader table full, store unreadable) and fails the test.
 bin/sasldb-authd --foreground -f "$STORE" --realm example.org \
     --dovecot-socket "$WORK/run/auth" --saslauthd-socket "$WORK/run/mux" \
-    --failure-delay 20ms --log-level WARNING "${POOL_ARGS[@]}" >"$WORK/authd.log" 2>&1 &
+    --failure-delay 20ms --queue-timeout 60s --log-level WARNING "${POOL_ARGS[@]}" >"$WORK/authd.log" 2>&1 &
 PID=$!
 for _ in $(seq 300); do [ -S "$WORK/run/mux" ] && [ -S "$WORK/run/auth" ] && break; sleep 0.1; done
 [ -S "$WORK/run/mux" ] || { echo "soak: sasldb-authd did not start" >&2; exit 1; }
