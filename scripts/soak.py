@@ -476,6 +476,7 @@ class Soak:
         mut.start()
         end = self.t0 + self.a.duration
         waves = 0
+        last_progress = self.t0
         while time.monotonic() < end:
             waves += 1
             self.phase[0] = "warmup" if time.monotonic() - self.t0 < self.a.warmup else "wave"
@@ -487,6 +488,12 @@ class Soak:
                 t.join()
             if time.monotonic() >= end:
                 break
+            if time.monotonic() - last_progress >= 60 and sampler.rows:
+                last_progress = time.monotonic()
+                r = sampler.rows[-1]
+                print("soak: %4.0fs %d waves, %d answers, %d wrong; RSS %.0f MiB, %d fds, %d threads, %d reader slots"
+                      % (r[0], waves, sum(self.checks.values()), len(self.errors), r[1], r[2], r[3], r[4]),
+                      file=sys.stderr, flush=True)
             self.phase[0] = "warmup" if time.monotonic() - self.t0 < self.a.warmup else "pause"
             time.sleep(min(self.a.pause, max(0, end - time.monotonic())))
         self.done.set()
