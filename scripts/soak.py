@@ -572,15 +572,31 @@ def flatness(rows, warmup, rss_factor, rss_slack, count_slack, concurrency, budg
 
 
 def svg_chart(rows, warmup, title, subtitle, path):
-    width, panel_h, left, right, top = 900, 150, 70, 20, 60
+    """Draws each series against time: every sample (blue) and the settled value of each pause
+    after warm-up (orange), the series the flatness criterion judges."""
+    words, lines = subtitle.split("; "), [""]
+    for w in words:
+        if lines[-1] and len(lines[-1]) + len(w) > 120:
+            lines.append("")
+        lines[-1] += ("; " if lines[-1] else "") + w
+    width, panel_h, left, right = 900, 150, 70, 20
+    top = 76 + 16 * len(lines)
     gap = 40
     height = top + len(SERIES) * (panel_h + gap) + 20
     tmax = max(r[0] for r in rows) or 1
+    quiet = settled(rows, warmup)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
            'font-size="12">' % (width, height),
            '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="%d" y="22" font-size="16" font-weight="bold">%s</text>' % (left, esc(title)),
-           '<text x="%d" y="42" fill="#444">%s</text>' % (left, esc(subtitle))]
+           '<text x="%d" y="22" font-size="16" font-weight="bold">%s</text>' % (left, esc(title))]
+    for k, line in enumerate(lines):
+        out.append('<text x="%d" y="%d" fill="#444">%s</text>' % (left, 42 + 16 * k, esc(line)))
+    ly = 42 + 16 * len(lines)
+    out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#1f6fb4" stroke-width="2"/>' % (left, left + 20, ly - 4, ly - 4))
+    out.append('<text x="%d" y="%d" fill="#444">every sample (2 s)</text>' % (left + 26, ly))
+    out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#e07b00" stroke-width="2"/>'
+               % (left + 170, left + 190, ly - 4, ly - 4))
+    out.append('<text x="%d" y="%d" fill="#444">between waves (settled; judged for flatness)</text>' % (left + 196, ly))
     pw = width - left - right
     for n, (key, label, i) in enumerate(SERIES):
         y0 = top + n * (panel_h + gap)
@@ -596,11 +612,12 @@ def svg_chart(rows, warmup, title, subtitle, path):
             v = vmax * frac
             y = y0 + panel_h - panel_h * frac
             out.append('<text x="%d" y="%.1f" text-anchor="end" fill="#444">%s</text>'
-                       % (left - 6, y + 4, ("%.0f" % v)))
+                       % (left - 6, y + 4, ("%.0f" % v) if vmax >= 10 else ("%.1f" % v)))
             if 0 < frac:
                 out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>' % (left, left + pw, y, y))
-        pts = " ".join("%.1f,%.1f" % (left + pw * r[0] / tmax, y0 + panel_h - panel_h * r[i] / vmax) for r in rows)
-        out.append('<polyline fill="none" stroke="#1f6fb4" stroke-width="1.5" points="%s"/>' % pts)
+        for series, colour in ((rows, "#1f6fb4"), (quiet, "#e07b00")):
+            pts = " ".join("%.1f,%.1f" % (left + pw * r[0] / tmax, y0 + panel_h - panel_h * r[i] / vmax) for r in series)
+            out.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>' % (colour, pts))
         for k in range(0, 6):
             t = tmax * k / 5
             x = left + pw * k / 5
@@ -609,6 +626,21 @@ def svg_chart(rows, warmup, title, subtitle, path):
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+def read_csv(path):
+    with open(path) as f:
+        return [(float(r[0]), float(r[1]), int(r[2]), int(r[3]), int(r[4]), r[5]) for r in list(csv.reader(f))[1:]]
+
+
+def chart_main(a):
+    """Redraws a chart from a samples CSV (e.g. to re-render a recorded run)."""
+    rows = read_csv(a.csv)
+    svg_chart(rows, a.warmup, a.title, a.subtitle or "", a.svg)
+    problems = flatness(rows, a.warmup, a.rss_factor, a.rss_slack, a.count_slack, a.concurrency, a.budget)
+    for p in problems:
+        print("soak: NOT FLAT: " + p, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def esc(s):
@@ -739,10 +771,10 @@ def flood_main(a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("mode", choices=["soak", "flood"])
-    p.add_argument("--pid", type=int, required=True)
-    p.add_argument("--store", required=True)
-    p.add_argument("--dovecot", required=True)
+    p.add_argument("mode", choices=["soak", "flood", "chart"])
+    p.add_argument("--pid", type=int)
+    p.add_argument("--store")
+    p.add_argument("--dovecot")
     p.add_argument("--saslauthd")
     p.add_argument("--saslpasswd")
     p.add_argument("--work")
@@ -764,6 +796,7 @@ def main():
     p.add_argument("--csv", required=True)
     p.add_argument("--svg")
     p.add_argument("--title", default="sasldb-authd soak test")
+    p.add_argument("--subtitle")
     p.add_argument("--seed", type=int, default=None)
     # flood
     p.add_argument("--password", default="")
@@ -773,6 +806,12 @@ def main():
     p.add_argument("--slack", type=int, default=128)
     p.add_argument("--after-slack", type=int, default=128)
     a = p.parse_args()
+    if a.mode == "chart":
+        if not a.svg:
+            p.error("chart needs --svg")
+        sys.exit(chart_main(a))
+    if a.pid is None or not a.store or not a.dovecot:
+        p.error("%s needs --pid, --store and --dovecot" % a.mode)
     sys.exit(soak_main(a) if a.mode == "soak" else flood_main(a))
 
 
