@@ -4,7 +4,9 @@
 # against the real saslpasswd2 / sasldblistusers2, and the end-to-end check of a real Postfix
 # authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1),
 # then the attack replays that need real servers (scripts/attack.sh --scripts-only: the
-# attack-tagged JUnit replays already ran inside mvn verify, which excludes no tag).
+# attack-tagged JUnit replays already ran inside mvn verify, which excludes no tag),
+# a 2-minute soak of the daemon (answers checked; RSS, fds, threads, LMDB reader slots flat) and an
+# Argon2 login flood whose RSS must stay within --memory-budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -14,3 +16,5 @@ mvn -B -ntp verify
 scripts/compat.sh
 scripts/interop.sh
 scripts/attack.sh --scripts-only
+scripts/soak.sh 120
+scripts/argon2-flood.sh

@@ -154,7 +154,15 @@ launch() {
         # Conversions hold 200,000 records: C2 and a GC that copies them on both cores.
         *[Cc]onvert*) jit=(); gc=(-XX:+UseParallelGC) ;;
         # Small heap, many short requests: SerialGC costs the least CPU per request.
-        *Authd*) jit=() ;;
+        # libargon2 mallocs each hash's memory (19 MiB): glibc serves that from per-thread arenas
+        # (up to 8 per core) and, after the first free, raises its mmap threshold so later hashes
+        # stay in the arenas, whose memory is kept. A flood of Argon2 logins then left RSS at
+        # 1.3 GiB whatever --memory-budget said. A fixed threshold (which also turns off the
+        # dynamic one) maps every hash buffer and unmaps it on free, so RSS follows the budget
+        # and falls back after a flood; two arenas bound what small allocations keep
+        # (scripts/argon2-flood.sh measures it, docs/benchmarks.md).
+        *Authd*) jit=()
+            export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} ;;
         # A listing can be 200,000 records: C2 pays for itself there, and costs ~10 ms on a small one.
         *Sasldblistusers*) jit=(-Djnr.ffi.asm.enabled=false) ;;
     esac
