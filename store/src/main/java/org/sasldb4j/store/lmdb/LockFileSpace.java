@@ -23,8 +23,9 @@ import org.sasldb4j.store.StoreException;
  * <p>A missing lock file is made complete (zeros, LMDB initialises it as the first opener) under a
  * temporary name and linked into place, so a process opening the store at the same moment never
  * sees a half-made file and an existing one is never overwritten. An existing lock file only gets
- * {@code posix_fallocate}, which fills holes without changing a byte or the size, so it is safe
- * while other processes use the file.
+ * {@code posix_fallocate}, which fills holes without changing a byte, so it is safe while other
+ * processes use the file; one shorter than LMDB's size (an empty file the opener created) is
+ * extended to it with zeros, which LMDB initialises as the first opener.
  */
 final class LockFileSpace {
     /** LMDB's lock file for 126 readers: 126 slots of 64 bytes plus its header (mdb.c, rsize). */
@@ -99,9 +100,9 @@ final class LockFileSpace {
         } catch (IOException e) {
             return;
         }
-        if (size == 0) {
-            return;
-        }
+        // A lock file still empty (created by the opener's O_EXCL step, so no process has sized it)
+        // gets LMDB's full size here: LMDB would otherwise ftruncate it sparse and map it.
+        long len = Math.max(size, SIZE);
         int fd = c.open(lock.toString(), OpenFlags.O_RDWR.intValue() | OpenFlags.O_NOFOLLOW.intValue()
                 | OpenFlags.O_CLOEXEC.intValue(), 0);
         if (fd < 0) {
@@ -109,7 +110,7 @@ final class LockFileSpace {
         }
         int rc;
         try {
-            rc = c.posix_fallocate(fd, 0, size);
+            rc = c.posix_fallocate(fd, 0, len);
         } finally {
             c.close(fd);
         }
