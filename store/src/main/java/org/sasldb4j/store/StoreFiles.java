@@ -99,7 +99,7 @@ final class StoreFiles {
         FileStat d = SafeDirectories.stat(data.data().file());
         for (String suffix : suffixes) {
             SafeDirectories.Location side = data.named().sibling(suffix);
-            FileStat s = SafeDirectories.stat(side.file());
+            FileStat s = present(side.file());
             if (s == null && suffix.equals(lockSuffix) && d != null) {
                 createLock(side.file(), d);
                 s = SafeDirectories.stat(side.file());
@@ -108,6 +108,19 @@ final class StoreFiles {
                 requireSafeSideFile(side, s, d, suffix.equals(lockSuffix));
             }
         }
+    }
+
+    /**
+     * The side file's status, or null when it does not exist. A status with no link at all is a
+     * file another process removed while we looked (SQLite deletes its {@code -wal} at the last
+     * close): looked at again, not refused as a planted hard link.
+     */
+    private static FileStat present(Path f) {
+        FileStat s = SafeDirectories.stat(f);
+        for (int i = 0; i < 3 && s != null && s.nlink() == 0; i++) {
+            s = SafeDirectories.stat(f);
+        }
+        return s != null && s.nlink() == 0 ? null : s;
     }
 
     private static void requireSafeSideFile(SafeDirectories.Location side, FileStat s, FileStat data, boolean lock) {
