@@ -391,6 +391,11 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     }
 
     private int delete(Path path, UserId user) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            // A mistyped -f: said before the store's directories are checked, in the user's terms.
+            return missingStore(path, user);
+        }
         int deleted;
         try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE))) {
             deleted = store.write(w -> w.deleteUser(user));
