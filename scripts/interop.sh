@@ -347,12 +347,25 @@ if [ "${INTEROP_ONLY:-}" != attacks ]; then
 # Postfix answers every FAIL with 535; the daemon closes the connection instead, which Postfix
 # reports as 454 4.7.0 and reconnects for the next request. Here: the store replaced by a file that
 # is not a store while the daemon runs, then put back.
+# The daemon compares its store path with the open file about once a second (docs/postfix.md,
+# "Replacing the store while the daemon runs"): after each swap, wait until a PLAIN login gets the
+# expected code (15 s at most) before the checks.
+wait_for_code() {
+    for _ in $(seq 30); do
+        timeout 30 swaks --server 127.0.0.1 --port "$P_DOVECOT" --ehlo interop.test --auth PLAIN \
+            --auth-user bob@other.test --auth-password bobpw --quit-after AUTH 2>&1 \
+            | grep -Eq "^ *<[-~*]* *$1" && return 0
+        sleep 0.5
+    done
+}
 mv "$LMDB" "$WORK/lmdb/sasldb.saved"
 printf 'this is not a store\n' > "$LMDB" && chgrp postfix "$LMDB" && chmod 0640 "$LMDB"
+wait_for_code 454
 for m in PLAIN LOGIN CRAM-MD5; do
     check "temporary failure: store replaced by a non-store, $m (expect 454)" "$P_DOVECOT" "$m" bob@other.test bobpw 454
 done
 mv -f "$WORK/lmdb/sasldb.saved" "$LMDB"
+wait_for_code 235
 for m in PLAIN LOGIN; do
     check "temporary failure over: store back, $m (expect 235)" "$P_DOVECOT" "$m" bob@other.test bobpw 235
 done
