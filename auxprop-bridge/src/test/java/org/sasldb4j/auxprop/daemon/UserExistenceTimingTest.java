@@ -42,6 +42,9 @@ import org.sasldb4j.store.secret.SecretSet;
  * keep stores uniform, docs/security.md), and an unknown user. Also: the SCRAM salts of unknown,
  * plaintext and disabled users are the same after a restart with the same {@code --salt-key}.
  *
+ * A flagged pair is measured again ({@link #RETRIES} times) and fails only if it is flagged every
+ * time: a leak is systematic, a burst of noise on a shared machine is not.
+ *
  * <p>Slow (about 20 s); prints its table for docs/benchmarks.md ({@code scripts/bench-timing.sh}).
  */
 @Tag("slow")
@@ -52,6 +55,8 @@ class UserExistenceTimingTest {
     static final int WARMUP = 60;
     static final double P_LIMIT = 0.001;
     static final double A_LIMIT = 0.1;
+    /** Fresh measurements of a flagged pair; it fails only if every one flags it. */
+    static final int RETRIES = 2;
 
     private Path dir;
     private Path db;
@@ -140,28 +145,22 @@ class UserExistenceTimingTest {
             int[] id = {1};
             for (Map.Entry<String, Probe> p : probes.entrySet()) {
                 List<String> kinds = new ArrayList<>(compared.get(p.getKey()));
-                kinds.add("unknown");
-                Map<String, long[]> samples = new LinkedHashMap<>();
-                kinds.forEach(k -> samples.put(k, new long[SAMPLES]));
-                for (int i = -WARMUP; i < SAMPLES; i++) {
-                    // Interleaved, rotating the order, so drift and noise hit every kind alike.
-                    for (int k = 0; k < kinds.size(); k++) {
-                        String kind = kinds.get((i + WARMUP + k) % kinds.size());
-                        long t = p.getValue().run(c, id[0]++, kind);
-                        if (i >= 0) {
-                            samples.get(kind)[i] = t;
-                        }
-                    }
-                }
+                Map<String, long[]> samples = sample(c, id, p.getValue(), kinds);
                 long[] unknown = samples.get("unknown");
                 for (String kind : kinds) {
-                    if (kind.equals("unknown")) {
-                        continue;
-                    }
                     MannWhitney mw = MannWhitney.of(samples.get(kind), unknown);
                     table.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.2f | %.2g |%n", p.getKey(),
                             kind, median(samples.get(kind)) / 1e3, median(unknown) / 1e3, mw.a(), mw.p()));
-                    if (mw.p() < P_LIMIT && Math.abs(mw.a() - 0.5) > A_LIMIT) {
+                    // A leak shows in every run; a shared machine's burst of noise does not come back
+                    // for the same pair in fresh samples. Re-measure a flagged pair before judging.
+                    for (int retry = 0; leaks(mw) && retry < RETRIES; retry++) {
+                        Map<String, long[]> again = sample(c, id, p.getValue(), List.of(kind));
+                        mw = MannWhitney.of(again.get(kind), again.get("unknown"));
+                        table.append(String.format(Locale.ROOT, "| %s | %s (again) | %.1f | %.1f | %.2f | %.2g |%n",
+                                p.getKey(), kind, median(again.get(kind)) / 1e3, median(again.get("unknown")) / 1e3,
+                                mw.a(), mw.p()));
+                    }
+                    if (leaks(mw)) {
                         failures.add(p.getKey() + " " + kind + " vs unknown: A=" + mw.a() + " p=" + mw.p());
                     }
                 }
@@ -169,6 +168,31 @@ class UserExistenceTimingTest {
         }
         System.out.println("UserExistenceTimingTest, policy " + policy + ", " + SAMPLES + " samples per kind:\n" + table);
         assertEquals(List.of(), failures, table.toString());
+    }
+
+    /** Significant and large: see the class comment. */
+    private static boolean leaks(MannWhitney mw) {
+        return mw.p() < P_LIMIT && Math.abs(mw.a() - 0.5) > A_LIMIT;
+    }
+
+    /** {@link #SAMPLES} timed probes of each kind and of an unknown user, interleaved, after a warm-up. */
+    private static Map<String, long[]> sample(DovecotClient c, int[] id, Probe probe, List<String> kinds)
+            throws Exception {
+        List<String> all = new ArrayList<>(kinds);
+        all.add("unknown");
+        Map<String, long[]> samples = new LinkedHashMap<>();
+        all.forEach(k -> samples.put(k, new long[SAMPLES]));
+        for (int i = -WARMUP; i < SAMPLES; i++) {
+            // Interleaved, rotating the order, so drift and noise hit every kind alike.
+            for (int k = 0; k < all.size(); k++) {
+                String kind = all.get((i + WARMUP + k) % all.size());
+                long t = probe.run(c, id[0]++, kind);
+                if (i >= 0) {
+                    samples.get(kind)[i] = t;
+                }
+            }
+        }
+        return samples;
     }
 
     @Test
