@@ -25,7 +25,7 @@ OUT=target-bridge
 MOD=$HERE/auxprop-bridge/$OUT
 cd "$HERE"
 mkdir -p "$MOD/bench-classes"
-mvn -q -Dsasldb4j.out=$OUT -pl auxprop-bridge -am compile dependency:build-classpath \
+mvn -q -Dsasldb4j.out=$OUT -pl auxprop-bridge -am package -DskipTests dependency:build-classpath \
   -Dmdep.outputFile="$MOD/bench.classpath" -Dmdep.includeScope=runtime
 CP="$MOD/classes:$(cat "$MOD/bench.classpath")"
 javac -d "$MOD/bench-classes" -cp "$CP" auxprop-bridge/src/test/java/org/sasldb4j/auxprop/bench/*.java

@@ -93,6 +93,32 @@ public final class Conversion {
      *     {@link Options#prefer} is null; nothing was written
      */
     public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
+        return run(source, target, options, progress, Sources.FILES);
+    }
+
+    /**
+     * Where a conversion reads records: the source (every pass over it) and the target when it is
+     * read back. Tests wrap it to see every record handed out, and that each is wiped.
+     */
+    interface Sources {
+        RecordSource source(Path source, boolean salvage);
+
+        RecordSource readBack(Path target);
+
+        Sources FILES = new Sources() {
+            @Override
+            public RecordSource source(Path source, boolean salvage) {
+                return openSource(source, salvage);
+            }
+
+            @Override
+            public RecordSource readBack(Path target) {
+                return CredentialStore.open(target, StoreOptions.readOnly());
+            }
+        };
+    }
+
+    static ConversionReport run(Path source, Path target, Options options, Progress progress, Sources sources) {
         StoreFormat sourceFormat = readableSource(source);
         refuseSameFile(source, target);
         boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
@@ -110,7 +136,7 @@ public final class Conversion {
         }
         report.sourceFormat(sourceFormat);
         if (options.dryRun()) {
-            List<Entry> records = sortedUnique(read(source, options, report, progress), report);
+            List<Entry> records = sortedUnique(read(sources, source, options, report, progress), report);
             try {
                 if (fresh) {
                     records.forEach(report::count);
@@ -123,11 +149,11 @@ public final class Conversion {
             return report.build(false);
         }
         if (fresh) {
-            copyIntoEmpty(source, target, targetExists, options, report, progress);
+            copyIntoEmpty(sources, source, target, targetExists, options, report, progress);
         } else {
-            List<Entry> records = sortedUnique(read(source, options, report, progress), report);
+            List<Entry> records = sortedUnique(read(sources, source, options, report, progress), report);
             try {
-                mergeInto(target, records, options, report);
+                mergeInto(sources, target, records, options, report);
             } finally {
                 records.forEach(Entry::wipe);
             }
@@ -161,7 +187,7 @@ public final class Conversion {
      * a key twice, or a real fault) is examined record by record, in order, from a second read of
      * the source.
      */
-    private static void copyIntoEmpty(Path source, Path target, boolean targetExisted, Options options,
+    private static void copyIntoEmpty(Sources sources, Path source, Path target, boolean targetExisted, Options options,
             ConversionReport.Builder report, Progress progress) {
         boolean lockExisted = Files.exists(Path.of(target + "-lock"));
         boolean created = false;
@@ -170,7 +196,7 @@ public final class Conversion {
                 Files.createFile(target, PermissionPolicy.newFileAttribute());
                 created = true;
             }
-            copyAndVerify(source, target, options, report, progress);
+            copyAndVerify(sources, source, target, options, report, progress);
             if (created) {
                 // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
                 takeModeAndOwner(source, target, report);
@@ -189,7 +215,7 @@ public final class Conversion {
         }
     }
 
-    private static void copyAndVerify(Path source, Path target, Options options, ConversionReport.Builder report,
+    private static void copyAndVerify(Sources sources, Path source, Path target, Options options, ConversionReport.Builder report,
             Progress progress) {
         long[] expected = new long[2]; // count, digest
         ConversionReport.Builder attempt = new ConversionReport.Builder();
@@ -201,7 +227,7 @@ public final class Conversion {
                 expected[0] = 0;
                 expected[1] = 0;
                 attempt.clearNotes();
-                read(source, options, attempt, progress, e -> {
+                read(sources, source, options, attempt, progress, e -> {
                     w.put(e);
                     expected[0]++;
                     expected[1] += e.digest();
@@ -211,7 +237,7 @@ public final class Conversion {
         }
         report.addNotes(attempt);
         long[] actual = new long[2];
-        try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
+        try (RecordSource store = sources.readBack(target)) {
             store.forEach(e -> {
                 actual[0]++;
                 actual[1] += e.digest();
@@ -221,11 +247,11 @@ public final class Conversion {
         }
         if (actual[0] != expected[0] || actual[1] != expected[1]) {
             report.resetCounts();
-            List<Entry> unique = sortedUnique(read(source, options, new ConversionReport.Builder(), Progress.NONE),
+            List<Entry> unique = sortedUnique(read(sources, source, options, new ConversionReport.Builder(), Progress.NONE),
                     report);
             try {
                 unique.forEach(report::count);
-                verify(target, unique);
+                verify(sources, target, unique);
             } finally {
                 unique.forEach(Entry::wipe);
             }
@@ -258,7 +284,7 @@ public final class Conversion {
     }
 
     /** Merges records (in key order, one per key) into a store that has some, user by user ({@link Merge}). */
-    private static void mergeInto(Path target, List<Entry> records, Options options, ConversionReport.Builder report) {
+    private static void mergeInto(Sources sources, Path target, List<Entry> records, Options options, ConversionReport.Builder report) {
         Merge merge = new Merge(options.prefer(), false);
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(options.backend()))) {
             report.targetFormat(store.format());
@@ -267,7 +293,7 @@ public final class Conversion {
         report.merged();
         merge.changes().forEach(report::change);
         merge.expected().forEach(report::count);
-        verify(target, merge.expected());
+        verify(sources, target, merge.expected());
     }
 
     /** What a merge would do, from the target as it is now; writes nothing. */
@@ -282,10 +308,10 @@ public final class Conversion {
     }
 
     /** Every record of the source to copy, in source order; notes (skips, unreachable ids) go to {@code notes}. */
-    private static List<Entry> read(Path source, Options options, ConversionReport.Builder notes, Progress progress) {
+    private static List<Entry> read(Sources sources, Path source, Options options, ConversionReport.Builder notes, Progress progress) {
         List<Entry> out = new ArrayList<>();
         try {
-            read(source, options, notes, progress, out::add);
+            read(sources, source, options, notes, progress, out::add);
         } catch (RuntimeException e) {
             out.forEach(Entry::wipe);
             throw e;
@@ -300,10 +326,10 @@ public final class Conversion {
      *
      * @throws DamagedStoreException at the first damage, unless salvaging
      */
-    private static void read(Path source, Options options, ConversionReport.Builder notes, Progress progress,
+    private static void read(Sources sources, Path source, Options options, ConversionReport.Builder notes, Progress progress,
             Consumer<Entry> action) {
         boolean salvage = options.salvage();
-        try (RecordSource src = openSource(source, salvage)) {
+        try (RecordSource src = sources.source(source, salvage)) {
             long[] n = {0};
             src.forEach(e -> {
                 n[0]++;
@@ -354,9 +380,9 @@ public final class Conversion {
      * (in key order, one per key), that every one is there with the same bytes. A merge target
      * may hold other records too.
      */
-    private static void verify(Path target, List<Entry> copied) {
+    private static void verify(Sources sources, Path target, List<Entry> copied) {
         int[] next = {0};
-        try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
+        try (RecordSource store = sources.readBack(target)) {
             store.forEach(actual -> {
                 try {
                     if (next[0] == copied.size()) {
