@@ -143,13 +143,14 @@ class ConversionWipesTest {
 
     @Test
     void aConversionStoppedByDamageWipesWhatItHadRead() throws IOException {
+        Path damaged = corpus("small-truncated.sasldb2");
         Watching w = new Watching();
-        assertThrows(DamagedStoreException.class, () -> Conversion.run(corpus("small-truncated.sasldb2"),
-                dir.resolve("new"), NEW, Conversion.Progress.NONE, w));
+        assertThrows(DamagedStoreException.class, () -> Conversion.run(damaged, dir.resolve("new"), NEW,
+                Conversion.Progress.NONE, w));
         assertTrue(w.unwiped().isEmpty(), w.unwiped().toString());
         Watching dry = new Watching();
-        assertThrows(DamagedStoreException.class, () -> Conversion.run(corpus("small-truncated.sasldb2"),
-                dir.resolve("new"), DRY_RUN, Conversion.Progress.NONE, dry));
+        assertThrows(DamagedStoreException.class, () -> Conversion.run(damaged, dir.resolve("new"), DRY_RUN,
+                Conversion.Progress.NONE, dry));
         assertTrue(dry.unwiped().isEmpty(), dry.unwiped().toString());
     }
 
