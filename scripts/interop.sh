@@ -364,11 +364,19 @@ wait_for_code 454
 for m in PLAIN LOGIN CRAM-MD5; do
     check "temporary failure: store replaced by a non-store, $m (expect 454)" "$P_DOVECOT" "$m" bob@other.test bobpw 454
 done
+# Path 2: the saslauthd protocol has only OK and NO; the daemon closes the connection unanswered,
+# which libsasl reports as SASL_FAIL and Postfix as 454 (a NO would be 535).
+for m in PLAIN LOGIN; do
+    check "temporary failure: store replaced by a non-store, path2 saslauthd $m (expect 454)" "$P_SASLAUTHD" "$m" \
+        bob@other.test bobpw 454
+done
 mv -f "$WORK/lmdb/sasldb.saved" "$LMDB"
 wait_for_code 235
 for m in PLAIN LOGIN; do
     check "temporary failure over: store back, $m (expect 235)" "$P_DOVECOT" "$m" bob@other.test bobpw 235
 done
+check "temporary failure over: store back, path2 saslauthd PLAIN (expect 235)" "$P_SASLAUTHD" PLAIN \
+    bob@other.test bobpw 235
 fi
 
 if [ "$FAIL" -gt 0 ]; then

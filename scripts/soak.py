@@ -174,7 +174,7 @@ class Dovecot:
 
 
 def saslauthd(path, user, password, timeout=30):
-    """One saslauthd request on its own connection; OK, FAIL or TEMP (anything not OK/NO)."""
+    """One saslauthd request on its own connection; OK, FAIL or TEMP (closed unanswered, or not OK/NO)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     try:
@@ -193,7 +193,7 @@ def saslauthd(path, user, password, timeout=30):
             if len(data) >= 2 and len(data) >= 2 + struct.unpack(">H", data[:2])[0]:
                 break
         if len(data) < 2:
-            raise ProtocolError("saslauthd: connection closed without an answer")
+            return "TEMP"  # closed unanswered: the daemon's temporary failure
         answer = data[2:2 + struct.unpack(">H", data[:2])[0]].decode("utf-8", "replace")
         return "OK" if answer.startswith("OK") else "FAIL" if answer.startswith("NO") else "TEMP"
     finally:

@@ -26,8 +26,13 @@ import java.util.logging.Logger;
  */
 final class SaslauthdConnection implements Runnable {
     private static final Logger LOG = Logger.getLogger("org.sasldb4j.authd.saslauthd");
-    /** libsasl reads only the first two bytes; the text is for humans with testsaslauthd. */
-    static final String TEMP_REPLY = "NO temporary failure";
+    /**
+     * A temporary failure is told by closing the connection without a reply: the protocol has
+     * only {@code OK} and {@code NO}, and libsasl turns every {@code NO} into a wrong password
+     * (Postfix: {@code 535}), but a connection closed before the reply into {@code SASL_FAIL},
+     * which Postfix answers with {@code 454 4.7.0} (docs/postfix.md, "Temporary failures").
+     */
+    static final String TEMP_REPLY = "";
 
     private final SocketChannel channel;
     private final SaslauthdRequest request;
@@ -85,6 +90,9 @@ final class SaslauthdConnection implements Runnable {
      * a truncated reply, never a thread of ours.
      */
     static void writeNow(SocketChannel ch, String text) {
+        if (text.equals(TEMP_REPLY)) {
+            return; // closed unanswered: temporary
+        }
         try {
             ch.write(SaslauthdRequest.reply(text));
         } catch (IOException e) {

@@ -58,9 +58,10 @@ class SaslauthdProtocolTest {
     }
 
     @Test
-    void storeFailureIsNoWithText() throws Exception {
+    void storeFailureClosesWithoutAReply() throws Exception {
         fx.backend.broken = true;
-        assertEquals("NO temporary failure", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        // libsasl reads a closed connection as SASL_FAIL (Postfix: 454), any NO as a wrong password.
+        assertEquals(null, ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
     }
 
     @Test
@@ -126,7 +127,7 @@ class SaslauthdProtocolTest {
         });
         first.start();
         Thread.sleep(200);
-        assertEquals("NO temporary failure", ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
+        assertEquals(null, ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
         first.join();
     }
 }
