@@ -117,9 +117,10 @@ final class RepositoryText {
         }
     }
 
+    /** The file's text; bytes that are not UTF-8 (test data) become U+FFFD, so a reference beside them is still found. */
     String read(Path file) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
