@@ -26,18 +26,21 @@ class RepositoryStandsAloneTest {
 
     @Test
     void nothingPointsOutsideTheRepository() {
-        assertNoFindings("references outside the repository", repo::outsideReferences, repo.textFiles());
+        assertNoFindings("references outside the repository", "write the fact into docs/reference/ (see its README.md) and cite it",
+                repo::outsideReferences, repo.textFiles());
     }
 
     @Test
     void everyCitedDocumentAndSectionExists() {
-        assertNoFindings("citations of missing docs or sections", repo::citations, repo.textFiles());
+        assertNoFindings("citations of missing docs or sections", "cite a file and section that exist (section numbers are stable)",
+                repo::citations, repo.textFiles());
     }
 
     @Test
     void everyLinkBetweenDocumentsResolves() {
         List<Path> markdown = repo.textFiles().stream().filter(p -> p.toString().endsWith(".md")).toList();
-        assertNoFindings("broken links", repo::links, markdown);
+        assertNoFindings("broken links", "anchors are GitHub's: the heading lowercased, punctuation dropped, spaces to hyphens",
+                repo::links, markdown);
     }
 
     @Test
@@ -99,14 +102,14 @@ class RepositoryStandsAloneTest {
                 strings(text.links(doc, Files.readString(doc))));
     }
 
-    private void assertNoFindings(String what, BiFunction<Path, String, List<RepositoryText.Finding>> check,
-            List<Path> files) {
+    private void assertNoFindings(String what, String hint,
+            BiFunction<Path, String, List<RepositoryText.Finding>> check, List<Path> files) {
         List<RepositoryText.Finding> found = new ArrayList<>();
         for (Path f : files) {
             found.addAll(check.apply(f, repo.read(f)));
         }
-        assertTrue(found.isEmpty(), found.size() + " " + what + " (the facts belong in docs/reference/, see its "
-                + "README.md):\n" + found.stream().map(Object::toString).collect(Collectors.joining("\n")));
+        assertTrue(found.isEmpty(), found.size() + " " + what + " (" + hint + "):\n"
+                + found.stream().map(Object::toString).collect(Collectors.joining("\n")));
     }
 
     private static List<String> strings(List<RepositoryText.Finding> findings) {
