@@ -2,7 +2,7 @@
 # Benchmark (not run by CI): sasldb-authd against the Cyrus stack, side by side in one run.
 #
 #   1. Postfix end to end: sequential SMTP sessions (connect, EHLO, AUTH PLAIN, QUIT) from one
-#      Python smtplib client, as in baselines.md §5, against one private Postfix instance with
+#      Python smtplib client, as in docs/reference/baselines.md §5, against one private Postfix instance with
 #      two services: smtpd_sasl_type = dovecot -> sasldb-authd, and Cyrus libsasl reading a
 #      Berkeley DB sasldb2 file (auxprop sasldb). Runs alternate between the two.
 #   2. saslauthd protocol: `testsaslauthd -R N` against Debian's `saslauthd -a sasldb` and against

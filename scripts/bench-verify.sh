@@ -7,7 +7,7 @@
 # Usage: scripts/bench-verify.sh [STORE] [USERS] [ROUNDS] [ARGON2_RUNS]
 #        scripts/bench-verify.sh --libsasl [USERS] [ROUNDS]
 #   --libsasl: the same plaintext checks through Debian's libsasl2 (sasl_checkpass, sasldb
-#   plugin, Berkeley DB file made with saslpasswd2), as ../shared/spec/baselines.md section 3 measures
+#   plugin, Berkeley DB file made with saslpasswd2), as docs/reference/baselines.md §3 measures
 #   them; needs gcc, libsasl2-2, libsasl2-modules-db and sasl2-bin.
 set -euo pipefail
 if [ "${1:-}" = "--libsasl" ]; then

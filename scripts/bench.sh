@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks sasldb4j's tools side by side with the real C tools, in one run on one machine
-# (baselines: ../shared/spec/baselines.md). Not run by CI: slow and sensitive to machine load.
+# (reference figures: docs/reference/baselines.md). Not run by CI: slow and sensitive to machine load.
 #
 #   scripts/bench.sh [-o REPORT.md] [--quick]
 #

@@ -5,14 +5,14 @@
 #   scripts/compat.sh            # prints one PASS/FAIL line per check, then
 #                                # "compat: N passed, M failed"; exit 1 on any failure
 #
-# What it covers (facts: ../shared/spec/cyrus-sasldb.md):
-#   A  every applicable row of the saslpasswd2 outcome table (spec 9.7): stdout, stderr, exit code
-#   B  the realm parsing cases (spec 2.1): both tools create into separate stores, listings compared
-#   C  pipe-mode password bytes (spec 9.4): stored value bytes compared (db5.3_dump vs mdb_dump -n)
+# What it covers (facts: docs/reference/cyrus-sasldb.md; every § below is a section of that file):
+#   A  every applicable row of the saslpasswd2 outcome table (§9.7): stdout, stderr, exit code
+#   B  the realm parsing cases (§2.1): both tools create into separate stores, listings compared
+#   C  pipe-mode password bytes (§9.4): stored value bytes compared (db5.3_dump vs mdb_dump -n)
 #   D  sorted listings and dumps of the resulting stores; `mdb_dump -n` of ours shows the Cyrus keys
-#   E  sasldblistusers2 usage and failure cases (spec 10.1, 10.3)
-# Where we deliberately differ from Cyrus (spec 14, docs/compatibility.md) the difference itself
-# is asserted ("deliberate:" in the check name); the Cyrus side is checked against the spec too, so
+#   E  sasldblistusers2 usage and failure cases (§10.1, 10.3)
+# Where we deliberately differ from Cyrus (§14, docs/compatibility.md) the difference itself
+# is asserted ("deliberate:" in the check name); the Cyrus side is checked against docs/reference/cyrus-sasldb.md too, so
 # a drift of the real tool shows up as a failure of a "cyrus:" check.
 #
 # The program name is normalised (saslpasswd2 -> saslpasswd, sasldblistusers2 -> sasldblistusers)
@@ -36,10 +36,10 @@ CY_PW=saslpasswd2
 CY_LS=sasldblistusers2
 OURS_PW=${OURS_SASLPASSWD:-$ROOT/bin/saslpasswd}
 OURS_LS=${OURS_SASLDBLISTUSERS:-$ROOT/bin/sasldblistusers}
-CORPUS=${SASLDB4J_CORPUS:-$ROOT/../shared/corpus}
-[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+# The real sasldb2 files of the repository (written by the Cyrus tools; see the corpus README.md there).
+CORPUS=${SASLDB4J_CORPUS:-$ROOT/store/src/test/resources/corpus}
 
-# Cyrus's default realm: gethostname(), ASCII-lowercased (spec 2.3; uname -n is gethostname()).
+# Cyrus's default realm: gethostname(), ASCII-lowercased (§2.3; uname -n is gethostname()).
 HOSTREALM=$(uname -n | tr 'A-Z' 'a-z')
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/sasldb4j-compat.XXXXXX")
@@ -123,7 +123,7 @@ rc_of() { cat "$W/run/$1.$2.rc"; }
 f_of() { echo "$W/run/$1.$2.$3"; }   # f_of NAME SIDE nout|nerr|out|err
 
 # Drops our deliberate notices from a normalised stderr: lines naming the realm taken from the host
-# name (docs/compatibility.md, spec 14 D6/D7). Writes the rest to $2.
+# name (docs/compatibility.md, §14 D6/D7). Writes the rest to $2.
 strip_notices() {
     grep -v -E "^(saslpasswd|sasldblistusers): (note|warning): " "$1" > "$2" || true
 }
@@ -181,18 +181,18 @@ expect_notice() {
     fi
 }
 
-# cyrus_is NAME RC STDERR_EXPECTED_FILE_OR_- : the real tool behaves as the spec says (catches drift).
+# cyrus_is NAME RC STDERR_EXPECTED_FILE_OR_- : the real tool behaves as docs/reference/cyrus-sasldb.md says (catches drift).
 cyrus_is() {
     local name=$1 want_rc=$2 want_err=$3
     local cr ce
     cr=$(rc_of "$name" cyrus); ce=$(f_of "$name" cyrus nerr)
     local bad=""
-    [ "$cr" = "$want_rc" ] || bad="$bad rc $cr (spec: $want_rc);"
+    [ "$cr" = "$want_rc" ] || bad="$bad rc $cr (reference: $want_rc);"
     if [ "$want_err" != "-" ] && ! printf '%b' "$want_err" | cmp -s - "$ce"; then
-        bad="$bad stderr not as in the spec;"
+        bad="$bad stderr not as in docs/reference/cyrus-sasldb.md;"
     fi
     if [ -z "$bad" ]; then
-        pass "cyrus:$name" "rc $cr as the spec says"
+        pass "cyrus:$name" "rc $cr as docs/reference/cyrus-sasldb.md says"
     else
         fail "cyrus:$name" "${bad%;}"
         show "$ce"
@@ -365,9 +365,9 @@ for tool in "$OURS_PW" "$OURS_LS"; do
 done
 
 # =============================================================================================
-# A. saslpasswd2 outcome table (spec 9.7)
+# A. saslpasswd2 outcome table (§9.7)
 # =============================================================================================
-echo "--- A. saslpasswd outcomes (spec 9.7)"
+echo "--- A. saslpasswd outcomes (§9.7)"
 
 pw create "$IN/secret" -p -c -f @S@/main.db -u example.org alice
 same create
@@ -482,7 +482,7 @@ text_sha=$(sha256sum < "$W/ours/text.db"); btree_sha=$(sha256sum < "$W/ours/btre
 pw target-text "$IN/pw" -p -c -f @S@/text.db -u example.org u
 cyrus_is target-text 1 '-'
 if [ "$(tail -n 1 "$(f_of target-text cyrus nerr)")" = "saslpasswd: generic failure" ]; then
-    pass "cyrus:target-text-message" "ends with 'generic failure' (spec omits libdb's BDB0004 line before it)"
+    pass "cyrus:target-text-message" "ends with 'generic failure' (§9.7 omits libdb's BDB0004 line before it)"
 else
     fail "cyrus:target-text-message" "expected 'saslpasswd: generic failure'"; show "$(f_of target-text cyrus nerr)"
 fi
@@ -498,7 +498,7 @@ for side in cyrus ours; do cp "$CORPUS/small-truncated.sasldb2" "$W/$side/trunc.
 trunc_sha=$(sha256sum < "$W/ours/trunc.db")
 pw target-truncated "$IN/pw" -p -c -f @S@/trunc.db -u example.org u
 cyrus_is target-truncated 0 ''
-ours_fails target-truncated "truncated Berkeley DB refused (Cyrus writes into it, spec 14 D2)" 'sasldbconvert'
+ours_fails target-truncated "truncated Berkeley DB refused (Cyrus writes into it, §14 D2)" 'sasldbconvert'
 unchanged target-truncated-untouched "$W/ours/trunc.db" "$trunc_sha"
 
 # zero-byte target: both create a store inside it
@@ -511,7 +511,7 @@ else
     fail target-zero "cyrus rc $cr, ours rc $or (expected 0, ours silent)"; show "$(f_of target-zero ours nerr)"
 fi
 if grep -q 'BDB0004' "$(f_of target-zero cyrus nerr)"; then
-    echo "NOTE cyrus:target-zero: saslpasswd2 prints libdb's 'BDB0004 fop_read_meta: ...: unexpected file type or format' yet succeeds (spec 9.7 says no stderr)"
+    echo "NOTE cyrus:target-zero: saslpasswd2 prints libdb's 'BDB0004 fop_read_meta: ...: unexpected file type or format' yet succeeds (§9.7 says no stderr)"
 fi
 if [ -z "$OURS_BROKEN" ] && mdb_dump -n "$W/ours/zero.db" > /dev/null 2>&1 \
     && mdb_dump -n -p "$W/ours/zero.db" | grep -q -F ' zuser\00example.org\00userPassword'; then
@@ -520,7 +520,7 @@ else
     fail target-zero-is-lmdb "mdb_dump -n cannot read it or the user is missing"
 fi
 
-# -d of a user that does not exist: rc 0 (spec 9.7); ours may say so (spec 14 D8)
+# -d of a user that does not exist: rc 0 (§9.7); ours may say so (§14 D8)
 pw delete-missing "" -d -f @S@/main.db -u example.org nobody
 cyrus_is delete-missing 0 ''
 same_but_stderr delete-missing "D8: Cyrus is silent" 'saslpasswd: user not found: nobody@example\.org \(nothing deleted\)'
@@ -572,7 +572,7 @@ else
     noplain_keys; show "$(f_of noplain-existing ours nerr)"
 fi
 
-# default realm from the host name (Cyrus: silent; ours says which realm it used: spec 14 D6)
+# default realm from the host name (Cyrus: silent; ours says which realm it used: §14 D6)
 pw hostrealm "$IN/pw" -p -c -f @S@/main.db hostuser
 same hostrealm notices
 if grep -q -F "$HOSTREALM" "$(f_of hostrealm ours nerr)"; then
@@ -582,9 +582,9 @@ else
 fi
 
 # =============================================================================================
-# B. Realm parsing (spec 2.1), into separate stores; listings compared in D
+# B. Realm parsing (§2.1), into separate stores; listings compared in D
 # =============================================================================================
-echo "--- B. realm parsing (spec 2.1)"
+echo "--- B. realm parsing (§2.1)"
 realm_case() {   # NAME ARGS...
     local name=$1
     shift
@@ -642,9 +642,9 @@ else
 fi
 
 # =============================================================================================
-# C. Pipe-mode bytes (spec 9.4), into separate stores; stored values compared
+# C. Pipe-mode bytes (§9.4), into separate stores; stored values compared
 # =============================================================================================
-echo "--- C. pipe-mode bytes (spec 9.4)"
+echo "--- C. pipe-mode bytes (§9.4)"
 pipe_case() {    # NAME INPUT
     pw "pipe-$1" "$2" -p -c -f @S@/pipe.db -u example.org "p-$1"
 }
@@ -670,7 +670,7 @@ else
     : > "$W/ours/pipe.dump"
 fi
 hex() { printf '%b' "$1" | od -An -v -tx1 | tr -d ' \n'; }
-# expected bytes (spec 9.4): one trailing LF stripped, CR kept
+# expected bytes (§9.4): one trailing LF stripped, CR kept
 declare -A EXPECT=(
     [secret]=$(hex 'secret') [two]=$(hex 'two\n') [crlf]=$(hex 'crlf\r') [anb]=$(hex 'a\nb')
     [space]=$(hex 'sp ace\ttab') [bin]=$(hex '\xc3\xa9t\xc3\xa9\xff\x01') [backslash]=$(hex 'back\\slash\\41')
@@ -694,7 +694,7 @@ if [ "$cv" = "$(hex 'part1')" ] && [ "$ov" = "$(hex 'part1part2')" ]; then
 else
     fail "deliberate:pipe-bytes-pieces" "cyrus $cv (expected 'part1'), ours $ov (expected 'part1part2')"
 fi
-# NUL and > 2048 bytes: Cyrus truncates silently (rc 0); ours rejects and stores nothing (spec 14 D11)
+# NUL and > 2048 bytes: Cyrus truncates silently (rc 0); ours rejects and stores nothing (§14 D11)
 cyrus_is pipe-nul 0 ''
 cv=$(value_of "$W/cyrus/pipe.dump" 'p-nul\0example.org\0userPassword')
 [ "$cv" = "$(hex 'x')" ] && pass "cyrus:pipe-nul-truncated" "Cyrus stored 'x' of 'x\\0y'" \
@@ -781,9 +781,9 @@ else
     fail "mdb_dump-p-literal" "the -p dumps do not show the expected key/value lines"
 fi
 # =============================================================================================
-# E. sasldblistusers (spec 10.1, 10.3)
+# E. sasldblistusers (§10.1, 10.3)
 # =============================================================================================
-echo "--- E. sasldblistusers (spec 10.1, 10.3)"
+echo "--- E. sasldblistusers (§10.1, 10.3)"
 lsu ls-usage-h -h
 same ls-usage-h
 cyrus_is ls-usage-h 1 "$USAGE_LS"
@@ -820,13 +820,13 @@ lsu ls-empty @S@/empty.db
 same ls-empty
 
 # failures: Cyrus prints 'listusers failed' (plus libdb lines) and exits 0; ours exits non-zero
-# with one line on stderr (spec 14 D4)
+# with one line on stderr (§14 D4)
 ls_fail() {   # NAME FILE-ARG WHY CYRUS-STDERR-LAST-LINE
     lsu "ls-$1" "$2"
     local cr ce
     cr=$(rc_of "ls-$1" cyrus); ce=$(f_of "ls-$1" cyrus nerr)
     if [ "$cr" = 0 ] && [ "$(tail -n 1 "$ce")" = "$4" ]; then
-        pass "cyrus:ls-$1" "rc 0 with '$4' (spec 10.3)"
+        pass "cyrus:ls-$1" "rc 0 with '$4' (§10.3)"
     else
         fail "cyrus:ls-$1" "rc $cr, expected 0 and '$4'"; show "$ce"
     fi
@@ -880,7 +880,7 @@ if [ -z "$OURS_BROKEN" ] && [ -f "$W/ours/main.db" ]; then
     ours_fails ls-truncated-lmdb "LMDB file cut after its first page" . 1
 fi
 
-# A key without exactly two NULs: Cyrus loops forever (spec 14 D4); ours reports it and goes on
+# A key without exactly two NULs: Cyrus loops forever (§14 D4); ours reports it and goes on
 badkey_dump() {  # TYPE -> stdout
     printf 'VERSION=3\nformat=bytevalue\ntype=%s\nHEADER=END\n' "$1"
     printf ' %s\n %s\n' "$(hex 'alice\0example.org\0userPassword')" "$(hex 'secret')"
@@ -895,9 +895,9 @@ mdb_load -n -f "$W/in/badkey.mdb.txt" "$W/ours/badkey.db"
 chmod 0640 "$W/ours/badkey.db" "$W/ours/badkey.db-lock"
 rc=0; timeout 3 "$CY_LS" "$W/cyrus/badkey.db" > /dev/null 2>&1 || rc=$?
 if [ "$rc" = 124 ]; then
-    pass "cyrus:ls-bad-key-loops" "sasldblistusers2 still running after 3 s (endless loop, spec 14 D4)"
+    pass "cyrus:ls-bad-key-loops" "sasldblistusers2 still running after 3 s (endless loop, §14 D4)"
 else
-    fail "cyrus:ls-bad-key-loops" "sasldblistusers2 ended with rc $rc (spec: never exits)"
+    fail "cyrus:ls-bad-key-loops" "sasldblistusers2 ended with rc $rc (§10.3: never exits)"
 fi
 run ours ls-bad-key "" "$OURS_LS" "$W/ours/badkey.db"
 bo=$(f_of ls-bad-key ours out); be=$(f_of ls-bad-key ours err)

@@ -1,5 +1,5 @@
 /* Side-by-side baseline for scripts/bench-verify.sh --libsasl.
-   sasl_checkpass rate against a sasldb file, as baselines.md §3 measures it. No sasl headers
+   sasl_checkpass rate against a sasldb file, as docs/reference/baselines.md §3 measures it. No sasl headers
    are installed, so the few prototypes are declared here (ABI of libsasl2.so.2, 2.1.28). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -33,8 +33,8 @@ import org.sasldb4j.store.secret.ScramVariant;
  * rename is reopened with the same checks, and while the path is missing or cannot be opened
  * lookups throw {@link org.sasldb4j.store.StoreException} (a temporary failure).
  *
- * <p>Names are canonicalised as Cyrus's server does (cyrus-sasldb.md §2.2): trimmed, split at the
- * first {@code @}, realm defaulted to the connection's user realm or the server FQDN. Methods
+ * <p>Names are canonicalised as Cyrus's server does (docs/reference/cyrus-sasldb.md §2.2): trimmed,
+ * split at the first {@code @}, realm defaulted to the connection's user realm or the server FQDN. Methods
  * taking {@code (name, userRealm)} use {@code userRealm} as that connection's {@code user_realm}
  * (null: none, so the configured {@link BridgeConfig#userRealm()} applies if set, else the FQDN).
  *
@@ -147,7 +147,7 @@ public final class AuxpropBridge implements AutoCloseable {
     }
 
     /**
-     * An auxprop lookup as {@code plugins/sasldb.c} answers it (cyrus-sasldb.md §11.1, §11.2).
+     * An auxprop lookup as {@code plugins/sasldb.c} answers it (docs/reference/cyrus-sasldb.md §11.1, §11.2).
      *
      * @param name the user name as the client sent it
      * @param authzid false for an authid lookup (fetches the {@code *} names, e.g.

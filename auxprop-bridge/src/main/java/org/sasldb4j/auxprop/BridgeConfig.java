@@ -8,9 +8,9 @@ import org.sasldb4j.store.secret.SecretSet;
  *
  * @param serverFqdn the default realm for names without {@code @} when there is no user realm:
  *     Cyrus's {@code serverFQDN}, lowercased here as {@code sasl_strlower} does. Configure it
- *     explicitly; Cyrus's three sources of it disagree (cyrus-sasldb.md §14 D6).
+ *     explicitly; Cyrus's three sources of it disagree (defect D6 of docs/reference/cyrus-sasldb.md §14).
  * @param userRealm the {@code user_realm} of {@code sasl_server_new}, or null for none. An empty
- *     string is a realm too: {@code frank} is then looked up as {@code frank@} (§2.2).
+ *     string is a realm too: {@code frank} is then looked up as {@code frank@} (docs/reference/cyrus-sasldb.md §2.2).
  * @param authorization who may act as whom (see {@link AuthorizationPolicy})
  * @param scramIterations the iteration count used when SCRAM keys are derived from a plaintext
  *     {@code userPassword} (Cyrus: {@code scram_iteration_counter}, default 4096)

@@ -4,7 +4,7 @@ import java.util.Objects;
 import org.sasldb4j.store.UserId;
 
 /**
- * A user name after Cyrus server-side canonicalisation (cyrus-sasldb.md §2.2): trimmed, split at
+ * A user name after Cyrus server-side canonicalisation (docs/reference/cyrus-sasldb.md §2.2): trimmed, split at
  * the first {@code @}, realm defaulted. This is the key under which the store is searched.
  *
  * <p>Immutable. User names are not secrets; {@link #toString()} prints {@code authid@realm}.

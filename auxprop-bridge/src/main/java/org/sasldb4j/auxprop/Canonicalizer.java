@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Cyrus server-side user canonicalisation, {@code lib/canonusr.c:_canonuser_internal} followed by
- * {@code common/plugin_common.c:_plug_parseuser} (cyrus-sasldb.md §2.2):
+ * {@code common/plugin_common.c:_plug_parseuser} (docs/reference/cyrus-sasldb.md §2.2):
  *
  * <ol>
  *   <li>strip leading and trailing C-locale {@code isspace} characters (space, TAB, LF, VT, FF,

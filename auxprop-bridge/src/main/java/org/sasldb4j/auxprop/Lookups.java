@@ -9,8 +9,8 @@ import java.util.Map;
 import org.sasldb4j.store.Entry;
 
 /**
- * {@code plugins/sasldb.c:sasldb_auxprop_lookup} over one user's records (cyrus-sasldb.md §11.1,
- * §11.2), kept apart from I/O so the rules are testable on their own.
+ * {@code plugins/sasldb.c:sasldb_auxprop_lookup} over one user's records (docs/reference/cyrus-sasldb.md
+ * §11.1, §11.2), kept apart from I/O so the rules are testable on their own.
  */
 final class Lookups {
     static final String USER_PASSWORD = "userPassword";

@@ -19,7 +19,7 @@ import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.SecretProperties;
 import org.sasldb4j.store.secret.SecretSchemes;
 
-/** Lookup semantics mirroring the observations of cyrus-sasldb.md §2.4 and the rules of §11. */
+/** Lookup semantics mirroring the observations of docs/reference/cyrus-sasldb.md §2.4 and the rules of §11. */
 class AuxpropBridgeTest {
     @TempDir
     Path dir;
@@ -160,7 +160,7 @@ class AuxpropBridgeTest {
 
     @Test
     void cyrusAuthPasswordVectorVerifies() {
-        // cyrus-sasldb.md §1.5, written by the real saslpasswd2
+        // docs/reference/cyrus-sasldb.md §1.5, written by the real saslpasswd2
         store.put("scram", "vm", "authPassword",
                 "SCRAM-SHA-1$4096:dAdXgoGlDLFI5X8ySvaW+w==$ALS+RPXuDo2J5IFn0ZWhpCD3ZGY=:qY6aGXKzJJuEJ4c/GG3bQ33duLs=");
         try (AuxpropBridge b = store.bridge()) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** cyrus-sasldb.md §2.2 and §2.4. */
+/** docs/reference/cyrus-sasldb.md §2.2 and §2.4. */
 class CanonicalizerTest {
     private static Optional<String> c(String name, String userRealm, String fqdn) {
         return Canonicalizer.canonicalize(name, userRealm, fqdn).map(CanonicalUser::toString);

@@ -52,7 +52,7 @@ public final class TestStore {
         return bridge(BridgeConfig.of("vm").withPolicy(POLICY));
     }
 
-    /** A legacy {@code cmusaslsecretPLAIN} value (cyrus-sasldb.md §1.7). */
+    /** A legacy {@code cmusaslsecretPLAIN} value (docs/reference/cyrus-sasldb.md §1.7). */
     public static byte[] cyrusPlain(String password) throws Exception {
         byte[] salt = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
         MessageDigest md5 = MessageDigest.getInstance("MD5");

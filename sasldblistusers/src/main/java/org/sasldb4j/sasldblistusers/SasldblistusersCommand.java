@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * {@code sasldblistusers}: lists the records of a sasldb, one {@code authid@realm: property}
  * line each and never a value, a drop-in for Cyrus {@code sasldblistusers2}. Unlike it, a store
  * that cannot be listed gives a message and a non-zero exit, and a malformed key is reported
- * and skipped instead of looping forever (D4).
+ * and skipped instead of looping forever (defect D4, docs/reference/cyrus-sasldb.md §14).
  */
 @Command(name = "sasldblistusers",
         customSynopsis = "sasldblistusers [-v] [--json] [--realm R] [--user U]... [[-f] sasldb]",

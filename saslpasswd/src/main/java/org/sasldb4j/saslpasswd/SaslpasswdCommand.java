@@ -357,7 +357,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             rc = disable ? delete(path, user) : setPassword(path, backend, user, policy);
         }
         if (rc == ExitCodes.OK && done && !UserId.hasRealm(id) && realm.fromHostname()) {
-            // Said after the change, and only then: it tells where the user now is (D6).
+            // Said after the change, and only then: it tells where the user now is (defect D6).
             diag.note(UserChecks.hostnameRealmNote(realm.realm(), userDomain));
         }
         return rc;
@@ -405,7 +405,8 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         done = deleted > 0;
         if (deleted == 0) {
-            // Cyrus is silent and exits 0 (D8); scripts rely on the 0, people need the message.
+            // Cyrus is silent and exits 0 (defect D8, docs/reference/cyrus-sasldb.md §14); scripts
+            // rely on the 0, people need the message.
             diag.error("user not found: " + user + " (nothing deleted)");
         }
         return ExitCodes.OK;

@@ -5,9 +5,9 @@ import java.util.List;
 import org.sasldb4j.store.UserId;
 
 /**
- * Ids that saslpasswd2 stores but no SASL lookup can reach (D7): servers strip leading and
- * trailing white space from the login name before the lookup, so {@code " hal "} is looked up as
- * {@code hal}.
+ * Ids that saslpasswd2 stores but no SASL lookup can reach (defect D7,
+ * docs/reference/cyrus-sasldb.md §14): servers strip leading and trailing white space from the
+ * login name before the lookup, so {@code " hal "} is looked up as {@code hal}.
  */
 final class UserChecks {
     private UserChecks() {}

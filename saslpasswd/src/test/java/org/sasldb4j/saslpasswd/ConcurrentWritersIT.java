@@ -22,7 +22,7 @@ import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
 
 /**
- * Concurrent writers never lose users (spec 14 D1: two parallel loops of 400 {@code saslpasswd2}
+ * Concurrent writers never lose users (defect D1 of docs/reference/cyrus-sasldb.md §14: two parallel loops of 400 {@code saslpasswd2}
  * runs into one Berkeley DB file left 764, 798 and 799 of 800 users).
  *
  * <p>Two separate JVMs start at the same moment (a line on stdin releases both) and each creates

@@ -25,7 +25,10 @@ import org.sasldb4j.store.UserId;
 import org.sasldb4j.store.secret.PasswordVerifier;
 import org.sasldb4j.store.secret.SecretSet;
 
-/** The outcome table of saslpasswd2 (spec §9.7), realm parsing (§2.1) and the deliberate fixes. */
+/**
+ * The outcome table of saslpasswd2 (docs/reference/cyrus-sasldb.md §9.7), realm parsing (docs/reference/cyrus-sasldb.md §2.1) and the
+ * deliberate fixes (docs/compatibility.md).
+ */
 class SaslpasswdCommandTest {
     @TempDir
     Path dir;

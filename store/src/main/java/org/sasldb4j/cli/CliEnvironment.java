@@ -110,7 +110,8 @@ public final class CliEnvironment {
 
     /**
      * {@code gethostname()}: the kernel's node name, which is what saslpasswd2 uses. Java's
-     * {@code InetAddress.getLocalHost()} may consult DNS and return another name (D6).
+     * {@code InetAddress.getLocalHost()} may consult DNS and return another name
+     * (defect D6, docs/reference/cyrus-sasldb.md §14).
      */
     static String systemHostname() {
         try {

@@ -3,7 +3,8 @@ package org.sasldb4j.cli;
 /**
  * The realm for a user id without {@code @}. saslpasswd2 takes the lowercased
  * {@code gethostname()}, which SASL servers may not use (they use the DNS name, or Postfix's
- * {@code myhostname}: D6), so sasldb4j lets it be chosen and says when the host name was used.
+ * {@code myhostname}: defect D6, docs/reference/cyrus-sasldb.md §14), so sasldb4j lets it be
+ * chosen and says when the host name was used.
  *
  * <p>Order: {@code -u DOM} (if not empty, as Cyrus), {@code --default-realm R} (may be empty: the
  * empty realm), the {@code SASLDB4J_DEFAULT_REALM} environment variable, the host name.

@@ -21,7 +21,8 @@ import java.util.Arrays;
  * <p>saslpasswd2 stores what one {@code read()} of at most 2048 bytes returns, minus one trailing
  * LF (CR is kept). sasldb4j keeps that meaning but reads until end of input (a pipe may deliver
  * the bytes in pieces; a terminal still gives one line per read), and refuses a password longer
- * than {@value #MAX_LENGTH} bytes or containing NUL instead of cutting it (D11).
+ * than {@value #MAX_LENGTH} bytes or containing NUL instead of cutting it (defect D11,
+ * docs/reference/cyrus-sasldb.md §14; the byte table is §9.4 there).
  *
  * <p>Every returned array belongs to the caller, who wipes it; every buffer used on the way is
  * wiped here.

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Where the store is. Every tool uses the same rule (Cyrus's sasldblistusers2 ignores its config
- * file, D9):
+ * file: defect D9, docs/reference/cyrus-sasldb.md §14; the Cyrus rules are §3 there):
  *
  * <ol>
  *   <li>the {@code -f} option;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The pipe-mode byte table of the spec (§9.4), and the D11 refusals. */
+/** The pipe-mode byte table of docs/reference/cyrus-sasldb.md §9.4, and the refusals of defect D11 (§14 there). */
 class PasswordInputTest {
     @TempDir
     Path dir;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Dovecot auth-client protocol as Postfix speaks it: the exchanges of protocols.md §2.6
+ * The Dovecot auth-client protocol as Postfix speaks it: the exchanges of docs/reference/protocols.md §2.6
  * replayed line by line, plus the failure, expiry and limit cases Postfix relies on.
  */
 class DovecotProtocolTest {

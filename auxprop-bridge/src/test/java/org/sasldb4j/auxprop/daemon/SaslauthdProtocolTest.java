@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The saslauthd protocol (protocols.md §1): counted strings in, OK/NO out, one per connection. */
+/** The saslauthd protocol (docs/reference/protocols.md §1): counted strings in, OK/NO out, one per connection. */
 class SaslauthdProtocolTest {
     private DaemonFixture fx;
 

@@ -8,7 +8,7 @@ import org.sasldb4j.store.DamagedStoreException;
 import org.sasldb4j.store.Entry;
 
 /**
- * One pass over a Berkeley DB btree file in key order (spec §5.7).
+ * One pass over a Berkeley DB btree file in key order (docs/reference/cyrus-sasldb.md §5.7).
  *
  * <p>The tree is walked depth first from the root with an explicit stack (no recursion, so no
  * stack overflow), rather than along the leaf chain: a broken leaf link then loses one page in

@@ -6,7 +6,7 @@ import org.sasldb4j.store.DamagedStoreException;
 import org.sasldb4j.store.Entry;
 
 /**
- * One pass over a Berkeley DB hash file in bucket order (spec §5.3), which is the order of
+ * One pass over a Berkeley DB hash file in bucket order (docs/reference/cyrus-sasldb.md §5.3), which is the order of
  * {@code db_dump} and {@code sasldblistusers2}.
  */
 final class HashWalk {

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The meta page (page 0) of a Berkeley DB hash or btree file (spec §5.2, §5.7). Everything the
+ * The meta page (page 0) of a Berkeley DB hash or btree file (docs/reference/cyrus-sasldb.md §5.2, §5.7). Everything the
  * readers need lies in its first 512 bytes, the smallest page size.
  */
 final class Meta {

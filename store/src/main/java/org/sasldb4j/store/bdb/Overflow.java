@@ -3,7 +3,7 @@ package org.sasldb4j.store.bdb;
 import java.util.Arrays;
 import org.sasldb4j.store.DamagedStoreException;
 
-/** Reads an item stored on a chain of overflow pages (spec §5.5), checking the chain. */
+/** Reads an item stored on a chain of overflow pages (docs/reference/cyrus-sasldb.md §5.5), checking the chain. */
 final class Overflow {
     /** First allocation for a long item; grown as pages arrive, so a bogus length costs nothing. */
     private static final int INITIAL = 16 * 1024;

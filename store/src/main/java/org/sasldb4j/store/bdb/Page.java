@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One Berkeley DB page read from the file, with the generic page header (spec §5.4).
+ * One Berkeley DB page read from the file, with the generic page header (docs/reference/cyrus-sasldb.md §5.4).
  *
  * <p>Offsets passed to the accessors must already be checked against {@link #size()}; the
  * readers do that before every access so that damage is reported, never thrown as an index error.

@@ -34,7 +34,7 @@ final class PageFile {
     }
 
     /**
-     * The size checks of spec §5.8: size a multiple of the page size, and every page up to the
+     * The size checks of docs/reference/cyrus-sasldb.md §5.8: size a multiple of the page size, and every page up to the
      * meta page's last_pgno present. Reported through the sink (thrown unless salvaging).
      */
     void checkSize(long fileSize) {

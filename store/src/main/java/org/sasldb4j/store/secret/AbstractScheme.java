@@ -3,8 +3,8 @@ package org.sasldb4j.store.secret;
 /** Turns the {@code char[]} entry points into the byte-level ones, wiping the UTF-8 copy. */
 abstract class AbstractScheme implements SecretScheme {
     /**
-     * Longest password accepted, in UTF-8 bytes: the longest value Cyrus can store (cyrus-sasldb.md
-     * §1.2), so a password that fits one scheme fits all. Longer input is refused, not truncated.
+     * Longest password accepted, in UTF-8 bytes: the longest value Cyrus can store
+     * (docs/reference/cyrus-sasldb.md §1.2), so a password that fits one scheme fits all. Longer input is refused, not truncated.
      */
     static final int MAX_PASSWORD_BYTES = 8191;
 

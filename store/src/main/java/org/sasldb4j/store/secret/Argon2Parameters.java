@@ -5,7 +5,7 @@ package org.sasldb4j.store.secret;
  * (the PHC string carries m, t and p) and a change of default is a new constant, never an edit.
  *
  * <p><b>{@link #V1}</b> = m = 19456 KiB (19 MiB), t = 2, p = 1, 16-byte salt, 32-byte tag. That is
- * the OWASP Password Storage Cheat Sheet's stated minimum for Argon2id (protocols.md §6), chosen
+ * the OWASP Password Storage Cheat Sheet's stated minimum for Argon2id (docs/reference/protocols.md §6), chosen
  * over RFC 9106's 64 MiB / 2 GiB recommendations because an SMTP or IMAP server verifies a burst
  * of logins at once: memory x concurrent verifications is the real budget (50 at once = about 1
  * GiB with V1, 3.2 GiB with Dovecot's 64 MiB), and each must finish well inside Postfix's 10 s

@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * Argon2id PHC strings in Dovecot form: {@code {ARGON2ID}$argon2id$v=19$m=<KiB>,t=<n>,p=<n>$<salt>$<hash>},
- * salt and hash in standard base64 without padding (protocols.md §6).
+ * salt and hash in standard base64 without padding (docs/reference/protocols.md §6).
  *
  * <p>The parameters are read from the stored string, so hashes made with older defaults keep
  * verifying; {@link #needsRehash} compares them with this scheme's {@link Argon2Parameters}. The

@@ -10,7 +10,7 @@ import java.util.Locale;
  * ipad} (inner) and {@code key XOR opad} (outer). With it a server answers {@code HMAC-MD5(password,
  * challenge)} without the password.
  *
- * <p>Two stored forms exist (protocols.md §4, cyrus-sasldb.md §1.7); both are read:
+ * <p>Two stored forms exist (docs/reference/protocols.md §4, docs/reference/cyrus-sasldb.md §1.7); both are read:
  * <ul>
  *   <li>Dovecot {@code {CRAM-MD5}<64 hex>}: outer A,B,C,D then inner A,B,C,D, words little-endian.
  *       sasldb4j writes this form: it is text (Cyrus library writes cut values at the first NUL,

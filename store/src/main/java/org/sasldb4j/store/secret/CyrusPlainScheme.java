@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Legacy Cyrus {@code cmusaslsecretPLAIN} (SASL v1 era, cyrus-sasldb.md §1.7): 33 bytes,
+ * Legacy Cyrus {@code cmusaslsecretPLAIN} (SASL v1 era, docs/reference/cyrus-sasldb.md §1.7): 33 bytes,
  * {@code salt(16) || 0x00 || MD5(salt || "sasldb" || password)}, all 33 compared as
  * {@code lib/checkpw.c} does. Read-only: nothing should write this weak format any more.
  *

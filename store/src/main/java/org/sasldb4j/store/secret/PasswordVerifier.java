@@ -18,8 +18,8 @@ import org.sasldb4j.store.UserId;
  *       authPassword}, {@code cmusaslsecretCRAM-MD5}, or a {@code sasldb4j.} secret): the same
  *       work as for a user stored under the policy is done on dummy secrets, then {@link
  *       Outcome#NO_SUCH_USER}. Also {@link #verifyUnknownUser}.
- *   <li>{@code userPassword} present: Cyrus {@code sasl_checkpass} semantics (cyrus-sasldb.md
- *       §11.4). Plaintext comparison; if that fails and {@code cmusaslsecretPLAIN} exists, that
+ *   <li>{@code userPassword} present: Cyrus {@code sasl_checkpass} semantics
+ *       (docs/reference/cyrus-sasldb.md §11.4). Plaintext comparison; if that fails and {@code cmusaslsecretPLAIN} exists, that
  *       is tried. Other secrets are ignored, as libsasl ignores them: a Cyrus tool that changed
  *       the password rewrote {@code userPassword} but not sasldb4j's properties.
  *   <li>Otherwise every hashed secret present and well-formed is checked (Argon2id first, then

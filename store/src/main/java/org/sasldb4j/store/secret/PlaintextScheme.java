@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * Cyrus {@code userPassword}: the password itself, verbatim (cyrus-sasldb.md §1.4).
+ * Cyrus {@code userPassword}: the password itself, verbatim (docs/reference/cyrus-sasldb.md §1.4).
  *
  * <p>Verification follows {@code sasl_checkpass}'s {@code strcmp}: the stored value counts up to
  * its first NUL. Unlike Cyrus, a candidate containing NUL never matches (Cyrus would compare only

@@ -3,7 +3,7 @@ package org.sasldb4j.store.secret;
 import java.util.Locale;
 
 /**
- * Parsers and printers for the two textual SCRAM storage forms (protocols.md §5).
+ * Parsers and printers for the two textual SCRAM storage forms (docs/reference/protocols.md §5).
  *
  * <ul>
  *   <li>RFC 5803 / Cyrus {@code authPassword}: {@code <MECH>$<iter>:<b64 salt>$<b64 StoredKey>:<b64 ServerKey>}.

@@ -6,7 +6,7 @@ import java.util.Optional;
 import javax.crypto.Mac;
 
 /**
- * The SCRAM hash variants Cyrus can write into {@code authPassword} (cyrus-sasldb.md §1.5).
+ * The SCRAM hash variants Cyrus can write into {@code authPassword} (docs/reference/cyrus-sasldb.md §1.5).
  * sasldb4j writes SHA-1 and SHA-256 (RFC 5802, RFC 7677); the others are read so a Cyrus value
  * made with {@code mech_list} set still verifies.
  */

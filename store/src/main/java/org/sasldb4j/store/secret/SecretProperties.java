@@ -18,9 +18,9 @@ import org.sasldb4j.store.Entry;
  * easy to find, copy or strip.
  */
 public final class SecretProperties {
-    /** Cyrus: the plaintext password (cyrus-sasldb.md §1.4). */
+    /** Cyrus: the plaintext password (docs/reference/cyrus-sasldb.md §1.4). */
     public static final String USER_PASSWORD = "userPassword";
-    /** Cyrus: one RFC 5803 SCRAM value (cyrus-sasldb.md §1.5). sasldb4j writes SCRAM-SHA-1 here. */
+    /** Cyrus: one RFC 5803 SCRAM value (docs/reference/cyrus-sasldb.md §1.5). sasldb4j writes SCRAM-SHA-1 here. */
     public static final String AUTH_PASSWORD = "authPassword";
     /** Cyrus legacy: salted MD5, 33 bytes (read only). */
     public static final String CMUSASLSECRET_PLAIN = "cmusaslsecretPLAIN";

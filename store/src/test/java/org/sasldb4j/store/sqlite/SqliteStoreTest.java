@@ -96,7 +96,7 @@ class SqliteStoreTest extends CredentialStoreContract {
             assertArrayEquals(bytes("it's"), s.get(obrien, "userPassword").orElseThrow());
         }
         try (Connection c = jdbc(p); Statement st = c.createStatement()) {
-            // Cyrus escapes ' as \' for sqlite3, which SQLite does not understand (spec §12, D10).
+            // Cyrus escapes ' as \' for sqlite3, which SQLite does not understand (docs/reference/cyrus-sasldb.md §12, defect D10).
             SQLException e = assertThrows(SQLException.class,
                     () -> st.executeQuery(cyrusQuery("o'brien", "example.org", "userPassword")));
             assertTrue(e.getMessage().contains("syntax error"), e.getMessage());
