@@ -14,4 +14,4 @@ scripts/install-test-deps.sh
 pattern=${1:-}
 [ $# -gt 0 ] && shift
 exec mvn -B -ntp verify -pl saslpasswd/compat -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dit.test=CompatIT -Dit.failIfNoSpecifiedTests=false ${pattern:+"-Dcompat.case=$pattern"} "$@"
+    -Dit.test=CompatIT -Dfailsafe.failIfNoSpecifiedTests=false ${pattern:+"-Dcompat.case=$pattern"} "$@"

@@ -234,15 +234,7 @@ final class Scenario {
         }
         Process p = pb.start();
         if (pieces != null) {
-            try (OutputStream out = p.getOutputStream()) {
-                for (int i = 0; i < pieces.size(); i++) {
-                    if (i > 0) {
-                        Thread.sleep(PIECE_PAUSE_MILLIS);
-                    }
-                    out.write(pieces.get(i));
-                    out.flush();
-                }
-            }
+            writePieces(p, pieces);
         }
         boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!done) {
@@ -252,6 +244,23 @@ final class Scenario {
         }
         return new Outcome(done ? p.exitValue() : 124, !done, Files.readAllBytes(Path.of(base + ".out")),
                 Files.readAllBytes(Path.of(base + ".err")));
+    }
+
+    /** Writes stdin piece by piece; a program that stops reading after one read() may be gone before the rest. */
+    private static void writePieces(Process p, List<byte[]> pieces) throws InterruptedException {
+        OutputStream out = p.getOutputStream();
+        try {
+            for (int i = 0; i < pieces.size(); i++) {
+                if (i > 0) {
+                    Thread.sleep(PIECE_PAUSE_MILLIS);
+                }
+                out.write(pieces.get(i));
+                out.flush();
+            }
+            out.close();
+        } catch (IOException exited) {
+            // the program exited (or closed stdin) before reading everything: what it read is what it got
+        }
     }
 
     /** Runs the command with stdin and stdout on a pseudo-terminal (the small Python driver answers the prompts). */

@@ -87,7 +87,9 @@ final class Tools {
             if (cyrus == null) {
                 throw new AssertionError(name + " has no Cyrus counterpart; give the case 'run ours ...'");
             }
-            return system(cyrus);
+            // by its bare name, as an administrator types it: glibc's getopt messages start with argv[0]
+            system(cyrus);
+            return cyrus;
         }
         return system(name);
     }
