@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real Cyrus/LMDB/Berkeley DB tools from Debian's packages, runs
-# the Maven build with all unit and integration tests, the side-by-side compatibility scenario
-# against the real saslpasswd2 / sasldblistusers2, and the end-to-end check of a real Postfix
+# the Maven build with all unit and integration tests (among them the side-by-side compatibility
+# cases against the real saslpasswd2 / sasldblistusers2, module saslpasswd/compat; scripts/compat.sh
+# runs those alone), and the end-to-end check of a real Postfix
 # authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1),
 # then the attack replays that need real servers (scripts/attack.sh --scripts-only: the
 # attack-tagged JUnit replays already ran inside mvn verify, which excludes no tag),
@@ -13,7 +14,6 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 scripts/install-test-deps.sh
 mvn -B -ntp verify
-scripts/compat.sh
 scripts/interop.sh
 scripts/attack.sh --scripts-only
 scripts/soak.sh 120
