@@ -915,7 +915,7 @@ OURS_CONV=${OURS_SASLDBCONVERT:-$ROOT/bin/sasldbconvert}
 mkdir -p "$W/conv"
 # small.sasldb2 (corpus, written by saslpasswd2 on Debian), its big-endian twin, and the file the
 # real saslpasswd2 wrote during this run (realm cases, UTF-8, empty realm).
-for src in "$ROOT/store/src/test/resources/corpus/small.sasldb2" "$ROOT/store/src/test/resources/corpus/small-be.sasldb2" \
+for src in "$ROOT/store/migration/src/test/resources/corpus/small.sasldb2" "$ROOT/store/migration/src/test/resources/corpus/small-be.sasldb2" \
     "$W/cyrus/realm.db"; do
     name=$(basename "$src"); name=${name%.*}
     if [ ! -f "$src" ]; then
@@ -937,7 +937,7 @@ for src in "$ROOT/store/src/test/resources/corpus/small.sasldb2" "$ROOT/store/sr
     fi
 done
 # Values byte for byte: db5.3_dump of the original against mdb_dump of the conversion.
-db5.3_dump -p "$ROOT/store/src/test/resources/corpus/small.sasldb2" | sed -n '/HEADER=END/,/DATA=END/p' \
+db5.3_dump -p "$ROOT/store/migration/src/test/resources/corpus/small.sasldb2" | sed -n '/HEADER=END/,/DATA=END/p' \
     | grep '^ ' | paste - - | LC_ALL=C sort > "$W/conv/small.bdbdump"
 mdb_dump -n -p "$W/conv/small.lmdb" | sed -n '/HEADER=END/,/DATA=END/p' | grep '^ ' | paste - - | LC_ALL=C sort \
     > "$W/conv/small.mdbdump"
@@ -948,7 +948,7 @@ else
 fi
 # A truncated file: Cyrus lists 7 of 9 records and exits 0; sasldbconvert refuses, naming the page.
 rc=0
-"$OURS_CONV" "$ROOT/store/src/test/resources/corpus/small-truncated.sasldb2" "$W/conv/trunc.lmdb" \
+"$OURS_CONV" "$ROOT/store/migration/src/test/resources/corpus/small-truncated.sasldb2" "$W/conv/trunc.lmdb" \
     > /dev/null 2> "$W/conv/trunc.err" || rc=$?
 if [ "$rc" = 1 ] && grep -q 'page 2' "$W/conv/trunc.err" && [ ! -e "$W/conv/trunc.lmdb" ]; then
     pass "deliberate:convert-truncated" "refused, rc 1, nothing written: $(head -c 160 "$W/conv/trunc.err")"

@@ -35,8 +35,7 @@ public final class Diagnostics {
 
     /** Reports {@code e} in one line and returns {@code exitCode}. */
     public int fail(RuntimeException e, int exitCode) {
-        String m = e.getMessage();
-        error(m == null || m.isEmpty() ? e.getClass().getSimpleName() : m);
+        error(StoreAdvice.message(e));
         if (debug) {
             e.printStackTrace(err);
         }

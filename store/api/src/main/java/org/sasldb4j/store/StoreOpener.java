@@ -5,13 +5,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.sasldb4j.store.lmdb.LmdbBackend;
-import org.sasldb4j.store.sqlite.SqliteBackend;
 
-/** Recognises a file and hands it to the backend that owns its format. */
+/**
+ * Recognises a file and hands it to the backend that owns its format, found through
+ * {@link StoreBackends}. Messages say what is wrong with the file; what a user should run
+ * instead is the commands' business (they read {@link StoreNotFoundException#store()} and
+ * {@link ForeignFormatException#path()}).
+ */
 final class StoreOpener {
-    private static final String LOCK_SUFFIX = "-lock";
-
     private StoreOpener() {}
 
     static CredentialStore open(Path path, StoreOptions options) {
@@ -29,9 +30,9 @@ final class StoreOpener {
         CredentialStore store = switch (format) {
             case MISSING -> {
                 if (!create) {
-                    throw new StoreNotFoundException(path + ": no such store."
-                            + " Create it by adding a user: saslpasswd -c -f " + path + " USER");
+                    throw new StoreNotFoundException(path);
                 }
+                StoreBackends.require(options.backend(), path); // before a file is created for nothing
                 createFile(path);
                 yield openBackend(StoreFiles.checkData(path, true, options.backend() == Backend.SQLITE),
                         options.backend(), false);
@@ -41,11 +42,10 @@ final class StoreOpener {
                     : openBackend(checked, options.backend(), false);
             case LMDB -> openBackend(checked, Backend.LMDB, readOnly);
             case SQLITE -> openBackend(checked, Backend.SQLITE, readOnly);
-            case BDB_HASH, BDB_BTREE -> throw new ForeignFormatException(format, path + " is "
-                    + format.description() + " written by Cyrus SASL, which sasldb4j does not change in place."
-                    + " Convert it with: sasldbconvert " + path + " NEW_STORE");
-            case DB_DUMP, GDBM_DUMP -> throw new ForeignFormatException(format, path + " is "
-                    + format.description() + ", not a store. Import it with: sasldbconvert " + path + " NEW_STORE");
+            case BDB_HASH, BDB_BTREE -> throw new ForeignFormatException(format, path, path + " is "
+                    + format.description() + " written by Cyrus SASL, which sasldb4j does not change in place.");
+            case DB_DUMP, GDBM_DUMP -> throw new ForeignFormatException(format, path, path + " is "
+                    + format.description() + ", not a store.");
             case DIRECTORY -> throw new ForeignFormatException(format, path + " is a directory, not a store file");
             case UNKNOWN -> throw new ForeignFormatException(format, path + " is not a sasldb store"
                     + " (neither LMDB, SQLite nor Berkeley DB: text or a damaged file?); refusing to touch it");
@@ -61,31 +61,22 @@ final class StoreOpener {
         return store;
     }
 
-    private static CredentialStore openBackend(StoreFiles.Checked checked, Backend backend, boolean readOnly) {
+    private static CredentialStore openBackend(StoreFiles.Checked checked, Backend kind, boolean readOnly) {
         Path path = checked.given();
-        return switch (backend) {
-            case LMDB -> {
-                // LMDB opens (and creates) <path>-lock following links: it must exist, checked, first.
-                StoreFiles.checkSideFiles(checked, List.of(LOCK_SUFFIX), LOCK_SUFFIX);
-                yield LmdbBackend.open(path, readOnly);
-            }
-            case SQLITE -> {
-                StoreFiles.checkSideFiles(checked, List.of("-wal", "-shm", "-journal"), null);
-                // SQLite opens the file without following a link: a link the checks trusted is
-                // given to it resolved.
-                yield SqliteBackend.open(checked.named().equals(checked.data()) ? path : checked.data().file(), readOnly);
-            }
-        };
+        StoreBackend backend = StoreBackends.require(kind, path);
+        // A library that opens and creates a side file following links (LMDB's <path>-lock):
+        // that file must exist, checked, first.
+        StoreFiles.checkSideFiles(checked, backend.sideFileSuffixes(), backend.sideFileCreatedFirst());
+        // A library that opens the file without following a link (SQLite) is given a link the
+        // checks trusted resolved.
+        Path resolved = checked.named().equals(checked.data()) ? path : checked.data().file();
+        return backend.open(path, resolved, readOnly);
     }
 
     /** The data file and the side files its backend keeps beside it. */
     static List<Path> filesOf(CredentialStore store) {
         Path p = store.path();
-        return switch (store.format()) {
-            case LMDB -> List.of(p, LmdbBackend.lockFile(p));
-            case SQLITE -> List.of(p, SqliteBackend.walFile(p), SqliteBackend.shmFile(p));
-            default -> List.of(p);
-        };
+        return StoreBackends.of(store.format()).map(b -> b.files(p)).orElse(List.of(p));
     }
 
     private static void createFile(Path path) {

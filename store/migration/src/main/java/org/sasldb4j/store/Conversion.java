@@ -102,11 +102,13 @@ public final class Conversion {
                     + " or pass --merge to add the records to it");
         }
         ConversionReport.Builder report = new ConversionReport.Builder();
-        if (!options.dryRun() && options.backend() == Backend.LMDB) {
-            // Overlaps loading LMDB's native binding (~0.1 s) with reading the source.
-            Thread preload = new Thread(org.sasldb4j.store.lmdb.LmdbBackend::preload, "lmdb-preload");
-            preload.setDaemon(true);
-            preload.start();
+        if (!options.dryRun()) {
+            // Overlaps loading the backend's native code (LMDB's binding: ~0.1 s) with reading the source.
+            StoreBackends.of(options.backend()).ifPresent(b -> {
+                Thread preload = new Thread(b::loadNativeCode, "backend-preload");
+                preload.setDaemon(true);
+                preload.start();
+            });
         }
         report.sourceFormat(sourceFormat);
         if (options.dryRun()) {

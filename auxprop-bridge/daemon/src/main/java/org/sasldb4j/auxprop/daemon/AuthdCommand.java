@@ -22,6 +22,7 @@ import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.PicocliSetup;
+import org.sasldb4j.cli.StoreAdvice;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.secret.Argon2Parameters;
@@ -312,7 +313,10 @@ public final class AuthdCommand implements Callable<Integer> {
             BridgeConfig bc = bridgeConfig;
             String sn = serverName;
             daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn, salts));
-        } catch (StoreException | IOException e) {
+        } catch (StoreException e) {
+            err.println("sasldb-authd: " + StoreAdvice.message(e));
+            return 1;
+        } catch (IOException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {

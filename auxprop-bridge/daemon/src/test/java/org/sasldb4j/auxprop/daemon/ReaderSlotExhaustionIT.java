@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sasldb4j.auxprop.BridgeConfig;
-import org.sasldb4j.auxprop.ReaderTable;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.lmdb.ReaderTable;
 import org.sasldb4j.store.secret.SecretSet;
 
 /**

@@ -9,13 +9,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The reader table of an LMDB file as LMDB itself reports it: {@code mdb_stat -rn} (Debian's
- * lmdb-utils; the test fails if it is missing), not a count kept by the code under test.
+ * lmdb-utils; the test fails if it is missing), not a count kept by the code under test. Shared
+ * with the bridge and daemon tests through this module's test-jar.
  */
-final class ReaderTable {
+public final class ReaderTable {
+    /** Reader slots one process's store holds at most on a file (the store's ReaderPool.SIZE). */
+    public static final int BOUND = 16;
+
     private ReaderTable() {}
 
+    /** Slots in use by every process. */
+    public static int total(Path data) throws IOException, InterruptedException {
+        return slotsByPid(data).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** Slots in use per process id. */
-    static Map<Long, Integer> slotsByPid(Path data) throws IOException, InterruptedException {
+    public static Map<Long, Integer> slotsByPid(Path data) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("mdb_stat", "-rn", data.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         // mdb_stat 0.9.24 exits 1 after printing the reader table; the header tells success.
@@ -33,7 +42,7 @@ final class ReaderTable {
     }
 
     /** Slots this process holds now. */
-    static int ofThisProcess(Path data) throws IOException, InterruptedException {
+    public static int ofThisProcess(Path data) throws IOException, InterruptedException {
         return slotsByPid(data).getOrDefault(ProcessHandle.current().pid(), 0);
     }
 }

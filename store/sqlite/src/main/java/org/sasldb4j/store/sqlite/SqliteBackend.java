@@ -1,15 +1,20 @@
 package org.sasldb4j.store.sqlite;
 
 import java.nio.file.Path;
+import java.util.List;
+import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.StoreBackend;
+import org.sasldb4j.store.StoreFormat;
 
 /**
  * Opens SQLite stores: one table {@code sasldb(authid, realm, property, value)} that the Cyrus
- * SASL sql auxprop plugin can read (see {@code docs/sqlite.md}). The store type itself stays
- * inside this package.
+ * SASL sql auxprop plugin can read (see {@code docs/sqlite.md}). Registered as a
+ * {@link StoreBackend} (META-INF/services); the store type itself stays inside this package.
  */
-public final class SqliteBackend {
-    private SqliteBackend() {}
+public final class SqliteBackend implements StoreBackend {
+    /** For {@link java.util.ServiceLoader}. */
+    public SqliteBackend() {}
 
     /**
      * Opens the SQLite store at {@code path}, initialising a zero-byte file in place.
@@ -31,5 +36,37 @@ public final class SqliteBackend {
     /** SQLite's shared-memory index of the WAL: {@code <path>-shm}. */
     public static Path shmFile(Path data) {
         return Path.of(data + "-shm");
+    }
+
+    @Override
+    public Backend kind() {
+        return Backend.SQLITE;
+    }
+
+    @Override
+    public StoreFormat format() {
+        return StoreFormat.SQLITE;
+    }
+
+    @Override
+    public List<String> sideFileSuffixes() {
+        return List.of("-wal", "-shm", "-journal");
+    }
+
+    /** SQLite opens its side files without following links. */
+    @Override
+    public String sideFileCreatedFirst() {
+        return null;
+    }
+
+    @Override
+    public List<Path> files(Path data) {
+        return List.of(data, walFile(data), shmFile(data));
+    }
+
+    /** SQLite opens the file without following a link: it is given a trusted link resolved. */
+    @Override
+    public CredentialStore open(Path given, Path resolved, boolean readOnly) {
+        return open(resolved, readOnly);
     }
 }
