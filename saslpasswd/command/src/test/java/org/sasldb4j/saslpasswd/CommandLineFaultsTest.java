@@ -86,7 +86,7 @@ class CommandLineFaultsTest {
 
     @Test
     void programNamePropertyIsTheOneTheLauncherSets() throws IOException {
-        Path launcher = Path.of(System.getProperty("user.dir")).getParent().resolve("bin/lib/launch.bash");
+        Path launcher = Path.of(System.getProperty("user.dir")).getParent().getParent().resolve("bin/lib/launch.bash");
         String text = Files.readString(launcher, StandardCharsets.UTF_8);
         assertTrue(text.contains("-D" + CyrusTexts.PROGRAM_NAME_PROPERTY + "="), "launch.bash must set -D"
                 + CyrusTexts.PROGRAM_NAME_PROPERTY);

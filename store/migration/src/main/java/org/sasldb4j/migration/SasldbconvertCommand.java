@@ -188,7 +188,15 @@ public final class SasldbconvertCommand implements Callable<Integer> {
             for (String u : e.users()) {
                 diag.stream().println("sasldbconvert: conflict: " + u);
             }
-            return diag.fail(e, ExitCodes.FAILURE);
+            return diag.fail(new StoreException(e.getMessage() + ". Run again with --prefer source"
+                    + " (take the source's records for them) or --prefer target (keep the target's)", e),
+                    ExitCodes.FAILURE);
+        } catch (Conversion.TargetExistsException e) {
+            return diag.fail(new StoreException(e.getMessage() + ", or pass --merge to add the records to it", e),
+                    ExitCodes.FAILURE);
+        } catch (Conversion.SourceDamagedException e) {
+            return diag.fail(new StoreException(e.getMessage()
+                    + ". To copy every record that can still be read, run again with --salvage", e), ExitCodes.FAILURE);
         } catch (RuntimeException e) { // StoreException and anything else: one line, no trace
             return diag.fail(e, ExitCodes.FAILURE);
         } finally {

@@ -75,6 +75,30 @@ public final class Conversion {
         Progress NONE = count -> {};
     }
 
+    /**
+     * The target has records and no merge was asked for; nothing was written. A command may
+     * say how to merge.
+     */
+    public static final class TargetExistsException extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        TargetExistsException(Path target) {
+            super("target " + target + " already exists; choose a new file name");
+        }
+    }
+
+    /**
+     * The source is damaged and salvaging was not asked for; nothing was written. A command may
+     * say how to salvage.
+     */
+    public static final class SourceDamagedException extends DamagedStoreException {
+        private static final long serialVersionUID = 1L;
+
+        SourceDamagedException(String message, DamagedStoreException cause) {
+            super(message, cause);
+        }
+    }
+
     private static final long PROGRESS_EVERY = 10_000;
     private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
@@ -98,8 +122,7 @@ public final class Conversion {
         boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
         boolean fresh = !targetExists || sizeOf(target) == 0; // no records yet: nothing to merge with
         if (targetExists && !options.merge() && sizeOf(target) > 0) {
-            throw new StoreException("target " + target + " already exists; choose a new file name,"
-                    + " or pass --merge to add the records to it");
+            throw new TargetExistsException(target);
         }
         ConversionReport.Builder report = new ConversionReport.Builder();
         if (!options.dryRun()) {
@@ -337,8 +360,7 @@ public final class Conversion {
             if (salvage) {
                 throw e;
             }
-            throw new DamagedStoreException(e.getMessage()
-                    + ". Nothing was written. To copy every record that can still be read, run again with --salvage", e);
+            throw new SourceDamagedException(e.getMessage() + ". Nothing was written", e);
         }
     }
 

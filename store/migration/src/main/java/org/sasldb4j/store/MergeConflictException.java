@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A merge found users whose records differ between source and target and was not told which
- * side wins; nothing was written. The caller lists {@link #users()}, one per line.
+ * side wins; nothing was written. The caller lists {@link #users()}, one per line, and says
+ * how to choose a side.
  */
 public final class MergeConflictException extends StoreException {
     private static final long serialVersionUID = 1L;
@@ -12,8 +13,7 @@ public final class MergeConflictException extends StoreException {
 
     MergeConflictException(List<String> users) {
         super(users.size() + (users.size() == 1 ? " user differs" : " users differ") + " between source and target"
-                + " and neither file says which is newer; nothing was written. Run again with --prefer source"
-                + " (take the source's records for them) or --prefer target (keep the target's)");
+                + " and neither file says which is newer; nothing was written");
         this.users = List.copyOf(users);
     }
 

@@ -65,6 +65,7 @@ class SasldbconvertCommandTest {
         String e = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, e.lines().count(), e);
         assertTrue(e.startsWith("sasldbconvert: "), e);
+        assertTrue(e.contains("Nothing was written. To copy every record that can still be read, run again with --salvage"), e);
         assertFalse(e.contains("Exception"), e);
         assertFalse(Files.exists(target));
 

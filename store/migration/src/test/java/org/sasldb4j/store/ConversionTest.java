@@ -57,10 +57,10 @@ class ConversionTest {
     void aTruncatedFileStopsTheConversionNamingThePageAndSalvageRecoversTheRest() throws IOException {
         Path source = corpus("small-truncated.sasldb2");
         Path target = dir.resolve("new");
-        DamagedStoreException e = assertThrows(DamagedStoreException.class,
+        DamagedStoreException e = assertThrows(Conversion.SourceDamagedException.class,
                 () -> Conversion.run(source, target, LMDB, Conversion.Progress.NONE));
         assertTrue(e.getMessage().contains("page 2"), e.getMessage());
-        assertTrue(e.getMessage().contains("--salvage"), e.getMessage());
+        assertFalse(e.getMessage().contains("--salvage"), "the command adds its option: " + e.getMessage());
         assertFalse(Files.exists(target), "nothing written");
 
         ConversionReport r = Conversion.run(source, target, new Conversion.Options(false, false, true, Backend.LMDB),
@@ -95,9 +95,10 @@ class ConversionTest {
     void refusesAnExistingTargetUnlessMerging() throws IOException {
         Path target = dir.resolve("new");
         Conversion.run(corpus("small.sasldb2"), target, LMDB, Conversion.Progress.NONE);
-        StoreException e = assertThrows(StoreException.class,
+        StoreException e = assertThrows(Conversion.TargetExistsException.class,
                 () -> Conversion.run(corpus("small-be.sasldb2"), target, LMDB, Conversion.Progress.NONE));
-        assertTrue(e.getMessage().contains("--merge"), e.getMessage());
+        assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
+        assertFalse(e.getMessage().contains("--merge"), "the command adds its option: " + e.getMessage());
 
         try (CredentialStore s = CredentialStore.open(target, StoreOptions.create())) {
             s.update(w -> w.put(UserId.of("zed", "example.org"), "userPassword", "z".getBytes(StandardCharsets.UTF_8)));
@@ -146,8 +147,8 @@ class ConversionTest {
                 () -> Conversion.run(oldFile(), target, MERGE, Conversion.Progress.NONE));
         assertEquals(1, e.users().size(), e.users().toString());
         assertTrue(e.users().get(0).startsWith("\"alice@example.org\""), e.users().toString());
-        assertTrue(e.getMessage().contains("--prefer source") && e.getMessage().contains("nothing was written"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("nothing was written"), e.getMessage());
+        assertFalse(e.getMessage().contains("--prefer"), "the command adds its option: " + e.getMessage());
         assertEquals(before, listing(target), "nothing written, not even bob");
     }
 
