@@ -188,7 +188,8 @@ public final class Conversion {
      */
     private static void copyIntoEmpty(Path source, Path target, boolean targetExisted, Options options,
             ConversionReport.Builder report, Progress progress) {
-        boolean lockExisted = Files.exists(Path.of(target + "-lock"));
+        // The backend's side files (LMDB's -lock) that this run may create, to remove on failure.
+        List<Path> newSideFiles = sideFiles(target, options.backend()).stream().filter(f -> !Files.exists(f)).toList();
         boolean created = false;
         try {
             if (!targetExisted) {
@@ -198,20 +199,26 @@ public final class Conversion {
             copyAndVerify(source, target, options, report, progress);
             if (created) {
                 // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
-                takeModeAndOwner(source, target, report);
+                takeModeAndOwner(source, target, sideFiles(target, options.backend()), report);
             }
         } catch (IOException e) {
-            removeFailedTarget(target, created, targetExisted, lockExisted);
+            removeFailedTarget(target, created, targetExisted, newSideFiles);
             throw new StoreException("cannot create " + target + ": " + StoreFormat.describe(e), e);
         } catch (UnsafePermissionsException e) {
             // Refused before anything was written (a planted link, an unsafe directory): a file
             // there that this run did not create is left alone, and never truncated through a link.
-            removeFailedTarget(target, created, false, lockExisted);
+            removeFailedTarget(target, created, false, newSideFiles);
             throw e;
         } catch (RuntimeException e) {
-            removeFailedTarget(target, created, targetExisted, lockExisted);
+            removeFailedTarget(target, created, targetExisted, newSideFiles);
             throw e;
         }
+    }
+
+    /** The side files the target's backend keeps beside it (through the API: no backend is named here). */
+    private static List<Path> sideFiles(Path target, Backend backend) {
+        return StoreBackends.of(backend).map(b -> b.files(target)).orElse(List.of(target)).stream()
+                .filter(f -> !f.equals(target)).toList();
     }
 
     private static void copyAndVerify(Path source, Path target, Options options, ConversionReport.Builder report,
@@ -261,7 +268,8 @@ public final class Conversion {
      * Undoes the creation of a target after a failed copy: nothing is left of it. A file this run
      * did not create is never removed (an empty one prepared beforehand is emptied again).
      */
-    private static void removeFailedTarget(Path target, boolean created, boolean targetExisted, boolean lockExisted) {
+    private static void removeFailedTarget(Path target, boolean created, boolean targetExisted,
+            List<Path> newSideFiles) {
         if (!created && !targetExisted) {
             return; // creating it failed: whatever is there now is not ours
         }
@@ -274,8 +282,8 @@ public final class Conversion {
             } else {
                 Files.deleteIfExists(target);
             }
-            if (!lockExisted) {
-                Files.deleteIfExists(Path.of(target + "-lock"));
+            for (Path side : newSideFiles) {
+                Files.deleteIfExists(side);
             }
         } catch (IOException e) {
             // The original failure is what the user needs to see; this one is secondary.
@@ -431,10 +439,11 @@ public final class Conversion {
     }
 
     /**
-     * Gives a new target the source's mode (never accessible to others), owner and group; the
-     * lock file follows its mode and group.
+     * Gives a new target the source's mode (never accessible to others), owner and group; its
+     * side files (LMDB's lock file) follow its mode and group.
      */
-    private static void takeModeAndOwner(Path source, Path target, ConversionReport.Builder report) {
+    private static void takeModeAndOwner(Path source, Path target, List<Path> sideFiles,
+            ConversionReport.Builder report) {
         try {
             PosixFileAttributes src = Files.readAttributes(source, PosixFileAttributes.class);
             Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
@@ -445,7 +454,9 @@ public final class Conversion {
             PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
             view.setPermissions(mode);
-            PermissionPolicy.alignSideFile(target, Path.of(target + "-lock"));
+            for (Path side : sideFiles) {
+                PermissionPolicy.alignSideFile(target, side);
+            }
             try {
                 if (!view.readAttributes().group().equals(src.group())) {
                     view.setGroup(src.group());
