@@ -72,7 +72,10 @@ import xml.etree.ElementTree as ET
 marker, root = sys.argv[1], sys.argv[2]
 since = os.stat(marker).st_mtime
 seen = 0
-for path in sorted(glob.glob(os.path.join(root, '*', '*', '*-reports', 'TEST-*.xml'))):
+# FOLDER/target/ (docs, sasldblistusers) or FOLDER/MODULE/target/ (store/api, auxprop-bridge/daemon...)
+reports = glob.glob(os.path.join(root, '*', '*', '*-reports', 'TEST-*.xml')) \
+    + glob.glob(os.path.join(root, '*', '*', '*', '*-reports', 'TEST-*.xml'))
+for path in sorted(reports):
     if os.stat(path).st_mtime < since:
         continue
     try:

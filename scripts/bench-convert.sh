@@ -12,7 +12,7 @@ WORK=${BENCH_WORK:-$(mktemp -d)}
 trap '[ -n "${BENCH_WORK:-}" ] || rm -rf "$WORK"' EXIT
 export PATH="$PATH:/usr/sbin:/sbin"
 
-[ -f "$WORK/large.sasldb2" ] || bash store/src/test/resources/corpus/gen-large.sh "$WORK" >/dev/null
+[ -f "$WORK/large.sasldb2" ] || bash store/migration/src/test/resources/corpus/gen-large.sh "$WORK" >/dev/null
 bin/sasldbconvert --help >/dev/null   # builds the jar and the CDS archive outside the timings
 
 now() { date +%s.%N; }

@@ -49,7 +49,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bin/sasldb-authd --help >/dev/null 2>&1 || die "bin/sasldb-authd does not start"
-AUTHD_JAR=$ROOT/auxprop-bridge/target/sasldb4j-auxprop-bridge-0.1.0-SNAPSHOT-all.jar
+AUTHD_JAR=$ROOT/auxprop-bridge/daemon/target/sasldb4j-authd-0.1.0-SNAPSHOT-all.jar
 
 # --- stores: the same user in a sasldb4j LMDB store and in Berkeley DB sasldb2 files --------------
 mkdir -m 0750 "$WORK/db" && chgrp postfix "$WORK/db"

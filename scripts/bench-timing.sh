@@ -12,7 +12,7 @@ SAMPLES=${1:-1000}
 cd "$HERE"
 LOG=$(mktemp); trap 'rm -f "$LOG"' EXIT
 rc=0
-mvn -q -pl auxprop-bridge -am test -Dtest=UserExistenceTimingTest -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -q -pl auxprop-bridge/daemon -am test -Dtest=UserExistenceTimingTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dsasldb4j.timingSamples="$SAMPLES" >"$LOG" 2>&1 || rc=$?
 grep -A20 '^UserExistenceTimingTest, policy' "$LOG" | grep -E '^UserExistenceTimingTest|^\|' || true
 if [ "$rc" -ne 0 ]; then

@@ -54,7 +54,7 @@ printf 'x' | "$PW" -p -c -f "$W/warm.db" -u example.org warm > /dev/null 2> "$W/
 # file are written from the expected records, in key order like the generator's own dump (not
 # db5.3_dump's bucket order, which db5.3_load loads about four times faster than it would the
 # records as an administrator's dump or script gives them).
-bash "$ROOT/store/src/test/resources/corpus/gen-large.sh" "$W" "$N" > /dev/null
+bash "$ROOT/store/migration/src/test/resources/corpus/gen-large.sh" "$W" "$N" > /dev/null
 python3 - "$W" <<'PY'
 import sys
 w = sys.argv[1]

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Regenerates the Berkeley DB / dump fixtures of the pure-Java sasldb2 reader
-# (store/src/test/resources/generated/) with the real tools: db5.3_load / db5.3_dump (Debian
+# (store/migration/src/test/resources/generated/) with the real tools: db5.3_load / db5.3_dump (Debian
 # package db5.3-util) and gdbm_load / gdbm_dump (package gdbmtool), plus python3.
 #
 # Every database holds the same kind of random records: authids and realms of random non-NUL
@@ -16,7 +16,7 @@
 # Usage: scripts/gen-bdb-fixtures.sh [OUTDIR] [SEED]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${1:-$HERE/store/src/test/resources/generated}
+OUT=${1:-$HERE/store/migration/src/test/resources/generated}
 SEED=${2:-20240611}
 for t in db5.3_load db5.3_dump gdbm_load gdbm_dump python3; do
   command -v "$t" >/dev/null || { echo "needs $t (apt-get install db5.3-util gdbmtool python3)" >&2; exit 1; }

@@ -76,7 +76,7 @@ trap 'exit 130' INT TERM
 log "building (first use only)"
 bin/saslpasswd -v >/dev/null 2>&1 || true
 bin/sasldb-authd --help >/dev/null 2>&1 || die "bin/sasldb-authd does not start"
-AUTHD_JAR=$ROOT/auxprop-bridge/target/sasldb4j-auxprop-bridge-0.1.0-SNAPSHOT-all.jar
+AUTHD_JAR=$ROOT/auxprop-bridge/daemon/target/sasldb4j-authd-0.1.0-SNAPSHOT-all.jar
 [ -f "$AUTHD_JAR" ] || die "$AUTHD_JAR missing after the build"
 
 # --- stores ------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 # Common start-up for the sasldb4j command-line tools; sourced by the scripts in bin/.
 #
-# launch MODULE MAIN_CLASS [ARGS...]
+# launch MODULE ARTIFACT MAIN_CLASS [ARGS...]
+#   MODULE is the tool's module directory (e.g. saslpasswd/command), ARTIFACT its artifactId
+#   (e.g. sasldb4j-saslpasswd; also names its files in bin/.cache).
 #   Builds the module's shaded jar with Maven on first use (or when a source is newer), then
 #   starts it as fast as a JVM allows:
 #   - a static AppCDS archive of the classes a typical run loads, trained once after the build;
@@ -22,20 +24,20 @@ sasldb4j_die() {
 }
 
 sasldb4j_build() {
-    local module=$1 jar=$2
+    local module=$1 tool=$2 jar=$3
     command -v mvn >/dev/null 2>&1 || sasldb4j_die "sasldb4j: $jar is not built and Maven (mvn) is not installed; install maven and retry"
     echo "sasldb4j: building $module (first use; takes a minute)..." >&2
-    local log="$sasldb4j_cache/build-$module.log"
+    local log="$sasldb4j_cache/build-$tool.log"
     if ! (cd "$sasldb4j_root" && mvn -B -ntp -Dstyle.color=never -DskipTests package -pl "$module" -am) >"$log" 2>&1; then
         tail -n 30 "$log" >&2
         sasldb4j_die "sasldb4j: the build failed (full log: $log)"
     fi
-    rm -f "$sasldb4j_cache/$module".*
+    rm -f "$sasldb4j_cache/$tool".*
 }
 
 # The --add-opens flags from the jar manifest, cached next to the CDS archive; sets $flags.
 sasldb4j_flags() {
-    local module=$1 jar=$2 file="$sasldb4j_cache/$module.flags"
+    local tool=$1 jar=$2 file="$sasldb4j_cache/$tool.flags"
     if [ ! -s "$file" ] || [ "$jar" -nt "$file" ]; then
         local opens
         opens=$(unzip -p "$jar" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | sed -n 's/^Add-Opens: //p')
@@ -57,8 +59,8 @@ sasldb4j_flags() {
 # (-XX:DumpLoadedClassList), then a static archive is dumped from that list. A static archive,
 # unlike JDK 17's dynamic one, also holds classes compiled for Java 5 (picocli's).
 sasldb4j_train() {
-    local module=$1 jar=$2 main=$3 flags=$4 archive="$sasldb4j_cache/$module.jsa"
-    local list="$sasldb4j_cache/$module.classlist" tmp
+    local tool=$1 jar=$2 main=$3 flags=$4 archive="$sasldb4j_cache/$tool.jsa"
+    local list="$sasldb4j_cache/$tool.classlist" tmp
     tmp=$(mktemp -d)
     local java=${JAVA:-java}
     # Two runs per tool: its Cyrus command line (which skips picocli) and one with a long option
@@ -70,14 +72,18 @@ sasldb4j_train() {
             -Djffi.boot.library.path="$sasldb4j_cache/jni" -cp "$jar" "$@" >/dev/null 2>&1 < "$tmp/pw" || true
     }
     printf 'training-password' > "$tmp/pw"
-    case $module in
-        saslpasswd)
-            run org.sasldb4j.saslpasswd.SaslpasswdCommand -p -c -f "$tmp/db" -u example.org trainer
-            run org.sasldb4j.saslpasswd.SaslpasswdCommand --password-file "$tmp/pw" -f "$tmp/db" -u example.org trainer
-            # sasldbconvert shares this jar: train it on a real Berkeley DB file of the corpus.
-            local sample="$sasldb4j_root/store/src/test/resources/corpus/small.sasldb2"
-            [ -f "$sample" ] && run org.sasldb4j.saslpasswd.SasldbconvertCommand -q "$sample" "$tmp/converted" ;;
-        auxprop-bridge)
+    case $tool in
+        sasldb4j-saslpasswd)
+            run "$main" -p -c -f "$tmp/db" -u example.org trainer
+            run "$main" --password-file "$tmp/pw" -f "$tmp/db" -u example.org trainer ;;
+        sasldb4j-migration)
+            # sasldbconvert: trained on a real Berkeley DB file of the corpus, into both backends.
+            local sample="$sasldb4j_root/store/migration/src/test/resources/corpus/small.sasldb2"
+            if [ -f "$sample" ]; then
+                run "$main" -q "$sample" "$tmp/converted"
+                run "$main" -q --backend sqlite "$sample" "$tmp/converted.sqlite"
+            fi ;;
+        sasldb4j-authd)
             # A daemon: start-up time matters little; the archive holds what --help loads.
             run "$main" --help ;;
         *)
@@ -114,28 +120,33 @@ sasldb4j_jffi() {
 }
 
 launch() {
-    local module=$1 main=$2
-    shift 2
+    local module=$1 tool=$2 main=$3
+    shift 3
     # The JVM decodes argv with the locale's charset: under LC_ALL=C a UTF-8 user id would be
     # mangled. User ids are UTF-8 (as the C tools store the bytes typed in a UTF-8 terminal).
     case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
         *[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
         *) export LC_ALL=C.UTF-8 ;;
     esac
-    local jar="$sasldb4j_root/$module/target/sasldb4j-$module-0.1.0-SNAPSHOT-all.jar"
+    local jar="$sasldb4j_root/$module/target/$tool-0.1.0-SNAPSHOT-all.jar"
     [ -d "$sasldb4j_cache" ] || mkdir -p "$sasldb4j_cache"
+    # The modules every tool is built from (store API, backends, command-line plumbing, bridge),
+    # then the tool's own; a missing one (the bridge, for most tools) is skipped by find.
+    local r=$sasldb4j_root m sources=()
+    for m in store/api store/lmdb store/sqlite saslpasswd/cli "$module"; do sources+=("$r/$m/src/main" "$r/$m/pom.xml"); done
+    [ "$tool" = sasldb4j-authd ] && sources+=("$r/auxprop-bridge/bridge/src/main" "$r/auxprop-bridge/bridge/pom.xml")
     if [ "${SASLDB4J_REBUILD:-}" = 1 ] || [ ! -f "$jar" ] \
-        || [ -n "$(find "$sasldb4j_root/store/src/main" "$sasldb4j_root/$module/src/main" "$sasldb4j_root/$module/pom.xml" "$sasldb4j_root/store/pom.xml" "$sasldb4j_root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-        sasldb4j_build "$module" "$jar"
+        || [ -n "$(find "${sources[@]}" "$r/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+        sasldb4j_build "$module" "$tool" "$jar"
     fi
     local flags
-    sasldb4j_flags "$module" "$jar"
+    sasldb4j_flags "$tool" "$jar"
     sasldb4j_jffi "$jar"
     local jffi=()
     [ -f "$sasldb4j_cache/jni/libjffi-1.2.so" ] && jffi=(-Djffi.boot.library.path="$sasldb4j_cache/jni")
-    local archive="$sasldb4j_cache/$module.jsa"
+    local archive="$sasldb4j_cache/$tool.jsa"
     if [ ! -f "$archive" ] || [ "$jar" -nt "$archive" ]; then
-        sasldb4j_train "$module" "$jar" "$main" "$flags"
+        sasldb4j_train "$tool" "$jar" "$main" "$flags"
     fi
     local cds=()
     [ -f "$archive" ] && cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off)

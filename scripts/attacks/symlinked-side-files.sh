@@ -63,7 +63,7 @@ nobody ln -s "$victim" "$spool/sasldb2-lock"
 expect_refusal "saslpasswd, -lock linked to a root file in a 0777 directory" "$PW" -p -c -f "$spool/sasldb2" -u ex.org bob
 expect_refusal "sasldblistusers, -lock linked to a root file in a 0777 directory" "$LIST" "$spool/sasldb2"
 nobody ln -s "$victim" "$spool/new.lmdb-lock"
-expect_refusal "sasldbconvert, target's -lock linked to a root file" "$CONVERT" "$root/store/src/test/resources/corpus/small.sasldb2" "$spool/new.lmdb"
+expect_refusal "sasldbconvert, target's -lock linked to a root file" "$CONVERT" "$root/store/migration/src/test/resources/corpus/small.sasldb2" "$spool/new.lmdb"
 [ -e "$spool/new.lmdb" ] && fail "sasldbconvert left $spool/new.lmdb behind"
 
 # 2. A sticky shared directory (like /tmp): others may add entries but not replace ours.

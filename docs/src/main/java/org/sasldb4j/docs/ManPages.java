@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.sasldb4j.auxprop.daemon.AuthdCommand;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.migration.SasldbconvertCommand;
 import org.sasldb4j.sasldblistusers.SasldblistusersCommand;
-import org.sasldb4j.saslpasswd.SasldbconvertCommand;
 import org.sasldb4j.saslpasswd.SaslpasswdCommand;
 import picocli.CommandLine;
 

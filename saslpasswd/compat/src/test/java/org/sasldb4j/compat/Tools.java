@@ -13,11 +13,11 @@ import java.util.Map;
  */
 final class Tools {
 
-    /** Our tools: the launcher in {@code bin/} and the module whose shaded jar it starts. */
-    private static final Map<String, String> OURS_MODULE = Map.of(
-            "saslpasswd", "saslpasswd",
-            "sasldbconvert", "saslpasswd",
-            "sasldblistusers", "sasldblistusers");
+    /** Our tools: the launcher in {@code bin/} and the module (directory, artifact) whose shaded jar it starts. */
+    private static final Map<String, String[]> OURS_MODULE = Map.of(
+            "saslpasswd", new String[] {"saslpasswd/command", "sasldb4j-saslpasswd"},
+            "sasldbconvert", new String[] {"store/migration", "sasldb4j-migration"},
+            "sasldblistusers", new String[] {"sasldblistusers", "sasldb4j-sasldblistusers"});
 
     /** Cyrus's counterparts of our tools (sasldbconvert has none). */
     private static final Map<String, String> CYRUS_NAME = Map.of(
@@ -95,9 +95,9 @@ final class Tools {
     }
 
     private Path ourLauncher(String tool) {
-        String module = OURS_MODULE.get(tool);
+        String[] module = OURS_MODULE.get(tool);
         String version = System.getProperty("sasldb4j.version", "0.1.0-SNAPSHOT");
-        Path jar = root.resolve(module).resolve("target").resolve("sasldb4j-" + module + "-" + version + "-all.jar");
+        Path jar = root.resolve(module[0]).resolve("target").resolve(module[1] + "-" + version + "-all.jar");
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(jar + " is not built: run the cases through the reactor "
                     + "(mvn verify -pl saslpasswd/compat -am), which shades the tools first");

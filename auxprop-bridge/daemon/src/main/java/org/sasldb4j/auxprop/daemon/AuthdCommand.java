@@ -1,0 +1,423 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import org.sasldb4j.auxprop.AuthorizationPolicy;
+import org.sasldb4j.auxprop.BridgeConfig;
+import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.DefaultRealm;
+import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.PicocliSetup;
+import org.sasldb4j.cli.StoreAdvice;
+import org.sasldb4j.cli.StorePaths;
+import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.secret.Argon2Parameters;
+import org.sasldb4j.store.secret.ScramSaltKey;
+import org.sasldb4j.store.secret.SecretSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sasldb-authd}: serves a sasldb4j store to Postfix and other SASL clients over UNIX
+ * sockets, in the Dovecot auth-client protocol ({@code smtpd_sasl_type = dovecot}) and/or the
+ * saslauthd protocol ({@code pwcheck_method: saslauthd}).
+ *
+ * <p>Signals: SIGHUP reopens the store and empties the verification cache; SIGTERM and SIGINT
+ * stop accepting, remove the sockets and exit 0.
+ */
+@Command(name = "sasldb-authd", mixinStandardHelpOptions = false, sortOptions = false,
+        customSynopsis = {
+            "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
+            "             [-f sasldb] [--realm REALM] [--secrets hashed|plaintext] [--foreground]",
+            "             [--pid-file FILE] [OPTION]..."},
+        description = {
+            "Serves a sasldb4j store to Postfix (smtpd_sasl_type = dovecot) and to libsasl's"
+                    + " pwcheck_method: saslauthd, over UNIX sockets.",
+            "Give at least one of --dovecot-socket and --saslauthd-socket. Sockets are created mode 0660"
+                    + " (group: --socket-group) and the store must not be accessible to others."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            ExitCodes.OK + ":stopped cleanly (TERM/INT), or the detached daemon is ready",
+            ExitCodes.FAILURE + ":usage error, or the daemon could not start (one line on stderr says why:"
+                    + " the store, a socket, an unknown --socket-group...)",
+            ExitCodes.DOC_LAUNCHER},
+        footer = {"%nSignals: HUP reopens the store; TERM/INT stop cleanly. See docs/postfix.md."})
+public final class AuthdCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--store"}, paramLabel = "sasldb",
+            description = "The store (default: sasldb_path in <confdir>/<appname>.conf, $SASL_DBNAME, /etc/sasldb2).")
+    String store;
+
+    @Option(names = "--dovecot-socket", paramLabel = "PATH",
+            description = "Dovecot auth-client socket, e.g. /var/spool/postfix/private/auth.")
+    Path dovecotSocket;
+
+    @Option(names = "--saslauthd-socket", paramLabel = "PATH",
+            description = "saslauthd socket, e.g. /var/spool/postfix/var/run/saslauthd/mux.")
+    Path saslauthdSocket;
+
+    @Option(names = "--socket-group", paramLabel = "GROUP", description = "Group owning the sockets (e.g. postfix).")
+    String socketGroup;
+
+    @Option(names = "--realm", paramLabel = "REALM",
+            description = "Realm of logins without @ (default: $SASLDB4J_DEFAULT_REALM, else the host name;"
+                    + " use Postfix's myhostname for users migrated from Cyrus sasldb).")
+    String realm;
+
+    @Option(names = "--mechanisms", paramLabel = "LIST", split = "[ ,]+",
+            description = "Mechanisms on the Dovecot socket (default: PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256;"
+                    + " DIGEST-MD5 also available).")
+    List<String> mechanisms = new ArrayList<>(Mechanism.DEFAULT_NAMES);
+
+    @Option(names = "--secrets", paramLabel = "hashed|plaintext",
+            description = "What the store's users hold, so an unknown user costs the same time as a known one"
+                    + " (default: hashed; plaintext for a store of Cyrus users).")
+    String secrets = "hashed";
+
+    @Option(names = "--salt-key", paramLabel = "FILE",
+            description = "Key of the SCRAM salts of users without stored SCRAM keys, created (32 random bytes,"
+                    + " mode 0600) if missing; keeps those salts across restarts so they do not tell who exists"
+                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else none: a new key at"
+                    + " each start).")
+    Path saltKey;
+
+    @Option(names = "--failure-delay", paramLabel = "DURATION", converter = Durations.class,
+            description = "Delay before a failed login is answered (default: 2s).")
+    Duration failureDelay = Duration.ofSeconds(2);
+
+    @Option(names = "--request-timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "An unfinished Dovecot request is failed after this (default: 60s).")
+    Duration requestTimeout = Duration.ofSeconds(60);
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "Close a Dovecot connection idle this long; 0 = never (default: 15m).")
+    Duration idleTimeout = Duration.ofMinutes(15);
+
+    @Option(names = "--io-timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "Longest wait for a write, or for a whole saslauthd request (default: 5s).")
+    Duration ioTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Connections served at once, per socket (default: 256; Postfix keeps one per smtpd process).")
+    int maxConnections = 256;
+
+    @Option(names = "--pool-idle-timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "An idle connection-handler thread exits after this; a few stay (default: 60s).")
+    Duration poolIdleTimeout = DaemonConfig.DEFAULT_POOL_IDLE_TIMEOUT;
+
+    @Option(names = "--memory-budget", paramLabel = "MiB",
+            description = "Memory all concurrent password hashing may use; 0 = unlimited (default: 512).")
+    int memoryBudgetMib = 512;
+
+    @Option(names = "--hash-memory", paramLabel = "KiB",
+            description = "Memory one verification is counted as (default: the Argon2id default, 19456).")
+    int hashMemoryKib = Argon2Parameters.CURRENT.memoryKiB();
+
+    @Option(names = "--queue-timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "Longest wait for hashing memory before a temporary failure (default: 5s;"
+                    + " Postfix gives up after 10s).")
+    Duration queueTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--cache-ttl", paramLabel = "DURATION", converter = Durations.class,
+            description = "Remember successful saslauthd verifications this long (keyed by HMAC, no password"
+                    + " kept), while the user's records are unchanged; 0 = off (default). A changed password"
+                    + " takes effect at the next login.")
+    Duration cacheTtl = Duration.ZERO;
+
+    @Option(names = "--saslauthd-client-address",
+            description = "Read a fifth counted string, the client address (Cyrus master's saslauthd protocol).")
+    boolean clientAddressField;
+
+    @Option(names = "--foreground", description = "Stay in the foreground (systemd, tests); else detach.")
+    boolean foreground;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the process id here.")
+    Path pidFile;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "java.util.logging level: WARNING, INFO (default; one line per login), FINE.")
+    String logLevel = "INFO";
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    private final CliEnvironment env;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    AuthdCommand(CliEnvironment env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        int rc = run(CliEnvironment.system(), args);
+        if (rc != RUNNING) {
+            System.exit(rc);
+        }
+    }
+
+    /** Sentinel: never returned by {@link #call()} in practice; the foreground daemon exits itself. */
+    static final int RUNNING = Integer.MIN_VALUE;
+
+    /** The command's picocli model, for generated documentation (the man pages). */
+    public static CommandLine commandLine(CliEnvironment env) {
+        return configured(new CommandLine(new AuthdCommand(env)), env);
+    }
+
+    static int run(CliEnvironment env, String... args) {
+        return commandLine(env).execute(args);
+    }
+
+    /**
+     * The exit codes of {@link ExitCodes} (picocli's own are 2 for usage), one line and no stack
+     * trace for any error, and {@code --opt VALUE} in the help (getopt reads {@code -f=x} as the
+     * path {@code =x}).
+     */
+    private static CommandLine configured(CommandLine cl, CliEnvironment env) {
+        PrintStream err = env.stderr();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
+        PicocliSetup.spaceInHelp(cl);
+        cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);
+        cl.setParameterExceptionHandler((e, args) -> {
+            err.println("sasldb-authd: " + e.getMessage() + " (see sasldb-authd --help)");
+            return ExitCodes.USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, c, parsed) -> {
+            err.println("sasldb-authd: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ExitCodes.FAILURE;
+        });
+        return cl;
+    }
+
+    /**
+     * The one realm rule of every tool: a realm given (-u, --realm, $SASLDB4J_DEFAULT_REALM,
+     * user@REALM) is used byte for byte, as saslpasswd stores it; only the host name is
+     * lowercased. So {@code --realm} is the lookup realm as given (Cyrus's {@code user_realm}),
+     * never folded: a user made with {@code saslpasswd -u EX.ORG} logs in without {@code @}.
+     */
+    static BridgeConfig bridgeConfig(DefaultRealm.Choice realmChoice, SecretSet policy) {
+        String userRealm = realmChoice.fromHostname() ? null : realmChoice.realm();
+        return new BridgeConfig(realmChoice.realm(), userRealm, AuthorizationPolicy.SAME_USER,
+                BridgeConfig.DEFAULT_SCRAM_ITERATIONS, policy);
+    }
+
+    /** The realm rule as applied, for the start-up line: which realm, from where, folded or not. */
+    static String realmRule(DefaultRealm.Choice c) {
+        String origin = switch (c.origin()) {
+            case "--default-realm" -> "--realm";
+            case DefaultRealm.ENV -> "$" + DefaultRealm.ENV;
+            default -> c.origin();
+        };
+        return "logins without @ are looked up in realm '" + c.realm() + "', "
+                + (c.fromHostname() ? "this host's name, lowercased" : "from " + origin + ", exactly as given")
+                + "; realms are case-sensitive";
+    }
+
+    /** Refuses an unknown {@code --socket-group} before anything is created or detached. */
+    private static String checkGroup(String group) {
+        if (group == null || group.isEmpty()) {
+            return null;
+        }
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            return null;
+        } catch (UserPrincipalNotFoundException e) {
+            return "--socket-group " + group + ": no such group; give an existing group (the one Postfix runs as,"
+                    + " e.g. postfix) or leave the option out";
+        } catch (IOException e) {
+            return "--socket-group " + group + ": cannot look up the group: " + e.getMessage();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream err = env.stderr();
+        Level level;
+        try {
+            level = Level.parse(logLevel.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("sasldb-authd: unknown log level '" + logLevel + "'");
+            return ExitCodes.USAGE;
+        }
+        String badGroup = checkGroup(socketGroup);
+        if (badGroup != null) {
+            err.println("sasldb-authd: " + badGroup);
+            return ExitCodes.USAGE;
+        }
+        DaemonConfig config;
+        String realmRule;
+        Path storePath;
+        BridgeConfig bridgeConfig;
+        String serverName;
+        try {
+            storePath = StorePaths.resolve(store, "sasldb-authd", env).path();
+            DefaultRealm.Choice realmChoice = DefaultRealm.choose(null, realm, env);
+            serverName = realmChoice.realm();
+            SecretSet policy = switch (secrets) {
+                case "hashed" -> SecretSet.HASHED;
+                case "plaintext" -> SecretSet.PLAINTEXT;
+                default -> throw new IllegalArgumentException("--secrets must be hashed or plaintext");
+            };
+            realmRule = realmRule(realmChoice);
+            bridgeConfig = bridgeConfig(realmChoice, policy);
+            DaemonSettings settings = new DaemonSettings(Mechanism.parseList(mechanisms), realmChoice.realm(),
+                    failureDelay, requestTimeout, idleTimeout, ioTimeout, DaemonSettings.DEFAULT_MAX_LINE, 64,
+                    clientAddressField);
+            config = new DaemonConfig(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings,
+                    Math.multiplyExact(memoryBudgetMib, 1024), hashMemoryKib, queueTimeout, cacheTtl, poolIdleTimeout);
+            if (config.memoryBudgetKib() > 0 && hashMemoryKib > config.memoryBudgetKib()) {
+                throw new IllegalArgumentException("--hash-memory is larger than --memory-budget");
+            }
+        } catch (IllegalArgumentException | ArithmeticException | StoreException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
+        ScramSaltKey salts;
+        try {
+            // Before detaching, so a bad key file is reported where the command was typed.
+            Path keyFile = saltKey != null ? saltKey : defaultSaltKey();
+            salts = keyFile == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(keyFile);
+        } catch (StoreException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
+        if (!foreground) {
+            return Detach.detach(err);
+        }
+        LogSetup.configure(err, level);
+        try {
+            if (pidFile != null) {
+                PidFile.check(pidFile); // before any socket exists: refuse an unsafe --pid-file cleanly
+            }
+        } catch (IOException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        }
+        AuthDaemon daemon;
+        try {
+            Path sp = storePath;
+            BridgeConfig bc = bridgeConfig;
+            String sn = serverName;
+            daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn, salts));
+        } catch (StoreException e) {
+            err.println("sasldb-authd: " + StoreAdvice.message(e));
+            return 1;
+        } catch (IOException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("sasldb-authd: cannot start: " + e);
+            return 1;
+        }
+        if (!salts.persistent()) {
+            AuthLog.LOGGER.warning("no --salt-key: SCRAM salts of users without stored keys change at this restart,"
+                    + " which tells a client who has stored keys");
+        }
+        String rule = realmRule;
+        AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
+                + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
+        PidFile pid = null;
+        try {
+            if (pidFile != null) {
+                pid = PidFile.write(pidFile);
+            }
+        } catch (IOException e) {
+            err.println("sasldb-authd: " + e.getMessage());
+            daemon.close();
+            return 1;
+        }
+        Signals.install(daemon::reload, stop::countDown);
+        Detach.notifyReady();
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        AuthLog.LOGGER.info("shutting down");
+        daemon.close();
+        closeQuietly(pid);
+        return 0;
+    }
+
+    private static void closeQuietly(PidFile pid) {
+        if (pid != null) {
+            pid.close();
+        }
+    }
+
+    /** {@code salt-key} in systemd's state directory ({@code StateDirectory=}), or null. */
+    private Path defaultSaltKey() {
+        String state = env.getenv("STATE_DIRECTORY");
+        if (state == null || state.isEmpty()) {
+            return null;
+        }
+        // systemd lists several directories separated by ':' when several are configured.
+        return Path.of(state.split(":")[0]).resolve("salt-key");
+    }
+
+    /** Starting without {@code --foreground}: run again detached, wait until it listens. */
+    static final class Detach {
+        static final String READY_ENV = "SASLDB4J_AUTHD_NOTIFY";
+
+        private Detach() {}
+
+        static int detach(PrintStream err) {
+            ProcessHandle.Info info = ProcessHandle.current().info();
+            if (info.command().isEmpty() || info.arguments().isEmpty()) {
+                err.println("sasldb-authd: cannot find my own command line to detach; use --foreground");
+                return 1;
+            }
+            List<String> cmd = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                // A new session: no controlling terminal, no SIGHUP when the shell exits.
+                cmd.add("/usr/bin/setsid");
+            }
+            cmd.add(info.command().get());
+            cmd.addAll(List.of(info.arguments().get()));
+            cmd.add("--foreground");
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put(READY_ENV, "1");
+            try {
+                Process p = pb.start();
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+                    String line = r.readLine();
+                    if ("ready".equals(line)) {
+                        return 0;
+                    }
+                }
+                return p.waitFor();
+            } catch (IOException e) {
+                err.println("sasldb-authd: cannot detach: " + e.getMessage());
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+
+        /** Tells a detaching parent that the sockets are up, then lets go of stdout. */
+        static void notifyReady() {
+            if ("1".equals(System.getenv(READY_ENV))) {
+                System.out.println("ready");
+                System.out.flush();
+                System.out.close();
+            }
+        }
+    }
+}
