@@ -20,6 +20,7 @@ import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.ScramKeys;
 import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.ScramVariant;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * Cyrus auxprop semantics over a sasldb4j store: what SASL mechanisms call to find users, fetch
@@ -218,7 +219,7 @@ public final class AuxpropBridge implements AutoCloseable {
                     sha.update(key);
                     sha.update(value);
                 } finally {
-                    wipe(value);
+                    Wipe.bytes(value);
                 }
             }
             return sha.digest();
@@ -412,12 +413,6 @@ public final class AuxpropBridge implements AutoCloseable {
     private static void wipe(List<Entry> records) {
         for (Entry e : records) {
             e.wipe();
-        }
-    }
-
-    static void wipe(byte[] b) {
-        if (b != null) {
-            Arrays.fill(b, (byte) 0);
         }
     }
 }

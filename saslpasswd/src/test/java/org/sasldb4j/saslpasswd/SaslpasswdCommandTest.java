@@ -181,7 +181,8 @@ class SaslpasswdCommandTest {
     void unreachableIdsAreStoredWithAWarning() {
         Harness.Result r = set("pw", " hal ");
         assertEquals(0, r.rc());
-        assertTrue(r.err().contains("warning: the user name of \" hal @vm\" begins or ends with white space"), r.err());
+        assertTrue(r.err().contains("warning: \"\\x20hal\\x20@vm\": the user name begins or ends with white space"),
+                r.err());
         assertTrue(records().contains(" hal @vm: userPassword=pw"));
         r = set("pw", "");
         assertEquals(0, r.rc());
