@@ -122,6 +122,8 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
      */
     @Override
     public Integer cyrusCommandLine(List<Getopt.Event> events) {
+        // The loop has SaslpasswdCommand's shape, not its rules: each follows its own Cyrus
+        // tool's main() (saslpasswd2 acts on -v and errors at once, sasldblistusers2 collects).
         boolean showVersion = false;
         boolean help = false;
         boolean bad = false;
@@ -158,10 +160,7 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
             return ExitCodes.OK;
         }
         if (longHelpAsked && !bad && !help) {
-            CommandLine cl = PicocliSetup.create(this, env);
-            cl.usage(cl.getOut());
-            cl.getOut().flush();
-            return ExitCodes.OK;
+            return PicocliSetup.printHelp(this, env);
         }
         if (help || bad || count > 1 || (count == 1 && sawF)) {
             diag.raw(usage(program) + (bad ? "Unrecognized command line option\n" : ""));

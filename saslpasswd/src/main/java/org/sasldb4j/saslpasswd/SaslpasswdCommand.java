@@ -192,6 +192,8 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
      */
     @Override
     public Integer cyrusCommandLine(List<Getopt.Event> events) {
+        // The loop has SasldblistusersCommand's shape, not its rules: each follows its own Cyrus
+        // tool's main() (saslpasswd2 acts on -v and errors at once, sasldblistusers2 collects).
         boolean error = false;
         boolean sawCreate = false;
         boolean sawDelete = false;
@@ -242,10 +244,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             }
         }
         if (!error && help) {
-            CommandLine cl = PicocliSetup.create(this, env);
-            cl.usage(cl.getOut());
-            cl.getOut().flush();
-            return ExitCodes.OK;
+            return PicocliSetup.printHelp(this, env);
         }
         if (batchMode && operands > 0) {
             diag.error("--batch takes its user ids from the batch, not from the command line");
