@@ -59,6 +59,7 @@ class SaslpasswdCommandTest {
 
     @Test
     void usageTextIsSaslpasswd2sByteForByte() {
+        // saslpasswd2's text written out again on purpose: not read from the code under test.
         String expected = "\nThis product includes software developed by Computing Services\n"
                 + "at Carnegie Mellon University (http://www.cmu.edu/computing/).\n\n"
                 + "saslpasswd: usage: saslpasswd [-v] [-c [-p] [-n]] [-d] [-a appname] [-f sasldb] [-u DOM] userid\n"

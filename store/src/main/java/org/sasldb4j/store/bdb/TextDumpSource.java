@@ -13,7 +13,8 @@ import org.sasldb4j.store.StoreFormat;
 /**
  * What the two text dumps ({@code db_dump}, {@code gdbm_dump}) share: one pass over the file's
  * lines, damage reported through a {@link DamageSink}, an I/O error as a {@link StoreException}.
- * Each subclass reads its own grammar.
+ * Each subclass reads its own grammar. {@link BdbSource} has the same {@code RecordSource}
+ * frame but stays apart: it holds an open file and learns its format from the meta page.
  */
 abstract class TextDumpSource implements RecordSource {
     private final Path path;
