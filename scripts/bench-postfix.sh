@@ -73,6 +73,8 @@ chgrp postfix "$WORK/db/sasldb2" && chmod 0640 "$WORK/db/sasldb2"
 
 # --- private Postfix: dovecot -> sasldb-authd, and Cyrus sasldb ------------------------------------
 mkdir -p "$PF/etc/sasl" "$PF/spool" "$PF/data" && chown postfix "$PF/data"
+# A private Postfix like the one scripts/interop.sh builds; kept apart on purpose: this one
+# logs nowhere and runs one smtpd per measured path, interop.sh keeps a log to assert on.
 cat > "$PF/etc/main.cf" <<EOF
 compatibility_level = 3.6
 queue_directory = $PF/spool

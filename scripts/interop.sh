@@ -132,6 +132,7 @@ maillog_file = $PF/maillog
 maillog_file_prefixes = $WORK
 smtpd_banner = \$myhostname ESMTP interop
 EOF
+# One smtpd per SASL path under test; the entries differ only in their port and -o values.
 cat > "$PF/etc/master.cf" <<EOF
 127.0.0.1:$P_DOVECOT inet n - n - - smtpd
   -o syslog_name=postfix/interop-dovecot

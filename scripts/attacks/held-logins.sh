@@ -66,6 +66,8 @@ def report(name, ok, what):
 def b64(b):
     return base64.b64encode(b if isinstance(b, bytes) else b.encode()).decode()
 
+# The same few lines of Dovecot client as scripts/soak.py: a replay runs on its own, without
+# importing another script.
 class Dovecot:
     def __init__(self):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -1,16 +1,10 @@
 package org.sasldb4j.sasldblistusers;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
-/** The little JSON the listing needs: string escaping and byte decoding, no dependency. */
+/** The little JSON the listing needs: string escaping, no dependency. */
 final class Json {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private Json() {}
 
     /** Appends {@code s} as a JSON string literal, quotes included. */
@@ -29,8 +23,7 @@ final class Json {
                 default -> {
                     // Control characters must be escaped; U+2028/9 and DEL too, for JavaScript and terminals.
                     if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-                        out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
-                                .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+                        out.append("\\u").append(HexFormat.of().toHexDigits(c));
                     } else {
                         out.append(c);
                     }
@@ -38,28 +31,5 @@ final class Json {
             }
         }
         out.append('"');
-    }
-
-    /** The bytes as UTF-8, or null if they are not valid UTF-8. */
-    static String utf8OrNull(byte[] b) {
-        try {
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b));
-            return cb.toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
-
-    /** Lowercase hex of {@code b}. */
-    static String hex(byte[] b) {
-        char[] out = new char[b.length * 2];
-        for (int i = 0; i < b.length; i++) {
-            out[2 * i] = HEX[(b[i] >> 4) & 0xf];
-            out[2 * i + 1] = HEX[b[i] & 0xf];
-        }
-        return new String(out);
     }
 }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.StrictUtf8;
 import org.sasldb4j.store.secret.SecretProperties;
 
 /**
@@ -70,13 +72,13 @@ final class JsonListing implements Listing {
     }
 
     private void field(String name, byte[] value) throws IOException {
-        String s = Json.utf8OrNull(value);
+        String s = StrictUtf8.decodeOrNull(value);
         out.write('"' + name + "\": ");
         if (s != null) {
             Json.string(out, s);
         } else {
             Json.string(out, new String(value, java.nio.charset.StandardCharsets.UTF_8));
-            out.write(", \"" + name + "Hex\": \"" + Json.hex(value) + '"');
+            out.write(", \"" + name + "Hex\": \"" + HexFormat.of().formatHex(value) + '"');
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.CyrusCommandLine;
-import org.sasldb4j.cli.CyrusTool;
 import org.sasldb4j.cli.CyrusTexts;
+import org.sasldb4j.cli.CyrusTool;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.Getopt;
@@ -103,22 +103,13 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SasldblistusersCommand cmd = new SasldblistusersCommand(env, CyrusTexts.programName(DEFAULT_NAME));
-        Integer early = CyrusCommandLine.parse(cmd, env, cmd.diag, SHORT_OPTIONS, LONG_OPTIONS, args);
-        if (early != null) {
-            return early;
-        }
-        try {
-            return cmd.call();
-        } catch (StoreException e) {
-            return cmd.diag.fail(e, ExitCodes.FAILURE);
-        } catch (UncheckedIOException e) {
-            return cmd.diag.fail(new StoreException("cannot write the listing: " + e.getCause().getMessage(), e),
-                    ExitCodes.FAILURE);
-        } catch (RuntimeException e) {
-            return cmd.diag.fail(e, ExitCodes.FAILURE);
-        } finally {
-            env.stderr().flush();
-        }
+        return CyrusCommandLine.run(cmd, env, cmd.diag, SHORT_OPTIONS, LONG_OPTIONS, args, () -> {
+            try {
+                return cmd.call();
+            } catch (UncheckedIOException e) {
+                throw new StoreException("cannot write the listing: " + e.getCause().getMessage(), e);
+            }
+        });
     }
 
     /**
@@ -131,6 +122,8 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
      */
     @Override
     public Integer cyrusCommandLine(List<Getopt.Event> events) {
+        // The loop has SaslpasswdCommand's shape, not its rules: each follows its own Cyrus
+        // tool's main() (saslpasswd2 acts on -v and errors at once, sasldblistusers2 collects).
         boolean showVersion = false;
         boolean help = false;
         boolean bad = false;
@@ -167,10 +160,7 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
             return ExitCodes.OK;
         }
         if (longHelpAsked && !bad && !help) {
-            CommandLine cl = PicocliSetup.create(this, env);
-            cl.usage(cl.getOut());
-            cl.getOut().flush();
-            return ExitCodes.OK;
+            return PicocliSetup.printHelp(this, env);
         }
         if (help || bad || count > 1 || (count == 1 && sawF)) {
             diag.raw(usage(program) + (bad ? "Unrecognized command line option\n" : ""));

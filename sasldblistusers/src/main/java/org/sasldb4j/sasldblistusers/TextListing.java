@@ -2,6 +2,8 @@ package org.sasldb4j.sasldblistusers;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import org.sasldb4j.store.Entry;
 
 /**
@@ -44,17 +46,12 @@ final class TextListing implements Listing {
         }
         for (byte x : b) {
             if (isControl(x)) {
-                out.write('\\');
-                out.write('x');
-                out.write(HEX[(x >> 4) & 0xF]);
-                out.write(HEX[x & 0xF]);
+                out.write(("\\x" + HexFormat.of().toHexDigits(x)).getBytes(StandardCharsets.US_ASCII));
             } else {
                 out.write(x);
             }
         }
     }
-
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     static boolean hasControl(byte[] b) {
         for (byte x : b) {

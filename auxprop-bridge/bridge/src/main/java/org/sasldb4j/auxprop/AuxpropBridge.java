@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
@@ -20,6 +21,7 @@ import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.ScramKeys;
 import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.ScramVariant;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * Cyrus auxprop semantics over a sasldb4j store: what SASL mechanisms call to find users, fetch
@@ -161,12 +163,7 @@ public final class AuxpropBridge implements AutoCloseable {
         if (user.isEmpty()) {
             return new AuxpropLookup(AuxpropLookup.Status.NOUSER, new java.util.LinkedHashMap<>());
         }
-        List<Entry> records = records(user.get());
-        try {
-            return Lookups.lookup(records, authzid, properties);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user.get(), records -> Lookups.lookup(records, authzid, properties));
     }
 
     /**
@@ -184,12 +181,7 @@ public final class AuxpropBridge implements AutoCloseable {
         if (user.isEmpty()) {
             return verifier.verifyUnknownUser(password);
         }
-        List<Entry> records = records(user.get());
-        try {
-            return verifier.verify(records, password);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user.get(), records -> verifier.verify(records, password));
     }
 
     /**
@@ -207,9 +199,13 @@ public final class AuxpropBridge implements AutoCloseable {
         if (user.isEmpty()) {
             return new byte[0];
         }
-        List<Entry> records = records(user.get());
+        java.security.MessageDigest sha;
         try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+        return withRecords(user.get(), records -> {
             for (Entry e : records) {
                 byte[] key = e.key();
                 byte[] value = e.value();
@@ -218,15 +214,11 @@ public final class AuxpropBridge implements AutoCloseable {
                     sha.update(key);
                     sha.update(value);
                 } finally {
-                    wipe(value);
+                    Wipe.bytes(value);
                 }
             }
             return sha.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        } finally {
-            wipe(records);
-        }
+        });
     }
 
     /** {@link #verify(String, String, char[])} for a password as raw bytes (SASL PLAIN). */
@@ -240,12 +232,7 @@ public final class AuxpropBridge implements AutoCloseable {
 
     /** Verifies an already canonical user. */
     public Outcome verify(CanonicalUser user, byte[] password) {
-        List<Entry> records = records(user);
-        try {
-            return verifier.verify(records, password);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user, records -> verifier.verify(records, password));
     }
 
     /**
@@ -256,12 +243,8 @@ public final class AuxpropBridge implements AutoCloseable {
      *     copy the caller wipes
      */
     public Optional<byte[]> plaintext(CanonicalUser user) {
-        List<Entry> records = records(user);
-        try {
-            return MechanismSecrets.isDisabled(records) ? Optional.empty() : MechanismSecrets.plaintext(records);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user,
+                records -> MechanismSecrets.isDisabled(records) ? Optional.empty() : MechanismSecrets.plaintext(records));
     }
 
     /**
@@ -271,17 +254,14 @@ public final class AuxpropBridge implements AutoCloseable {
      *     otherwise characters the caller wipes
      */
     public Optional<char[]> digestMd5Password(CanonicalUser user) {
-        List<Entry> records = records(user);
-        try {
+        return withRecords(user, records -> {
             if (records.isEmpty()) {
                 // Unknown: the stand-in's work, so the lookup costs what a known user's does.
-                MechanismSecrets.digestMd5Password(standIn).ifPresent(c -> Arrays.fill(c, '\0'));
+                MechanismSecrets.digestMd5Password(standIn).ifPresent(Wipe::chars);
                 return Optional.empty();
             }
             return MechanismSecrets.digestMd5Password(records);
-        } finally {
-            wipe(records);
-        }
+        });
     }
 
     /**
@@ -293,12 +273,7 @@ public final class AuxpropBridge implements AutoCloseable {
      * <p><b>Security:</b> the caller wipes the keys.
      */
     public MechanismSecrets.Scram scram(CanonicalUser user, ScramVariant variant) {
-        List<Entry> records = records(user);
-        try {
-            return secrets.scram(user.userId(), records, standIn, variant);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user, records -> secrets.scram(user.userId(), records, standIn, variant));
     }
 
     /** Iterations of SCRAM key derivation done so far (a work counter for tests). */
@@ -316,12 +291,7 @@ public final class AuxpropBridge implements AutoCloseable {
      * @return empty for no such user, no usable secret, or a disabled account
      */
     public Optional<ScramKeys> scramKeys(CanonicalUser user, ScramVariant variant) {
-        List<Entry> records = records(user);
-        try {
-            return secrets.scramKeys(user.userId(), records, variant);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user, records -> secrets.scramKeys(user.userId(), records, variant));
     }
 
     /**
@@ -341,12 +311,7 @@ public final class AuxpropBridge implements AutoCloseable {
      *     Cyrus's "empty secret" failure), or a disabled account
      */
     public Optional<CramMd5Context> cramMd5Context(CanonicalUser user) {
-        List<Entry> records = records(user);
-        try {
-            return MechanismSecrets.cramMd5(records);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user, records -> MechanismSecrets.cramMd5(records));
     }
 
     /**
@@ -358,22 +323,12 @@ public final class AuxpropBridge implements AutoCloseable {
      * <p><b>Security:</b> the caller wipes the context.
      */
     public MechanismSecrets.Cram cramMd5(CanonicalUser user) {
-        List<Entry> records = records(user);
-        try {
-            return secrets.cram(records, standIn);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user, records -> secrets.cram(records, standIn));
     }
 
     /** True if the user's records carry the disabled mark. */
     public boolean isDisabled(CanonicalUser user) {
-        List<Entry> records = records(user);
-        try {
-            return MechanismSecrets.isDisabled(records);
-        } finally {
-            wipe(records);
-        }
+        return withRecords(user, records -> MechanismSecrets.isDisabled(records));
     }
 
     /**
@@ -405,6 +360,19 @@ public final class AuxpropBridge implements AutoCloseable {
         return "AuxpropBridge[" + store.path() + ", realm " + config.serverFqdn() + "]";
     }
 
+    /**
+     * {@code read} over the user's records (one read transaction), which are wiped after it,
+     * whatever it returns or throws: the one place a bridge lookup's secrets end.
+     */
+    private <T> T withRecords(CanonicalUser user, Function<List<Entry>, T> read) {
+        List<Entry> records = records(user);
+        try {
+            return read.apply(records);
+        } finally {
+            wipe(records);
+        }
+    }
+
     private List<Entry> records(CanonicalUser user) {
         return store.user(user.userId());
     }
@@ -412,12 +380,6 @@ public final class AuxpropBridge implements AutoCloseable {
     private static void wipe(List<Entry> records) {
         for (Entry e : records) {
             e.wipe();
-        }
-    }
-
-    static void wipe(byte[] b) {
-        if (b != null) {
-            Arrays.fill(b, (byte) 0);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.sasldb4j.auxprop;
 
 import java.util.Objects;
+import org.sasldb4j.store.UserId;
 import org.sasldb4j.store.secret.SecretSet;
 
 /**
@@ -29,7 +30,7 @@ public record BridgeConfig(String serverFqdn, String userRealm, AuthorizationPol
         Objects.requireNonNull(serverFqdn, "serverFqdn");
         Objects.requireNonNull(authorization, "authorization");
         Objects.requireNonNull(policy, "policy");
-        serverFqdn = Canonicalizer.asciiLower(serverFqdn);
+        serverFqdn = UserId.realmOfHost(serverFqdn);
         if (serverFqdn.indexOf('\0') >= 0 || (userRealm != null && userRealm.indexOf('\0') >= 0)) {
             throw new IllegalArgumentException("a realm cannot contain NUL");
         }

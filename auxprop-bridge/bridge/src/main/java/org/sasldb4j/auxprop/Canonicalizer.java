@@ -1,7 +1,7 @@
 package org.sasldb4j.auxprop;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.sasldb4j.store.Reachability;
 
 /**
  * Cyrus server-side user canonicalisation, {@code lib/canonusr.c:_canonuser_internal} followed by
@@ -37,10 +37,10 @@ final class Canonicalizer {
         }
         int start = 0;
         int end = name.length();
-        while (start < end && isSpace(name.charAt(start))) {
+        while (start < end && Reachability.isSpace(name.charAt(start))) {
             start++;
         }
-        while (end > start && isSpace(name.charAt(end - 1))) {
+        while (end > start && Reachability.isSpace(name.charAt(end - 1))) {
             end--;
         }
         if (start == end || name.length() > MAX_NAME_BYTES * 2) {
@@ -70,11 +70,6 @@ final class Canonicalizer {
         return Optional.of(new CanonicalUser(authid, realm));
     }
 
-    /** C {@code isspace} in the C locale. */
-    static boolean isSpace(char c) {
-        return c == ' ' || (c >= '\t' && c <= '\r');
-    }
-
     private static int utf8Length(String s) {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -91,16 +86,5 @@ final class Canonicalizer {
             }
         }
         return n;
-    }
-
-    /** Lowercases ASCII only, as {@code sasl_strlower} does to the server FQDN. */
-    static String asciiLower(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] >= 'A' && b[i] <= 'Z') {
-                b[i] += 32;
-            }
-        }
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -1,20 +1,18 @@
 package org.sasldb4j.auxprop;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.secret.SecretProperties;
 
 /**
  * {@code plugins/sasldb.c:sasldb_auxprop_lookup} over one user's records (docs/reference/cyrus-sasldb.md
  * §11.1, §11.2), kept apart from I/O so the rules are testable on their own.
  */
 final class Lookups {
-    static final String USER_PASSWORD = "userPassword";
-
     private Lookups() {}
 
     /**
@@ -43,7 +41,7 @@ final class Lookups {
                     continue; // Cyrus skips a property that already has values (no OVERRIDE)
                 }
                 asked = true;
-                askedUserPassword |= property.equals(USER_PASSWORD);
+                askedUserPassword |= property.equals(SecretProperties.USER_PASSWORD);
                 byte[] v = byProperty.get(property);
                 if (v != null) {
                     found.put(name, v.clone());
@@ -53,7 +51,7 @@ final class Lookups {
             AuxpropLookup.Status status;
             if (!asked || any || authzid) {
                 status = AuxpropLookup.Status.OK; // nothing asked, something found, or NOUSER->OK for authzid
-            } else if (!askedUserPassword && byProperty.containsKey(USER_PASSWORD)) {
+            } else if (!askedUserPassword && byProperty.containsKey(SecretProperties.USER_PASSWORD)) {
                 // the plugin's probe: a user with a password exists even if it lacks what was asked
                 status = AuxpropLookup.Status.OK;
             } else {
@@ -65,9 +63,5 @@ final class Lookups {
                 Arrays.fill(v, (byte) 0);
             }
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

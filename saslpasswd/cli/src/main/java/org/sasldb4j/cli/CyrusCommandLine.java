@@ -2,6 +2,7 @@ package org.sasldb4j.cli;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
@@ -34,6 +35,26 @@ public final class CyrusCommandLine {
         } catch (CommandLine.ParameterException e) {
             diag.error(e.getMessage());
             return ExitCodes.USAGE;
+        }
+    }
+
+    /**
+     * {@link #parse}, then {@code body} unless the command line ended the run; returns the exit
+     * status of either. An unchecked exception from {@code body} ({@code StoreException} and
+     * anything unexpected) is one line on stderr and {@link ExitCodes#FAILURE}, no stack trace.
+     */
+    public static int run(CyrusTool tool, CliEnvironment env, Diagnostics diag, String shortOptions,
+            Map<String, Boolean> longOptions, String[] args, Supplier<Integer> body) {
+        Integer early = parse(tool, env, diag, shortOptions, longOptions, args);
+        if (early != null) {
+            return early;
+        }
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            return diag.fail(e, ExitCodes.FAILURE);
+        } finally {
+            env.stderr().flush();
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.sasldb4j.cli;
 
+import org.sasldb4j.store.UserId;
+
 /**
  * The realm for a user id without {@code @}. saslpasswd2 takes the lowercased
  * {@code gethostname()}, which SASL servers may not use (they use the DNS name, or Postfix's
@@ -29,21 +31,6 @@ public final class DefaultRealm {
         if (e != null) {
             return new Choice(e, false, ENV);
         }
-        return new Choice(asciiLower(env.hostname()), true, "host name");
-    }
-
-    /** ASCII lowercase, as {@code sasl_strlower}: other characters are left alone. */
-    public static String asciiLower(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                if (b == null) {
-                    b = new StringBuilder(s);
-                }
-                b.setCharAt(i, (char) (c + 32));
-            }
-        }
-        return b == null ? s : b.toString();
+        return new Choice(UserId.realmOfHost(env.hostname()), true, "host name");
     }
 }

@@ -77,4 +77,12 @@ public final class PicocliSetup {
         }
         return m;
     }
+
+    /** Prints the long {@code --help} of {@code command} on the environment's stdout; returns {@link ExitCodes#OK}. */
+    public static int printHelp(Object command, CliEnvironment env) {
+        CommandLine cl = create(command, env);
+        cl.usage(cl.getOut());
+        cl.getOut().flush();
+        return ExitCodes.OK;
+    }
 }

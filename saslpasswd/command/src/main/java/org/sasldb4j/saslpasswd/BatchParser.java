@@ -2,9 +2,13 @@ package org.sasldb4j.saslpasswd;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.sasldb4j.cli.PasswordInput;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.HexDigits;
+import org.sasldb4j.store.Reachability;
+import org.sasldb4j.store.secret.SecretProperties;
 
 /**
  * Parses and checks a whole batch before anything is written. The format (docs/saslpasswd.md):
@@ -179,18 +183,12 @@ final class BatchParser {
             return "the user id contains a NUL byte, which a sasldb key cannot hold";
         }
         int at = op.at();
-        int authEnd = at < 0 ? to : at;
-        if (authEnd == from) {
-            return "the user name before @ is empty; no login can name this user";
+        String why = Reachability.whyUnreachable(Arrays.copyOfRange(u, from, at < 0 ? to : at),
+                at < 0 ? new byte[0] : Arrays.copyOfRange(u, at + 1, to));
+        if (why != null) {
+            return why + "; no login could reach this user";
         }
-        if (UserChecks.isSpace(u[from]) || UserChecks.isSpace(u[authEnd - 1])) {
-            return "the user name begins or ends with white space; SASL servers strip it before the lookup,"
-                    + " so this user could never log in";
-        }
-        if (at >= 0 && at + 1 < to && (UserChecks.isSpace(u[at + 1]) || UserChecks.isSpace(u[to - 1]))) {
-            return "the realm begins or ends with white space; logins naming it would not find this user";
-        }
-        int keyLength = op.keyPrefixLength(defaultRealmLength) + PasswordRecords.USER_PASSWORD.length();
+        int keyLength = op.keyPrefixLength(defaultRealmLength) + SecretProperties.USER_PASSWORD.length();
         if (!op.delete() && keyLength > Entry.MAX_KEY_LENGTH) {
             return "user id and realm are too long: the key would take " + keyLength + " bytes, the store allows "
                     + Entry.MAX_KEY_LENGTH;
@@ -203,7 +201,7 @@ final class BatchParser {
         for (int i = from; i < to; i++) {
             byte x = u[i];
             if (x < 0x20 || x == 0x7F) { // control byte, or a non-ASCII byte: check the whole id
-                return UserChecks.refusal(java.util.Arrays.copyOfRange(u, from, to), new byte[0]);
+                return UserChecks.refusal(Arrays.copyOfRange(u, from, to), new byte[0]);
             }
         }
         return null;
@@ -224,15 +222,9 @@ final class BatchParser {
             error(line, "the hex " + what + " has an odd number of digits");
             return null;
         }
-        byte[] out = new byte[(to - from) / 2];
-        for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(d[from + 2 * i], 16);
-            int lo = Character.digit(d[from + 2 * i + 1], 16);
-            if (hi < 0 || lo < 0) {
-                error(line, "the hex " + what + " contains a character that is not a hex digit (0-9, a-f)");
-                return null;
-            }
-            out[i] = (byte) (hi << 4 | lo);
+        byte[] out = HexDigits.decodeOrNull(d, from, to);
+        if (out == null) {
+            error(line, "the hex " + what + " contains a character that is not a hex digit (0-9, a-f)");
         }
         return out;
     }

@@ -3,8 +3,8 @@ package org.sasldb4j.saslpasswd;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +15,14 @@ import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
+import org.sasldb4j.cli.InvalidPasswordException;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
-import org.sasldb4j.store.Entry;
-import org.sasldb4j.cli.InvalidPasswordException;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * {@code saslpasswd --batch FILE|-}: checks every line first and writes nothing from a batch
@@ -121,7 +122,7 @@ final class BatchRunner {
             return run(source, input, first);
         } finally {
             if (first.window != null) {
-                BatchWindows.wipe(first.window);
+                Wipe.bytes(first.window);
             }
         }
     }
@@ -248,7 +249,7 @@ final class BatchRunner {
                     last = r != null ? r : last;
                 } finally {
                     if (!kept) {
-                        BatchWindows.wipe(w);
+                        Wipe.bytes(w);
                     }
                 }
             }

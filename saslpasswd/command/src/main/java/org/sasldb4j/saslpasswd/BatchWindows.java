@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * Reads a batch as windows of at most {@code maxLines} whole lines, so that a batch of any length
@@ -81,11 +82,11 @@ final class BatchWindows implements Closeable {
             nextLine++; // a last line without LF
         }
         if (n == 0) {
-            wipe(out);
+            Wipe.bytes(out);
             return null;
         }
         byte[] window = Arrays.copyOf(out, n);
-        wipe(out);
+        Wipe.bytes(out);
         return window;
     }
 
@@ -109,12 +110,8 @@ final class BatchWindows implements Closeable {
             return a;
         }
         byte[] b = Arrays.copyOf(a, Math.max(size, a.length * 2));
-        wipe(a);
+        Wipe.bytes(a);
         return b;
-    }
-
-    static void wipe(byte[] a) {
-        Arrays.fill(a, (byte) 0);
     }
 
     @Override

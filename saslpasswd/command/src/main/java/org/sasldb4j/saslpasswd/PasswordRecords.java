@@ -1,11 +1,5 @@
 package org.sasldb4j.saslpasswd;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -15,6 +9,7 @@ import java.util.TreeSet;
 import org.sasldb4j.cli.InvalidPasswordException;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreWriter;
+import org.sasldb4j.store.StrictUtf8;
 import org.sasldb4j.store.UserId;
 import org.sasldb4j.store.secret.SecretProperties;
 import org.sasldb4j.store.secret.SecretSet;
@@ -39,9 +34,6 @@ import org.sasldb4j.store.secret.SecretSet;
  * had before; the verifier, which requires all hashed secrets present to agree, never sees a mix.
  */
 public final class PasswordRecords {
-    /** The plaintext password property every Cyrus mechanism reads. */
-    public static final String USER_PASSWORD = SecretProperties.USER_PASSWORD;
-
     private final boolean plaintext;
     private final SecretSet hashed; // null when only plaintext is written
     /** The password properties a change deletes: all but those it writes. */
@@ -52,17 +44,12 @@ public final class PasswordRecords {
         this.hashed = hashed;
         Set<String> s = new TreeSet<>(SecretProperties.PASSWORD_PROPERTIES);
         if (plaintext) {
-            s.remove(USER_PASSWORD);
+            s.remove(SecretProperties.USER_PASSWORD);
         }
         if (hashed != null) {
             s.removeAll(hashed.properties());
         }
         this.stale = Set.copyOf(s);
-    }
-
-    /** Plaintext {@code userPassword} only: saslpasswd2's default. */
-    public static PasswordRecords plaintextOnly() {
-        return new PasswordRecords(true, null);
     }
 
     /**
@@ -116,7 +103,7 @@ public final class PasswordRecords {
     public List<Entry> recordsFor(UserId user, byte[] password) throws InvalidPasswordException {
         List<Entry> out = new ArrayList<>(4);
         if (plaintext) {
-            out.add(Entry.of(user, USER_PASSWORD, password));
+            out.add(Entry.of(user, SecretProperties.USER_PASSWORD, password));
         }
         if (hashed != null) {
             char[] chars = utf8(password);
@@ -163,22 +150,11 @@ public final class PasswordRecords {
     }
 
     private static char[] utf8(byte[] password) throws InvalidPasswordException {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            CharBuffer cb = d.decode(ByteBuffer.wrap(password));
-            char[] out = new char[cb.remaining()];
-            cb.get(out);
-            // The decoder's buffer held the characters too.
-            cb.clear();
-            while (cb.hasRemaining()) {
-                cb.put('\0');
-            }
-            return out;
-        } catch (CharacterCodingException e) {
+        char[] chars = StrictUtf8.charsOrNull(password);
+        if (chars == null) {
             throw new InvalidPasswordException("hashed secrets need a UTF-8 password; this one is not valid UTF-8"
                     + " (plaintext userPassword keeps any bytes: drop -n / --schemes)");
         }
+        return chars;
     }
 }

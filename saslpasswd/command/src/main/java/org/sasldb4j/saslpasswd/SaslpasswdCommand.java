@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.CyrusCommandLine;
-import org.sasldb4j.cli.CyrusTool;
 import org.sasldb4j.cli.CyrusTexts;
+import org.sasldb4j.cli.CyrusTool;
 import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
@@ -180,17 +180,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     /** Runs one command line in {@code env}; returns the exit status. */
     public static int run(CliEnvironment env, String... args) {
         SaslpasswdCommand cmd = new SaslpasswdCommand(env, CyrusTexts.programName(DEFAULT_APPNAME));
-        Integer early = CyrusCommandLine.parse(cmd, env, cmd.diag, SHORT_OPTIONS, LONG_OPTIONS, args);
-        if (early != null) {
-            return early;
-        }
-        try {
-            return cmd.call();
-        } catch (RuntimeException e) { // StoreException and anything else: one line, exit 1
-            return cmd.diag.fail(e, ExitCodes.FAILURE);
-        } finally {
-            env.stderr().flush();
-        }
+        return CyrusCommandLine.run(cmd, env, cmd.diag, SHORT_OPTIONS, LONG_OPTIONS, args, cmd::call);
     }
 
     /**
@@ -202,6 +192,8 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
      */
     @Override
     public Integer cyrusCommandLine(List<Getopt.Event> events) {
+        // The loop has SasldblistusersCommand's shape, not its rules: each follows its own Cyrus
+        // tool's main() (saslpasswd2 acts on -v and errors at once, sasldblistusers2 collects).
         boolean error = false;
         boolean sawCreate = false;
         boolean sawDelete = false;
@@ -252,10 +244,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             }
         }
         if (!error && help) {
-            CommandLine cl = PicocliSetup.create(this, env);
-            cl.usage(cl.getOut());
-            cl.getOut().flush();
-            return ExitCodes.OK;
+            return PicocliSetup.printHelp(this, env);
         }
         if (batchMode && operands > 0) {
             diag.error("--batch takes its user ids from the batch, not from the command line");

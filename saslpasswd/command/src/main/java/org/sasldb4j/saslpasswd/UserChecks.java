@@ -1,33 +1,27 @@
 package org.sasldb4j.saslpasswd;
 
-import java.util.ArrayList;
 import java.util.List;
+import org.sasldb4j.store.Reachability;
+import org.sasldb4j.store.StrictUtf8;
 import org.sasldb4j.store.UserId;
 
 /**
- * Ids that saslpasswd2 stores but no SASL lookup can reach (defect D7,
- * docs/reference/cyrus-sasldb.md §14): servers strip leading and trailing white space from the
- * login name before the lookup, so {@code " hal "} is looked up as {@code hal}.
+ * The checks of the user ids saslpasswd is given: ids that saslpasswd2 stores but no SASL lookup
+ * can reach (defect D7, docs/reference/cyrus-sasldb.md §14; the rule is {@link Reachability}'s),
+ * and ids given as text that would not be stored as typed.
  */
 final class UserChecks {
     private UserChecks() {}
 
     /** Warnings about {@code user}; empty if a login can reach it. */
     static List<String> unreachable(UserId user) {
-        List<String> out = new ArrayList<>(0);
         byte[] a = user.authidBytes();
         byte[] r = user.realmBytes();
-        if (a.length == 0) {
-            out.add("the user name is empty (" + user + "); no login can name this user");
-        } else if (isSpace(a[0]) || isSpace(a[a.length - 1])) {
-            out.add("the user name of " + quoted(user) + " begins or ends with white space; SASL servers strip it"
-                    + " before the lookup, so this user can never log in");
+        String why = Reachability.whyUnreachable(a, r);
+        if (why == null) {
+            return List.of();
         }
-        if (r.length > 0 && (isSpace(r[0]) || isSpace(r[r.length - 1]))) {
-            out.add("the realm of " + quoted(user) + " begins or ends with white space; logins naming it"
-                    + " have that space stripped and will not find this user");
-        }
-        return out;
+        return List.of(Reachability.quoted(a, r) + ": " + why + "; no login can reach this user");
     }
 
     /**
@@ -65,22 +59,10 @@ final class UserChecks {
             }
             ascii &= x >= 0;
         }
-        if (!ascii && !isUtf8(b)) {
+        if (!ascii && !StrictUtf8.isValid(b)) {
             return "the user id is not valid UTF-8";
         }
         return null;
-    }
-
-    private static boolean isUtf8(byte[] b) {
-        try {
-            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(b));
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
-        }
     }
 
     /** The note printed when the realm is the host name (D6). */
@@ -88,14 +70,5 @@ final class UserChecks {
         String why = userDomain != null ? "-u '' counts as no -u, so " : "";
         return why + "the realm is \"" + realm + "\", this host's name; servers using another default realm"
                 + " will not find the user. Choose it with -u REALM, USER@REALM or --default-realm";
-    }
-
-    /** C {@code isspace} in the C locale. */
-    static boolean isSpace(byte b) {
-        return b == ' ' || (b >= '\t' && b <= '\r');
-    }
-
-    private static String quoted(UserId u) {
-        return "\"" + u + "\"";
     }
 }

@@ -91,7 +91,7 @@ class BatchTest {
         assertTrue(err.contains(f + ":7: the hex user id"), err);
         assertTrue(err.contains(f + ":8: the password contains a NUL byte"), err);
         assertTrue(err.contains(f + ":9: the password is longer than 2048"), err);
-        assertTrue(err.contains(f + ":10: the user name before @ is empty"), err);
+        assertTrue(err.contains(f + ":10: the user name is empty"), err);
         assertTrue(err.contains("9 invalid lines in the batch; nothing was written"), err);
         assertFalse(err.contains("frobnicate"), "the first word is not echoed: it may be a password");
         assertFalse(Files.exists(db()));

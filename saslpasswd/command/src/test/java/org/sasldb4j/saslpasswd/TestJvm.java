@@ -30,6 +30,7 @@ final class TestJvm {
 
     /** @param jvmOptions extra JVM options, e.g. {@code -Dname=value} */
     static ProcessBuilder builder(boolean quick, List<String> jvmOptions, Class<?> main, String... args) {
+        // The JVM options lmdbjava needs, as store's LmdbGrowthIT passes them: modules share no test code.
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");

@@ -3,6 +3,7 @@ package org.sasldb4j.store;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * One record of the Cyrus sasldb keyspace: {@code (authid, realm, property) -> value}.
@@ -249,13 +250,21 @@ public final class Entry {
      * about 200 characters. For keys only: never pass a value.
      */
     public static String printable(byte[] key) {
+        return printable(key, false);
+    }
+
+    /**
+     * {@link #printable(byte[])}, and with {@code space} the space too as {@code \x20}, so white
+     * space at the edges of a name shows.
+     */
+    static String printable(byte[] key, boolean space) {
         StringBuilder sb = new StringBuilder();
         for (byte x : key) {
             int c = x & 0xff;
-            if (c >= 0x20 && c < 0x7f && c != '\\') {
+            if (c >= (space ? 0x21 : 0x20) && c < 0x7f && c != '\\') {
                 sb.append((char) c);
             } else {
-                sb.append(String.format("\\x%02x", c));
+                sb.append("\\x").append(HexFormat.of().toHexDigits(x));
             }
             if (sb.length() > 200) {
                 sb.append("...");

@@ -68,6 +68,27 @@ public final class UserId {
         return id.indexOf('@') >= 0;
     }
 
+    /**
+     * The realm Cyrus makes of a host name, for saslpasswd2's default realm and a server's FQDN:
+     * {@code sasl_strlower} lowercases the bytes {@code A-Z} and leaves every other byte alone.
+     * So only ASCII letters change, whatever the default locale (no Turkish dotless i), non-ASCII
+     * letters keep their case, and nothing else is touched (no re-encoding: an unpaired surrogate
+     * stays as it is).
+     */
+    public static String realmOfHost(String host) {
+        StringBuilder b = null;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (b == null) {
+                    b = new StringBuilder(host);
+                }
+                b.setCharAt(i, (char) (c + ('a' - 'A')));
+            }
+        }
+        return b == null ? host : b.toString();
+    }
+
     public byte[] authidBytes() {
         return authid.clone();
     }

@@ -39,6 +39,7 @@ class FollowingStoreTest {
         path = dir.resolve("sasldb2");
         log = Logger.getAnonymousLogger();
         log.setUseParentHandlers(false);
+        // Log capture as in auxprop-bridge's StoreReplacedWhileRunningIT (modules share no test code).
         log.addHandler(new Handler() {
             @Override
             public void publish(LogRecord r) {

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.sasldb4j.cli.CliEnvironment;
+
+
 
 /**
  * Attack replay (docs/security.md): the administrator runs {@code sasldbconvert} on a Berkeley
@@ -77,12 +76,6 @@ class HostileSasldb2ConvertTest {
     }
 
     private int run(String... args) {
-        CliEnvironment env = CliEnvironment.builder()
-                .stdin(new ByteArrayInputStream(new byte[0]))
-                .stdout(out)
-                .stderr(new PrintStream(err, true, StandardCharsets.UTF_8))
-                .hostname("vm")
-                .build();
-        return SasldbconvertCommand.run(env, args);
+        return Harness.convert(out, err, args);
     }
 }

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
+
+
 
 class SasldbconvertCommandTest {
     @TempDir
@@ -29,13 +28,7 @@ class SasldbconvertCommandTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        CliEnvironment env = CliEnvironment.builder()
-                .stdin(new ByteArrayInputStream(new byte[0]))
-                .stdout(out)
-                .stderr(new PrintStream(err, true, StandardCharsets.UTF_8))
-                .hostname("vm")
-                .build();
-        return SasldbconvertCommand.run(env, args);
+        return Harness.convert(out, err, args);
     }
 
     @Test

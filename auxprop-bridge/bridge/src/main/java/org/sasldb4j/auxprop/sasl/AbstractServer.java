@@ -1,6 +1,5 @@
 package org.sasldb4j.auxprop.sasl;
 
-import java.util.Arrays;
 import javax.security.sasl.Sasl;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
@@ -110,12 +109,6 @@ abstract class AbstractServer implements SaslServer {
 
     @Override
     public void dispose() throws SaslException {}
-
-    static void wipe(byte[] b) {
-        if (b != null) {
-            Arrays.fill(b, (byte) 0);
-        }
-    }
 
     @Override
     public String toString() {

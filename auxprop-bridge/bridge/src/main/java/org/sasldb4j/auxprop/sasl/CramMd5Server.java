@@ -3,12 +3,14 @@ package org.sasldb4j.auxprop.sasl;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.function.Supplier;
 import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.store.secret.CramMd5Context;
 import org.sasldb4j.store.secret.MechanismSecrets;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * CRAM-MD5 server (RFC 2195) answering from the HMAC context, so it works with a stored
@@ -92,7 +94,7 @@ final class CramMd5Server extends AbstractServer {
             throw new SaslException("CRAM-MD5: response is not 'user SP 32 hex digits'");
         }
         for (int i = space + 1; i < m.length; i++) {
-            if (Character.digit(m[i], 16) < 0) {
+            if (!HexFormat.isHexDigit(m[i])) {
                 throw new SaslException("CRAM-MD5: digest is not hexadecimal");
             }
         }
@@ -102,6 +104,6 @@ final class CramMd5Server extends AbstractServer {
 
     @Override
     public void dispose() {
-        wipe(challenge);
+        Wipe.bytes(challenge);
     }
 }

@@ -5,6 +5,7 @@ import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * The non-standard LOGIN mechanism (draft-murchison-sasl-login): challenge {@code Username:},
@@ -53,7 +54,7 @@ final class LoginServer extends AbstractServer {
             succeed(u);
             return null;
         } finally {
-            wipe(password);
+            Wipe.bytes(password);
         }
     }
 }

@@ -4,6 +4,7 @@ import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * SASL PLAIN server (RFC 4616): one message {@code [authzid] NUL authcid NUL passwd}, verified
@@ -40,7 +41,7 @@ final class PlainServer extends AbstractServer {
             authorizeAndSucceed(user, p.authzid);
             return null;
         } finally {
-            wipe(p.password);
+            Wipe.bytes(p.password);
         }
     }
 

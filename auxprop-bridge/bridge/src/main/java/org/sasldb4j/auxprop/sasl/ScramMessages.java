@@ -1,6 +1,5 @@
 package org.sasldb4j.auxprop.sasl;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import javax.security.sasl.SaslException;
 
@@ -155,9 +154,5 @@ final class ScramMessages {
             throw new SaslException("SCRAM: message empty or longer than " + MAX_MESSAGE + " bytes");
         }
         return Utf8.decode(message, "SCRAM message");
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

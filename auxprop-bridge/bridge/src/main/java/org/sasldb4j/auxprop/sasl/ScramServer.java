@@ -11,6 +11,7 @@ import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.ScramKeys;
 import org.sasldb4j.store.secret.ScramVariant;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * SCRAM-SHA-1 / SCRAM-SHA-256 server (RFC 5802, RFC 7677) from stored keys or a plaintext
@@ -113,11 +114,11 @@ final class ScramServer extends AbstractServer {
                 throw new SaslException(getMechanismName() + ": " + FAILED + " (e=invalid-proof)");
             }
         } finally {
-            wipe(storedKey);
-            wipe(signature);
-            wipe(clientKey);
-            wipe(computed);
-            wipe(proof);
+            Wipe.bytes(storedKey);
+            Wipe.bytes(signature);
+            Wipe.bytes(clientKey);
+            Wipe.bytes(computed);
+            Wipe.bytes(proof);
         }
         authorizeAndSucceed(user, first.authzid());
         byte[] serverKey = keys.serverKey();
@@ -126,7 +127,7 @@ final class ScramServer extends AbstractServer {
             String v = "v=" + Base64.getEncoder().encodeToString(serverSignature);
             return v.getBytes(StandardCharsets.UTF_8);
         } finally {
-            wipe(serverKey);
+            Wipe.bytes(serverKey);
             dispose();
         }
     }

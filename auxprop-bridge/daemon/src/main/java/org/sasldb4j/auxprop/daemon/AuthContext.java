@@ -12,14 +12,12 @@ final class AuthContext {
     private final String protocol;
     private final String service;
     private final String clientAddress;
-    private final boolean secured;
     private volatile String login;
 
-    AuthContext(String protocol, String service, String clientAddress, boolean secured) {
+    AuthContext(String protocol, String service, String clientAddress) {
         this.protocol = protocol;
         this.service = service == null || service.isEmpty() ? "smtp" : service;
         this.clientAddress = clientAddress == null ? "" : clientAddress;
-        this.secured = secured;
     }
 
     /** {@code dovecot} or {@code saslauthd}. */
@@ -35,11 +33,6 @@ final class AuthContext {
     /** The SMTP client's address from {@code rip=}, or empty. */
     String clientAddress() {
         return clientAddress;
-    }
-
-    /** True if the client connection is protected by TLS ({@code secured}). */
-    boolean secured() {
-        return secured;
     }
 
     /** The login name the mechanism looked up, or null if it never got that far. */

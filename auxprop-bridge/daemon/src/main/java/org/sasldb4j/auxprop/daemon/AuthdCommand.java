@@ -1,12 +1,9 @@
 package org.sasldb4j.auxprop.daemon;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
@@ -43,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sasldb-authd", mixinStandardHelpOptions = false, sortOptions = false,
         customSynopsis = {
             "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
-            "             [-f sasldb] [--realm REALM] [--secrets hashed|plaintext] [--foreground]",
+            "             [-f sasldb] [--realm REALM] [--secrets hashed|plaintext]",
             "             [--pid-file FILE] [OPTION]..."},
         description = {
             "Serves a sasldb4j store to Postfix (smtpd_sasl_type = dovecot) and to libsasl's"
@@ -52,7 +49,7 @@ import picocli.CommandLine.Option;
                     + " (group: --socket-group) and the store must not be accessible to others."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            ExitCodes.OK + ":stopped cleanly (TERM/INT), or the detached daemon is ready",
+            ExitCodes.OK + ":stopped cleanly (TERM/INT)",
             ExitCodes.FAILURE + ":usage error, or the daemon could not start (one line on stderr says why:"
                     + " the store, a socket, an unknown --socket-group...)",
             ExitCodes.DOC_LAUNCHER},
@@ -142,7 +139,12 @@ public final class AuthdCommand implements Callable<Integer> {
             description = "Read a fifth counted string, the client address (Cyrus master's saslauthd protocol).")
     boolean clientAddressField;
 
-    @Option(names = "--foreground", description = "Stay in the foreground (systemd, tests); else detach.")
+    /**
+     * Accepted and ignored: the daemon always stays in the foreground (systemd's {@code
+     * Type=simple}; a shell starts it with {@code &}). Hidden; kept so unit files and scripts
+     * written when it chose between foreground and detaching still start.
+     */
+    @Option(names = "--foreground", hidden = true)
     boolean foreground;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the process id here.")
@@ -227,7 +229,7 @@ public final class AuthdCommand implements Callable<Integer> {
                 + "; realms are case-sensitive";
     }
 
-    /** Refuses an unknown {@code --socket-group} before anything is created or detached. */
+    /** Refuses an unknown {@code --socket-group} before anything is created. */
     private static String checkGroup(String group) {
         if (group == null || group.isEmpty()) {
             return null;
@@ -288,15 +290,12 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         ScramSaltKey salts;
         try {
-            // Before detaching, so a bad key file is reported where the command was typed.
+            // Before any socket exists, so a bad key file leaves nothing behind.
             Path keyFile = saltKey != null ? saltKey : defaultSaltKey();
             salts = keyFile == null ? ScramSaltKey.random() : ScramSaltKey.loadOrCreate(keyFile);
         } catch (StoreException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
-        }
-        if (!foreground) {
-            return Detach.detach(err);
         }
         LogSetup.configure(err, level);
         try {
@@ -341,7 +340,6 @@ public final class AuthdCommand implements Callable<Integer> {
             return 1;
         }
         Signals.install(daemon::reload, stop::countDown);
-        Detach.notifyReady();
         try {
             stop.await();
         } catch (InterruptedException e) {
@@ -367,57 +365,5 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         // systemd lists several directories separated by ':' when several are configured.
         return Path.of(state.split(":")[0]).resolve("salt-key");
-    }
-
-    /** Starting without {@code --foreground}: run again detached, wait until it listens. */
-    static final class Detach {
-        static final String READY_ENV = "SASLDB4J_AUTHD_NOTIFY";
-
-        private Detach() {}
-
-        static int detach(PrintStream err) {
-            ProcessHandle.Info info = ProcessHandle.current().info();
-            if (info.command().isEmpty() || info.arguments().isEmpty()) {
-                err.println("sasldb-authd: cannot find my own command line to detach; use --foreground");
-                return 1;
-            }
-            List<String> cmd = new ArrayList<>();
-            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-                // A new session: no controlling terminal, no SIGHUP when the shell exits.
-                cmd.add("/usr/bin/setsid");
-            }
-            cmd.add(info.command().get());
-            cmd.addAll(List.of(info.arguments().get()));
-            cmd.add("--foreground");
-            ProcessBuilder pb = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT);
-            pb.environment().put(READY_ENV, "1");
-            try {
-                Process p = pb.start();
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-                    String line = r.readLine();
-                    if ("ready".equals(line)) {
-                        return 0;
-                    }
-                }
-                return p.waitFor();
-            } catch (IOException e) {
-                err.println("sasldb-authd: cannot detach: " + e.getMessage());
-                return 1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return 1;
-            }
-        }
-
-        /** Tells a detaching parent that the sockets are up, then lets go of stdout. */
-        static void notifyReady() {
-            if ("1".equals(System.getenv(READY_ENV))) {
-                System.out.println("ready");
-                System.out.flush();
-                System.out.close();
-            }
-        }
     }
 }

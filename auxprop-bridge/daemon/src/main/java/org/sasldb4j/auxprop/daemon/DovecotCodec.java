@@ -1,11 +1,9 @@
 package org.sasldb4j.auxprop.daemon;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.sasldb4j.store.StrictUtf8;
 
 /**
  * Field-level encoding of the Dovecot auth protocol: lines of TAB-separated fields, with the
@@ -23,14 +21,8 @@ final class DovecotCodec {
      * @throws ProtocolException if the line is not UTF-8 or has a bad escape
      */
     static List<String> split(byte[] line) throws ProtocolException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(line))
-                    .toString();
-        } catch (CharacterCodingException e) {
+        String text = StrictUtf8.decodeOrNull(line);
+        if (text == null) {
             throw new ProtocolException("line is not UTF-8");
         }
         List<String> fields = new ArrayList<>();

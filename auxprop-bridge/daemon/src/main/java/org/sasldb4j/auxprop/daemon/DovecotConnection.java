@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * One client connection speaking the Dovecot auth-client protocol, as Postfix's
@@ -170,7 +170,6 @@ final class DovecotConnection implements Runnable {
         String service = "smtp";
         String rip = "";
         String resp = null;
-        boolean secured = false;
         boolean finalRespOk = false;
         for (int i = 3; i < f.size(); i++) {
             String p = f.get(i);
@@ -182,13 +181,11 @@ final class DovecotConnection implements Runnable {
                 service = p.substring(8);
             } else if (p.startsWith("rip=")) {
                 rip = p.substring(4);
-            } else if (p.equals("secured") || p.startsWith("secured=")) {
-                secured = true;
             } else if (p.equals("final-resp-ok")) {
                 finalRespOk = true;
             }
         }
-        AuthContext actx = new AuthContext("dovecot", service, rip, secured);
+        AuthContext actx = new AuthContext("dovecot", service, rip);
         String mechName = f.get(2).toUpperCase(Locale.ROOT);
         Mechanism mech = mechanisms.get(mechName);
         if (mech == null) {
@@ -214,7 +211,7 @@ final class DovecotConnection implements Runnable {
         } catch (SaslException | RuntimeException e) {
             LOG.warning(() -> "cannot start " + mech.name() + ": " + Failures.describe(e));
             AuthLog.authentication(actx, mech.name(), null, "tempfail");
-            wipe(initial);
+            Wipe.bytes(initial);
             abortForTemporaryFailure();
             return;
         }
@@ -223,10 +220,10 @@ final class DovecotConnection implements Runnable {
         if (initial != null && mech.start() != Mechanism.Start.SERVER_FIRST) {
             step(req, initial);
         } else if (mech.start() == Mechanism.Start.CLIENT_FIRST) {
-            wipe(initial);
+            Wipe.bytes(initial);
             challenge(req, EMPTY);
         } else {
-            wipe(initial);
+            Wipe.bytes(initial);
             step(req, EMPTY);
         }
     }
@@ -254,7 +251,7 @@ final class DovecotConnection implements Runnable {
             return;
         }
         if (req.awaitingFinalAck) {
-            wipe(data);
+            Wipe.bytes(data);
             succeed(req, null);
         } else {
             step(req, data);
@@ -285,7 +282,7 @@ final class DovecotConnection implements Runnable {
             fail(req, true, e);
             return;
         } finally {
-            wipe(data);
+            Wipe.bytes(data);
             if (lease != null) {
                 lease.close();
             }
@@ -456,12 +453,6 @@ final class DovecotConnection implements Runnable {
             channel.close();
         } catch (IOException e) {
             // Already gone.
-        }
-    }
-
-    private static void wipe(byte[] b) {
-        if (b != null) {
-            Arrays.fill(b, (byte) 0);
         }
     }
 }

@@ -1,16 +1,13 @@
 package org.sasldb4j.auxprop.daemon;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.sasldb4j.store.StrictUtf8;
 
 /**
  * The answer to one saslauthd request, on a worker thread: one request, one reply ({@code OK} or
@@ -102,9 +99,9 @@ final class SaslauthdConnection implements Runnable {
 
     /** {@code OK} or {@code NO [text]}; logs the attempt. */
     private String answer(SaslauthdRequest req) {
-        String login = utf8(req.login);
-        String realmField = utf8(req.realm);
-        AuthContext actx = new AuthContext("saslauthd", utf8(req.service), utf8(req.clientAddress), false);
+        String login = StrictUtf8.decodeOrNull(req.login);
+        String realmField = StrictUtf8.decodeOrNull(req.realm);
+        AuthContext actx = new AuthContext("saslauthd", StrictUtf8.decodeOrNull(req.service), StrictUtf8.decodeOrNull(req.clientAddress));
         if (login == null || realmField == null) {
             AuthLog.authentication(actx, "saslauthd", null, "fail");
             return "NO";
@@ -177,18 +174,6 @@ final class SaslauthdConnection implements Runnable {
         } catch (TemporaryFailureException e) {
             LOG.warning(() -> "saslauthd: " + e.getMessage());
             return CheckResult.TEMP_FAIL;
-        }
-    }
-
-    /** Strict UTF-8, or null. */
-    private static String utf8(byte[] b) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 

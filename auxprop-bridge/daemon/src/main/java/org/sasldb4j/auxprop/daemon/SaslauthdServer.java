@@ -7,7 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -89,13 +88,6 @@ final class SaslauthdServer implements AutoCloseable {
         return path;
     }
 
-    /** Connections accepted whose request has not arrived completely (for tests). */
-    int waitingCount() {
-        synchronized (waiting) {
-            return waiting.size();
-        }
-    }
-
     private void receive() {
         try {
             while (!closing) {
@@ -155,7 +147,7 @@ final class SaslauthdServer implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "saslauthd: cannot handle a connection", e);
-                closeQuietly(ch);
+                ListenerShutdown.closeQuietly(ch);
             }
         }
     }
@@ -224,40 +216,20 @@ final class SaslauthdServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeQuietly(server);
+        ListenerShutdown.closeQuietly(server);
         try {
-            selector.keys().forEach(k -> closeQuietly(k.channel()));
+            selector.keys().forEach(k -> ListenerShutdown.closeQuietly(k.channel()));
             selector.close();
         } catch (IOException | ClosedSelectorException e) {
             // closing anyway
         }
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            LOG.warning(() -> "cannot remove " + path + ": " + e.getMessage());
-        }
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            workers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        ListenerShutdown.removeSocket(path, LOG);
+        ListenerShutdown.stopWorkers(workers, graceMillis);
     }
 
     @Override
     public void close() {
         close(2000);
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // Nothing more to do.
-        }
     }
 
     /** One connection whose request is still arriving. */
@@ -326,7 +298,7 @@ final class SaslauthdServer implements AutoCloseable {
                 LOG.warning("saslauthd: every worker busy and " + maxWaiting + " requests queued; answering a"
                         + " temporary failure");
                 SaslauthdConnection.writeNow(ch, SaslauthdConnection.TEMP_REPLY);
-                closeQuietly(ch);
+                ListenerShutdown.closeQuietly(ch);
             }
         }
 
@@ -360,7 +332,7 @@ final class SaslauthdServer implements AutoCloseable {
             if (key != null) {
                 key.cancel();
             }
-            closeQuietly(ch);
+            ListenerShutdown.closeQuietly(ch);
         }
     }
 }

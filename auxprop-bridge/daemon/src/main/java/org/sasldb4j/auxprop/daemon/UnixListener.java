@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,10 +86,10 @@ final class UnixListener implements AutoCloseable {
                 pool.execute(handlers.apply(ch));
             } catch (RejectedExecutionException e) {
                 LOG.warning(() -> name + ": all " + pool.getMaximumPoolSize() + " connection handlers busy; refusing a connection");
-                closeQuietly(ch);
+                ListenerShutdown.closeQuietly(ch);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, name + ": cannot handle a connection", e);
-                closeQuietly(ch);
+                ListenerShutdown.closeQuietly(ch);
             }
         }
     }
@@ -98,38 +97,22 @@ final class UnixListener implements AutoCloseable {
     /** Stops accepting, removes the socket, and waits up to {@code graceMillis} for handlers. */
     void close(long graceMillis) {
         closing = true;
-        closeQuietly(server);
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            LOG.warning(() -> "cannot remove " + path + ": " + e.getMessage());
-        }
-        pool.shutdown();
+        ListenerShutdown.closeQuietly(server);
+        ListenerShutdown.removeSocket(path, LOG);
+        pool.shutdown(); // an acceptor still running hands over nothing more
         try {
             for (Thread t : acceptors) {
                 t.join(1000);
             }
-            if (!pool.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
-                // Handlers blocked on idle clients: their channels are closed by interrupting them.
-                pool.shutdownNow();
-            }
         } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // stopWorkers then interrupts the handlers at once
         }
+        ListenerShutdown.stopWorkers(pool, graceMillis);
     }
 
     @Override
     public void close() {
         close(2000);
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // Nothing more to do.
-        }
     }
 
     private static void sleep(long ms) {

@@ -34,11 +34,6 @@ final class WorkLimiter {
         this.queueTimeout = queueTimeout;
     }
 
-    /** The budget in KiB. */
-    int budgetKib() {
-        return budgetKib;
-    }
-
     /** Takes the cost of one verification; see {@link #acquire(int)}. */
     Lease acquire() throws TemporaryFailureException {
         return acquire(costKib);
@@ -62,11 +57,6 @@ final class WorkLimiter {
             throw new TemporaryFailureException("interrupted while waiting for the hashing budget");
         }
         return new Lease(cost);
-    }
-
-    /** KiB currently free (for tests and diagnostics). */
-    int available() {
-        return permits.availablePermits();
     }
 
     /** A share of the budget; closing it twice gives it back once. */

@@ -68,6 +68,23 @@ class AuthdCommandTest {
         assertFalse(help.contains("-f=sasldb"), help);
     }
 
+    /**
+     * There is no detaching mode any more: without {@code --foreground} (now hidden, accepted for
+     * old unit files) a refusal after the point where the daemon used to start a copy of itself
+     * comes from this process, on this stderr.
+     */
+    @Test
+    void theDaemonNeverDetaches() throws IOException {
+        assertEquals(ExitCodes.OK, run("--help"));
+        assertFalse(out.toString(StandardCharsets.UTF_8).contains("--foreground"));
+        Path pid = Files.createSymbolicLink(dir.resolve("authd.pid"), dir.resolve("elsewhere"));
+        int rc = run("--dovecot-socket", dir.resolve("auth").toString(), "-f", dir.resolve("db").toString(),
+                "--pid-file", pid.toString());
+        assertEquals(ExitCodes.FAILURE, rc, err());
+        assertTrue(err().startsWith("sasldb-authd: pid file " + pid), err());
+        assertFalse(Files.exists(dir.resolve("auth")), "no socket was made");
+    }
+
     private CliEnvironment env(String realmEnv) {
         CliEnvironment.Builder b = CliEnvironment.builder().hostname("Mail.Example.ORG");
         if (realmEnv != null) {

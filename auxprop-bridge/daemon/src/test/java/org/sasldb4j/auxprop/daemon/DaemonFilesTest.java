@@ -78,6 +78,8 @@ class DaemonFilesTest {
         return d;
     }
 
+    // asNobody and run are the same as in store's PlantedLinksTest on purpose: the two modules share no test
+    // code (no test-jar), and each test must plant its links as another user by itself.
     static void asNobody(String... cmd) {
         List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
         c.addAll(List.of(cmd));

@@ -49,6 +49,8 @@ class StoreReplacedWhileRunningIT {
         DaemonConfig config = new DaemonConfig(sockets.resolve("auth"), null, null, 16,
                 DaemonSettings.forTests("example.org"), 0, 1024, Duration.ofSeconds(5), Duration.ZERO);
         BridgeConfig bridge = BridgeConfig.of("example.org").withPolicy(SecretSet.PLAINTEXT);
+        // Log capture as in store's FollowingStoreTest (modules share no test code), here filtered
+        // to the store-switch lines of the daemon's logger.
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord r) {

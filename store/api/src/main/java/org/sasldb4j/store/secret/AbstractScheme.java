@@ -19,7 +19,7 @@ abstract class AbstractScheme implements SecretScheme {
             }
             return verify(pw, stored);
         } finally {
-            Bytes.wipe(pw);
+            Wipe.bytes(pw);
         }
     }
 
@@ -30,7 +30,7 @@ abstract class AbstractScheme implements SecretScheme {
             checkEncodable(pw);
             return encodeBytes(pw);
         } finally {
-            Bytes.wipe(pw);
+            Wipe.bytes(pw);
         }
     }
 

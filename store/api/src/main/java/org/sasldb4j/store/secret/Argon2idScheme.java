@@ -62,7 +62,7 @@ final class Argon2idScheme extends AbstractScheme {
                     parameters.parallelism(), salt, tag);
             return phc.format().getBytes(StandardCharsets.US_ASCII);
         } finally {
-            Bytes.wipe(tag);
+            Wipe.bytes(tag);
         }
     }
 
@@ -82,7 +82,7 @@ final class Argon2idScheme extends AbstractScheme {
             }
             return weaker(phc) ? Verification.MATCH_NEEDS_REHASH : Verification.MATCH;
         } finally {
-            Bytes.wipe(tag, computed);
+            Wipe.bytes(tag, computed);
         }
     }
 
@@ -153,7 +153,7 @@ final class Argon2idScheme extends AbstractScheme {
                         + Argon2Parameters.MIN_SALT + ", " + Argon2Parameters.MAX_SALT + "]");
             }
             if (hash.length < Argon2Parameters.MIN_HASH || hash.length > Argon2Parameters.MAX_HASH) {
-                Bytes.wipe(hash);
+                Wipe.bytes(hash);
                 throw new MalformedSecretException("Argon2id hash length is outside ["
                         + Argon2Parameters.MIN_HASH + ", " + Argon2Parameters.MAX_HASH + "]");
             }

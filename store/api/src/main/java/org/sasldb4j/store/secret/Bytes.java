@@ -2,13 +2,13 @@ package org.sasldb4j.store.secret;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * Byte helpers shared by the schemes: UTF-8 encoding of {@code char[]} passwords without a
@@ -60,37 +60,6 @@ final class Bytes {
             throw new IllegalArgumentException("the password is not valid Unicode (unpaired surrogate)");
         }
         return b;
-    }
-
-    /** Decodes UTF-8 into a char[] the caller wipes, or null if the bytes are not valid UTF-8. */
-    static char[] decodeUtf8OrNull(byte[] bytes) {
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        try {
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            var result = decoder.decode(ByteBuffer.wrap(bytes), out, true);
-            if (result.isError() || decoder.flush(out).isError()) {
-                return null;
-            }
-            return Arrays.copyOf(out.array(), out.position());
-        } finally {
-            Arrays.fill(out.array(), '\0');
-        }
-    }
-
-    static void wipe(byte[]... arrays) {
-        for (byte[] a : arrays) {
-            if (a != null) {
-                Arrays.fill(a, (byte) 0);
-            }
-        }
-    }
-
-    static void wipe(char[] a) {
-        if (a != null) {
-            Arrays.fill(a, '\0');
-        }
     }
 
     static byte[] randomBytes(int n) {
@@ -155,43 +124,19 @@ final class Bytes {
         return (int) v;
     }
 
+    /**
+     * Decodes hex digits ({@code 0-9a-fA-F}).
+     *
+     * @throws MalformedSecretException naming {@code what}, never quoting the text
+     */
     static byte[] hex(String s, String what) {
         if ((s.length() & 1) != 0) {
             throw new MalformedSecretException(what + " has an odd number of hex digits");
         }
-        byte[] out = new byte[s.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(s.charAt(2 * i), 16);
-            int lo = Character.digit(s.charAt(2 * i + 1), 16);
-            if (hi < 0 || lo < 0 || s.charAt(2 * i) > 'f' || s.charAt(2 * i + 1) > 'f') {
-                Arrays.fill(out, (byte) 0);
-                throw new MalformedSecretException(what + " is not hexadecimal");
-            }
-            out[i] = (byte) (hi << 4 | lo);
+        if (!s.chars().allMatch(HexFormat::isHexDigit)) {
+            // Checked first: parseHex would leave a partly filled array behind when it throws.
+            throw new MalformedSecretException(what + " is not hexadecimal");
         }
-        return out;
-    }
-
-    static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder(b.length * 2);
-        for (byte x : b) {
-            sb.append(Character.forDigit(x >> 4 & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
-        }
-        return sb.toString();
-    }
-
-    /** Concatenation into a new array. */
-    static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) {
-            n += p.length;
-        }
-        byte[] out = new byte[n];
-        int off = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, off, p.length);
-            off += p.length;
-        }
-        return out;
+        return HexFormat.of().parseHex(s);
     }
 }

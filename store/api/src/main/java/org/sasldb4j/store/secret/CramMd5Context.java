@@ -3,6 +3,7 @@ package org.sasldb4j.store.secret;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -46,7 +47,7 @@ public final class CramMd5Context {
         try {
             return fromKey(key);
         } finally {
-            Bytes.wipe(key);
+            Wipe.bytes(key);
         }
     }
 
@@ -67,7 +68,7 @@ public final class CramMd5Context {
             Md5.compress(out, opad, 0);
             return new CramMd5Context(in, out);
         } finally {
-            Bytes.wipe(k, ipad, opad);
+            Wipe.bytes(k, ipad, opad);
         }
     }
 
@@ -95,7 +96,7 @@ public final class CramMd5Context {
         try {
             return new CramMd5Context(words(raw, 16, false), words(raw, 0, false));
         } finally {
-            Bytes.wipe(raw);
+            Wipe.bytes(raw);
         }
     }
 
@@ -118,9 +119,9 @@ public final class CramMd5Context {
         try {
             putWords(raw, 0, outer, false);
             putWords(raw, 16, inner, false);
-            return "{CRAM-MD5}" + Bytes.hex(raw);
+            return "{CRAM-MD5}" + HexFormat.of().formatHex(raw);
         } finally {
-            Bytes.wipe(raw);
+            Wipe.bytes(raw);
         }
     }
 
@@ -138,7 +139,7 @@ public final class CramMd5Context {
         try {
             return Md5.finish(outer, 64, innerDigest);
         } finally {
-            Bytes.wipe(innerDigest);
+            Wipe.bytes(innerDigest);
         }
     }
 
@@ -147,7 +148,7 @@ public final class CramMd5Context {
      * (compared in constant time).
      */
     public boolean matches(byte[] challenge, byte[] response) {
-        byte[] expected = Bytes.hex(hmac(challenge)).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = HexFormat.of().formatHex(hmac(challenge)).getBytes(StandardCharsets.US_ASCII);
         byte[] given = new byte[response.length];
         for (int i = 0; i < response.length; i++) {
             byte b = response[i];
@@ -156,7 +157,7 @@ public final class CramMd5Context {
         try {
             return MessageDigest.isEqual(given, expected);
         } finally {
-            Bytes.wipe(expected, given);
+            Wipe.bytes(expected, given);
         }
     }
 
@@ -167,7 +168,7 @@ public final class CramMd5Context {
         try {
             return MessageDigest.isEqual(a, b);
         } finally {
-            Bytes.wipe(a, b);
+            Wipe.bytes(a, b);
         }
     }
 

@@ -48,7 +48,7 @@ final class CyrusPlainScheme extends AbstractScheme {
             // A legacy secret that matched should be replaced while the plaintext is at hand.
             return equal && password.length > 0 ? Verification.MATCH_NEEDS_REHASH : Verification.MISMATCH;
         } finally {
-            Bytes.wipe(computed);
+            Wipe.bytes(computed);
         }
     }
 
@@ -63,7 +63,7 @@ final class CyrusPlainScheme extends AbstractScheme {
         out[16] = 0;
         byte[] digest = md5.digest();
         System.arraycopy(digest, 0, out, 17, 16);
-        Bytes.wipe(digest);
+        Wipe.bytes(digest);
         return out;
     }
 

@@ -125,7 +125,7 @@ public final class MechanismSecrets {
             try {
                 return new Scram(ScramKeys.of(variant, salt, iterations, junk, junk), false);
             } finally {
-                Bytes.wipe(junk, salt);
+                Wipe.bytes(junk, salt);
             }
         }
         return scramOf(user, records, variant);
@@ -140,7 +140,7 @@ public final class MechanismSecrets {
             try {
                 return new Scram(derive(variant, normalized, salt(user, variant), iterations), !disabled);
             } finally {
-                Bytes.wipe(pw, normalized);
+                Wipe.bytes(pw, normalized);
             }
         }
         Optional<ScramKeys> stored = hasUserPassword(records) ? Optional.empty() : storedScram(records, variant);
@@ -172,7 +172,7 @@ public final class MechanismSecrets {
         try {
             return derive(variant, normalized, salt(user, variant), iterations);
         } finally {
-            Bytes.wipe(random, normalized);
+            Wipe.bytes(random, normalized);
         }
     }
 
@@ -194,7 +194,7 @@ public final class MechanismSecrets {
             try {
                 return Optional.of(CramMd5Context.fromKey(plain.get()));
             } finally {
-                Bytes.wipe(plain.get());
+                Wipe.bytes(plain.get());
             }
         }
         for (String p : List.of(SecretProperties.CRAM_MD5, SecretProperties.CMUSASLSECRET_CRAM_MD5)) {
@@ -208,7 +208,7 @@ public final class MechanismSecrets {
             } catch (MalformedSecretException ignored) {
                 // try the next form, as Cyrus skips an unusable secret
             } finally {
-                Bytes.wipe(v);
+                Wipe.bytes(v);
             }
         }
         return Optional.empty();
@@ -264,7 +264,7 @@ public final class MechanismSecrets {
         try {
             return CramMd5Context.fromKey(random);
         } finally {
-            Bytes.wipe(random);
+            Wipe.bytes(random);
         }
     }
 
@@ -282,7 +282,7 @@ public final class MechanismSecrets {
             try {
                 return PasswordChars.of(p);
             } finally {
-                Bytes.wipe(p);
+                Wipe.bytes(p);
             }
         });
     }
@@ -301,7 +301,7 @@ public final class MechanismSecrets {
             end++;
         }
         byte[] out = Arrays.copyOf(v, end);
-        Bytes.wipe(v);
+        Wipe.bytes(v);
         if (out.length == 0) {
             return Optional.empty();
         }
@@ -348,7 +348,7 @@ public final class MechanismSecrets {
         } catch (MalformedSecretException ignored) {
             return Optional.empty();
         } finally {
-            Bytes.wipe(v);
+            Wipe.bytes(v);
         }
     }
 
@@ -364,7 +364,7 @@ public final class MechanismSecrets {
         try {
             derive(variant, normalized, salt, count).wipe();
         } finally {
-            Bytes.wipe(random, normalized, salt);
+            Wipe.bytes(random, normalized, salt);
         }
     }
 
@@ -388,7 +388,7 @@ public final class MechanismSecrets {
             mac.update(user.realmBytes());
             byte[] full = mac.doFinal();
             byte[] salt = Arrays.copyOf(full, 16);
-            Bytes.wipe(full);
+            Wipe.bytes(full);
             return salt;
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);

@@ -1,16 +1,12 @@
 package org.sasldb4j.store.secret;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import org.sasldb4j.store.StrictUtf8;
 
 /**
  * A stored plaintext password as characters, for the schemes and mechanisms that work on
  * characters (SCRAM with SASLprep, the JDK's DIGEST-MD5).
  *
- * <p><b>Security:</b> the caller wipes the result; the decoder's buffer is wiped here.
+ * <p><b>Security:</b> the caller wipes the result.
  */
 public final class PasswordChars {
     private PasswordChars() {}
@@ -20,21 +16,14 @@ public final class PasswordChars {
      * Latin-1 plaintexts, which Cyrus stores as typed) become one character per byte.
      */
     public static char[] of(byte[] stored) {
-        CharBuffer out = CharBuffer.allocate(stored.length);
-        try {
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            if (decoder.decode(ByteBuffer.wrap(stored), out, true).isError() || decoder.flush(out).isError()) {
-                char[] latin1 = new char[stored.length];
-                for (int i = 0; i < stored.length; i++) {
-                    latin1[i] = (char) (stored[i] & 0xff);
-                }
-                return latin1;
-            }
-            return Arrays.copyOf(out.array(), out.position());
-        } finally {
-            Arrays.fill(out.array(), '\0');
+        char[] utf8 = StrictUtf8.charsOrNull(stored);
+        if (utf8 != null) {
+            return utf8;
         }
+        char[] latin1 = new char[stored.length];
+        for (int i = 0; i < stored.length; i++) {
+            latin1[i] = (char) (stored[i] & 0xff);
+        }
+        return latin1;
     }
 }

@@ -91,8 +91,8 @@ public final class PasswordVerifier {
         try {
             this.dummy = List.copyOf(policy.encode(UserId.of("sasldb4j-dummy", ""), random));
         } finally {
-            Bytes.wipe(random);
-            Bytes.wipe(r);
+            Wipe.chars(random);
+            Wipe.bytes(r);
         }
     }
 
@@ -107,7 +107,7 @@ public final class PasswordVerifier {
             // Not valid Unicode: cannot match anything stored as UTF-8; still spend the time.
             return verify(records, pw == null ? new byte[0] : pw);
         } finally {
-            Bytes.wipe(pw);
+            Wipe.bytes(pw);
         }
     }
 
@@ -128,7 +128,7 @@ public final class PasswordVerifier {
                 if (p.equals(SecretProperties.DISABLED)) {
                     disabled = true;
                 } else if (p.equals(SecretProperties.USER_PASSWORD) || HASHED_ORDER.contains(p)) {
-                    Bytes.wipe(values.put(p, e.value())); // a duplicate (not from a store) must not leak
+                    Wipe.bytes(values.put(p, e.value())); // a duplicate (not from a store) must not leak
                 }
             }
             if (values.isEmpty()) {
@@ -140,7 +140,7 @@ public final class PasswordVerifier {
                     : allHashed(values, password);
             return disabled && result.authenticated() ? Outcome.DISABLED : result;
         } finally {
-            values.values().forEach(Bytes::wipe);
+            values.values().forEach(Wipe::bytes);
         }
     }
 
@@ -158,7 +158,7 @@ public final class PasswordVerifier {
             }
             return Outcome.NO_SUCH_USER;
         } finally {
-            values.values().forEach(Bytes::wipe);
+            values.values().forEach(Wipe::bytes);
         }
     }
 
@@ -168,7 +168,7 @@ public final class PasswordVerifier {
         try {
             return verifyUnknownUser(pw == null ? new byte[0] : pw);
         } finally {
-            Bytes.wipe(pw);
+            Wipe.bytes(pw);
         }
     }
 

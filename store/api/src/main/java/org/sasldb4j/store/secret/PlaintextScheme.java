@@ -54,7 +54,7 @@ final class PlaintextScheme extends AbstractScheme {
             boolean equal = MessageDigest.isEqual(password, expected);
             return equal && !nul && password.length > 0 ? Verification.MATCH : Verification.MISMATCH;
         } finally {
-            Bytes.wipe(expected);
+            Wipe.bytes(expected);
         }
     }
 

@@ -3,6 +3,7 @@ package org.sasldb4j.store.secret;
 import java.nio.CharBuffer;
 import java.text.Normalizer;
 import java.util.Arrays;
+import org.sasldb4j.store.StrictUtf8;
 
 /**
  * SASLprep (RFC 4013), the stringprep (RFC 3454) profile SCRAM applies to passwords.
@@ -58,14 +59,14 @@ public final class SaslPrep {
         try {
             normalized = Normalizer.normalize(CharBuffer.wrap(mapped), Normalizer.Form.NFKC);
         } finally {
-            Bytes.wipe(mapped);
+            Wipe.chars(mapped);
         }
         char[] out = normalized.toCharArray();
         try {
             check(out, allowUnassigned);
             return out;
         } catch (RuntimeException e) {
-            Bytes.wipe(out);
+            Wipe.chars(out);
             throw e;
         }
     }
@@ -86,7 +87,7 @@ public final class SaslPrep {
         try {
             return Bytes.utf8(prepared);
         } finally {
-            Bytes.wipe(prepared);
+            Wipe.chars(prepared);
         }
     }
 
@@ -95,14 +96,14 @@ public final class SaslPrep {
      * returned unchanged (a copy).
      */
     static byte[] normalizeForScram(byte[] password) {
-        char[] chars = Bytes.decodeUtf8OrNull(password);
+        char[] chars = StrictUtf8.charsOrNull(password);
         if (chars == null) {
             return password.clone();
         }
         try {
             return normalizeForScram(chars);
         } finally {
-            Bytes.wipe(chars);
+            Wipe.chars(chars);
         }
     }
 
@@ -134,7 +135,7 @@ public final class SaslPrep {
             i += len;
         }
         char[] result = Arrays.copyOf(out, n);
-        Bytes.wipe(out);
+        Wipe.chars(out);
         return result;
     }
 

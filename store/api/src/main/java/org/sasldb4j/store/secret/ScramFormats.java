@@ -112,7 +112,7 @@ final class ScramFormats {
             }
             return ScramKeys.of(variant, salt, iterations, storedKey, serverKey);
         } finally {
-            Bytes.wipe(storedKey, serverKey);
+            Wipe.bytes(storedKey, serverKey);
         }
     }
 
@@ -142,7 +142,7 @@ final class ScramFormats {
         try {
             return Bytes.base64(key);
         } finally {
-            Bytes.wipe(key);
+            Wipe.bytes(key);
         }
     }
 }

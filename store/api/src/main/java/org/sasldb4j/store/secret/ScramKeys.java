@@ -78,7 +78,7 @@ public final class ScramKeys {
         try {
             return deriveFromBytes(variant, normalized, salt, iterations);
         } finally {
-            Bytes.wipe(normalized);
+            Wipe.bytes(normalized);
         }
     }
 
@@ -97,7 +97,7 @@ public final class ScramKeys {
             serverKey = hmac(variant, salted, SERVER_KEY);
             return of(variant, salt, iterations, storedKey, serverKey);
         } finally {
-            Bytes.wipe(salted, clientKey, storedKey, serverKey);
+            Wipe.bytes(salted, clientKey, storedKey, serverKey);
         }
     }
 
@@ -120,7 +120,7 @@ public final class ScramKeys {
         try {
             for (int i = 1; i < iterations; i++) {
                 byte[] next = mac.doFinal(u);
-                Bytes.wipe(u);
+                Wipe.bytes(u);
                 u = next;
                 for (int k = 0; k < result.length; k++) {
                     result[k] ^= u[k];
@@ -128,7 +128,7 @@ public final class ScramKeys {
             }
             return result;
         } finally {
-            Bytes.wipe(u);
+            Wipe.bytes(u);
         }
     }
 

@@ -69,7 +69,7 @@ final class ScramScheme extends AbstractScheme {
             String text = form == Form.AUTH_PASSWORD ? keys.toAuthPassword() : keys.toDovecot();
             return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         } finally {
-            Bytes.wipe(normalized);
+            Wipe.bytes(normalized);
             if (keys != null) {
                 keys.wipe();
             }
@@ -99,7 +99,7 @@ final class ScramScheme extends AbstractScheme {
             }
             return weaker(keys) ? Verification.MATCH_NEEDS_REHASH : Verification.MATCH;
         } finally {
-            Bytes.wipe(prepared);
+            Wipe.bytes(prepared);
             keys.wipe();
         }
     }

@@ -126,7 +126,7 @@ public final class SecretProperties {
             return ScramVariant.ofMechanism(mech).map(x -> x.mechanism().toLowerCase(java.util.Locale.ROOT))
                     .orElse(AUTH_PASSWORD);
         } finally {
-            Bytes.wipe(v);
+            Wipe.bytes(v);
         }
     }
 }

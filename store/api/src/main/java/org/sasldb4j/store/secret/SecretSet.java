@@ -175,7 +175,7 @@ public final class SecretSet {
             try {
                 out.add(Entry.of(user, s.property(), value));
             } finally {
-                Bytes.wipe(value);
+                Wipe.bytes(value);
             }
         }
         return out;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.UserId;
+
+
 
 class MechanismSecretsTest {
     static final UserId U = UserId.of("user", "vm");
@@ -116,7 +119,7 @@ class MechanismSecretsTest {
                         Entry.of(U, "cmusaslsecretCRAM-MD5", CramMd5Context.fromPassword(pw).toCyrusLegacy())));
         for (List<Entry> r : sources) {
             CramMd5Context c = MechanismSecrets.cramMd5(r).orElseThrow();
-            assertEquals(digest, Bytes.hex(c.hmac(CramMd5ContextTest.RFC2195_CHALLENGE)), r.toString());
+            assertEquals(digest, HexFormat.of().formatHex(c.hmac(CramMd5ContextTest.RFC2195_CHALLENGE)), r.toString());
         }
         assertTrue(MechanismSecrets.cramMd5(List.of(e("sasldb4j.argon2id", "x"))).isEmpty());
         assertTrue(MechanismSecrets.cramMd5(List.of(e("userPassword", "tanstaaftanstaaf"), disabled())).isEmpty());

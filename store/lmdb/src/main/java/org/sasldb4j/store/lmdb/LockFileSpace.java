@@ -8,7 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import jnr.constants.platform.OpenFlags;
-import jnr.ffi.LibraryLoader;
+import org.sasldb4j.store.Libc;
 import org.sasldb4j.store.StoreException;
 
 /**
@@ -32,17 +32,6 @@ final class LockFileSpace {
     static final int SIZE = 8192;
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
-
-    /** The few libc calls needed; loaded on first use. */
-    public interface LibC {
-        int open(String path, int flags, int mode);
-
-        int posix_fallocate(int fd, long offset, long len);
-
-        int close(int fd);
-    }
-
-    private static volatile LibC libc;
 
     private LockFileSpace() {}
 
@@ -90,7 +79,7 @@ final class LockFileSpace {
     }
 
     private static void fillHoles(Path store, Path lock) {
-        LibC c = libc();
+        Libc.Calls c = Libc.orNull();
         if (c == null) {
             return;
         }
@@ -127,18 +116,5 @@ final class LockFileSpace {
     private static boolean isNoSpace(IOException e) {
         String m = e.getMessage();
         return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));
-    }
-
-    private static LibC libc() {
-        LibC c = libc;
-        if (c == null) {
-            try {
-                c = LibraryLoader.create(LibC.class).load("c");
-                libc = c;
-            } catch (RuntimeException | LinkageError e) {
-                return null;
-            }
-        }
-        return c;
     }
 }

@@ -73,6 +73,7 @@ class LmdbGrowthIT {
     }
 
     private static Process startReader(Path store) throws IOException {
+        // The JVM options lmdbjava needs, as saslpasswd's TestJvm passes them: modules share no test code.
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");

@@ -14,7 +14,7 @@ import org.sasldb4j.store.Entry;
  * stack overflow), rather than along the leaf chain: a broken leaf link then loses one page in
  * salvage mode instead of everything after it. The leaf chain is still checked against the tree.
  */
-final class BtreeWalk {
+final class BtreeWalk extends PageWalk {
     private static final int B_KEYDATA = 1;
     private static final int B_DUPLICATE = 2;
     private static final int B_OVERFLOW = 3;
@@ -27,16 +27,11 @@ final class BtreeWalk {
     /** BOVERFLOW: unused(2) type(1) unused(1) pgno(4) tlen(4). */
     private static final int BOVERFLOW_SIZE = 12;
 
-    private final PageFile file;
-    private final DamageSink sink;
-    private final Consumer<? super Entry> action;
     private long lastLeaf = -1;
     private long lastLeafNext = -1;
 
     BtreeWalk(PageFile file, DamageSink sink, Consumer<? super Entry> action) {
-        this.file = file;
-        this.sink = sink;
-        this.action = action;
+        super(file, sink, action);
     }
 
     /** A page still to visit: its number, the level it must have (0 = any), who referred to it. */
@@ -113,45 +108,7 @@ final class BtreeWalk {
         }
         lastLeaf = p.number();
         lastLeafNext = p.next();
-        int n = p.entries();
-        if (!indexFits(p, n, where)) {
-            return;
-        }
-        if (n % 2 != 0) {
-            sink.skip(sink.damage(where, "odd number of items (" + n + "); the last one skipped"));
-            n--;
-        }
-        for (int i = 0; i < n; i += 2) {
-            byte[] key;
-            byte[] value;
-            try {
-                if (deleted(p, i, where) || deleted(p, i + 1, where)) {
-                    continue; // a pair a cursor deleted but did not yet remove: not a record
-                }
-                key = item(p, i, where);
-                try {
-                    value = item(p, i + 1, where);
-                } catch (DamagedStoreException e) {
-                    Arrays.fill(key, (byte) 0);
-                    throw e;
-                }
-            } catch (DamagedStoreException e) {
-                sink.skip(e);
-                continue;
-            }
-            Records.deliver(key, value, where + " item " + i, sink, action);
-        }
-    }
-
-    private boolean indexFits(Page p, int n, String where) {
-        int indexEnd = file.overhead() + 2 * n;
-        int hoff = p.hfOffset();
-        if (indexEnd > p.size() || hoff < indexEnd || hoff > p.size()) {
-            sink.skip(sink.damage(where, n + " index entries and item space from " + hoff
-                    + " do not fit in a page of " + p.size() + " bytes; items skipped"));
-            return false;
-        }
-        return true;
+        pairs(p, where);
     }
 
     /** Offset of item {@code i}, checked to leave room for the fixed part of any item. */
@@ -163,11 +120,14 @@ final class BtreeWalk {
         return off;
     }
 
-    private boolean deleted(Page p, int i, String where) {
+    /** A pair a cursor deleted but did not yet remove. */
+    @Override
+    boolean deleted(Page p, int i, String where) {
         return (p.u8(offset(p, i, where) + 2) & B_DELETE) != 0;
     }
 
-    private byte[] item(Page p, int i, String where) {
+    @Override
+    byte[] item(Page p, int i, String where) {
         int off = offset(p, i, where);
         int type = p.u8(off + 2) & 0x7f;
         switch (type) {

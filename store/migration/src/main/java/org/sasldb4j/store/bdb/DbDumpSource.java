@@ -1,14 +1,12 @@
 package org.sasldb4j.store.bdb;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.function.Consumer;
-import org.sasldb4j.store.DamagedStoreException;
 import org.sasldb4j.store.Entry;
-import org.sasldb4j.store.RecordSource;
-import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.HexDigits;
 import org.sasldb4j.store.StoreFormat;
 
 /**
@@ -20,42 +18,23 @@ import org.sasldb4j.store.StoreFormat;
  * <p>Records are delivered as they are read; a dump cut short is only noticed at its end, so a
  * caller must not commit anything before the pass returns.
  */
-final class DbDumpSource implements RecordSource {
-    private final Path path;
-    private final boolean salvage;
-
+final class DbDumpSource extends TextDumpSource {
     DbDumpSource(Path path, boolean salvage) {
-        this.path = path;
-        this.salvage = salvage;
+        super(path, salvage, StoreFormat.DB_DUMP);
     }
 
     @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public StoreFormat format() {
-        return StoreFormat.DB_DUMP;
-    }
-
-    @Override
-    public void forEach(Consumer<? super Entry> action, Consumer<? super DamagedStoreException> onDamage) {
-        DamageSink sink = new DamageSink(path, salvage, onDamage);
-        try (LineReader r = new LineReader(Files.newInputStream(path))) {
-            boolean sections = false;
-            while (r.next()) {
-                if (r.length() == 0) {
-                    continue;
-                }
-                section(r, sink, action);
-                sections = true;
+    void read(LineReader r, DamageSink sink, Consumer<? super Entry> action) throws IOException {
+        boolean sections = false;
+        while (r.next()) {
+            if (r.length() == 0) {
+                continue;
             }
-            if (!sections) {
-                throw sink.damage("no VERSION line: not a db_dump output");
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot read " + path + ": " + e.getMessage(), e);
+            section(r, sink, action);
+            sections = true;
+        }
+        if (!sections) {
+            throw sink.damage("no VERSION line: not a db_dump output");
         }
     }
 
@@ -112,26 +91,9 @@ final class DbDumpSource implements RecordSource {
 
     /** An item line without its leading space; {@code null} after reporting bad syntax. */
     private static byte[] decode(byte[] b, int n, boolean print, String where, DamageSink sink) {
-        byte[] out = print ? printable(b, n) : hex(b, n);
+        byte[] out = print ? printable(b, n) : HexDigits.decodeOrNull(b, 1, n);
         if (out == null) {
             sink.skip(sink.damage(where, print ? "bad escape in a printable item" : "bad hex in an item"));
-        }
-        return out;
-    }
-
-    private static byte[] hex(byte[] b, int n) {
-        if ((n - 1) % 2 != 0) {
-            return null;
-        }
-        byte[] out = new byte[(n - 1) / 2];
-        for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(b[1 + 2 * i], 16);
-            int lo = Character.digit(b[2 + 2 * i], 16);
-            if (hi < 0 || lo < 0) {
-                Arrays.fill(out, (byte) 0);
-                return null;
-            }
-            out[i] = (byte) (hi << 4 | lo);
         }
         return out;
     }
@@ -145,8 +107,8 @@ final class DbDumpSource implements RecordSource {
             } else if (i + 1 < n && b[i + 1] == '\\') {
                 out[len++] = '\\';
                 i++;
-            } else if (i + 2 < n && Character.digit(b[i + 1], 16) >= 0 && Character.digit(b[i + 2], 16) >= 0) {
-                out[len++] = (byte) (Character.digit(b[i + 1], 16) << 4 | Character.digit(b[i + 2], 16));
+            } else if (i + 2 < n && HexFormat.isHexDigit(b[i + 1]) && HexFormat.isHexDigit(b[i + 2])) {
+                out[len++] = (byte) (HexFormat.fromHexDigit(b[i + 1]) << 4 | HexFormat.fromHexDigit(b[i + 2]));
                 i += 2;
             } else {
                 Arrays.fill(out, (byte) 0);
@@ -157,7 +119,4 @@ final class DbDumpSource implements RecordSource {
         Arrays.fill(out, (byte) 0);
         return exact;
     }
-
-    @Override
-    public void close() {}
 }

@@ -7,10 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.function.Consumer;
-import org.sasldb4j.store.DamagedStoreException;
 import org.sasldb4j.store.Entry;
-import org.sasldb4j.store.RecordSource;
-import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreFormat;
 
 /**
@@ -21,39 +18,20 @@ import org.sasldb4j.store.StoreFormat;
  *
  * <p>Records are delivered as they are read; a dump cut short is only noticed at its end.
  */
-final class GdbmDumpSource implements RecordSource {
+final class GdbmDumpSource extends TextDumpSource {
     private static final String END_HEADER = "# End of header";
     private static final String END_DATA = "# End of data";
     private static final String LEN = "#:len=";
     private static final String COUNT = "#:count=";
 
-    private final Path path;
-    private final boolean salvage;
-
     GdbmDumpSource(Path path, boolean salvage) {
-        this.path = path;
-        this.salvage = salvage;
+        super(path, salvage, StoreFormat.GDBM_DUMP);
     }
 
     @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public StoreFormat format() {
-        return StoreFormat.GDBM_DUMP;
-    }
-
-    @Override
-    public void forEach(Consumer<? super Entry> action, Consumer<? super DamagedStoreException> onDamage) {
-        DamageSink sink = new DamageSink(path, salvage, onDamage);
-        try (LineReader r = new LineReader(Files.newInputStream(path))) {
-            header(r, sink);
-            data(r, sink, new Pairs(sink, action), Files.size(path));
-        } catch (IOException e) {
-            throw new StoreException("cannot read " + path + ": " + e.getMessage(), e);
-        }
+    void read(LineReader r, DamageSink sink, Consumer<? super Entry> action) throws IOException {
+        header(r, sink);
+        data(r, sink, new Pairs(sink, action), Files.size(path()));
     }
 
     private static void header(LineReader r, DamageSink sink) throws IOException {
@@ -173,7 +151,4 @@ final class GdbmDumpSource implements RecordSource {
             return out;
         }
     }
-
-    @Override
-    public void close() {}
 }

@@ -9,7 +9,7 @@ import org.sasldb4j.store.Entry;
  * One pass over a Berkeley DB hash file in bucket order (docs/reference/cyrus-sasldb.md §5.3), which is the order of
  * {@code db_dump} and {@code sasldblistusers2}.
  */
-final class HashWalk {
+final class HashWalk extends PageWalk {
     private static final int H_KEYDATA = 1;
     private static final int H_DUPLICATE = 2;
     private static final int H_OFFPAGE = 3;
@@ -17,14 +17,8 @@ final class HashWalk {
     /** An off-page reference: type, 3 unused bytes, pgno, tlen. */
     private static final int HOFFPAGE_SIZE = 12;
 
-    private final PageFile file;
-    private final DamageSink sink;
-    private final Consumer<? super Entry> action;
-
     HashWalk(PageFile file, DamageSink sink, Consumer<? super Entry> action) {
-        this.file = file;
-        this.sink = sink;
-        this.action = action;
+        super(file, sink, action);
     }
 
     void run() {
@@ -62,49 +56,16 @@ final class HashWalk {
                 sink.skip(e);
                 return; // the rest of this chain is unreachable
             }
-            items(p);
+            pairs(p, "page " + p.number());
             from = "page " + cur;
             cur = p.next();
         }
     }
 
-    /** The key/data pairs of one bucket page, in index order. */
-    private void items(Page p) {
-        int ps = p.size();
-        int n = p.entries();
-        int hoff = p.hfOffset();
-        String where = "page " + p.number();
-        int indexEnd = file.overhead() + 2 * n;
-        if (indexEnd > ps || hoff < indexEnd || hoff > ps) {
-            sink.skip(sink.damage(where, n + " index entries and item space from " + hoff
-                    + " do not fit in a page of " + ps + " bytes; items skipped"));
-            return;
-        }
-        if (n % 2 != 0) {
-            sink.skip(sink.damage(where, "odd number of items (" + n + "); the last one skipped"));
-            n--;
-        }
-        for (int i = 0; i < n; i += 2) {
-            byte[] key;
-            byte[] value;
-            try {
-                key = item(p, i, hoff, where);
-                try {
-                    value = item(p, i + 1, hoff, where);
-                } catch (DamagedStoreException e) {
-                    Arrays.fill(key, (byte) 0);
-                    throw e;
-                }
-            } catch (DamagedStoreException e) {
-                sink.skip(e);
-                continue;
-            }
-            Records.deliver(key, value, where + " item " + i, sink, action);
-        }
-    }
-
     /** Item {@code i}: from its index offset to the previous item's offset (or the page end). */
-    private byte[] item(Page p, int i, int hoff, String where) {
+    @Override
+    byte[] item(Page p, int i, String where) {
+        int hoff = p.hfOffset();
         int ov = file.overhead();
         int start = p.u16(ov + 2 * i);
         int end = i == 0 ? p.size() : p.u16(ov + 2 * (i - 1));

@@ -2,7 +2,7 @@ package org.sasldb4j.store.bdb;
 
 import java.nio.file.Path;
 import jnr.constants.platform.OpenFlags;
-import jnr.ffi.LibraryLoader;
+import org.sasldb4j.store.Libc;
 
 /**
  * How many bytes of a file hold data, as opposed to holes ({@code lseek} with
@@ -16,17 +16,6 @@ final class Holes {
     /** Stop counting after this many data extents (a file made of millions of them is read as data). */
     private static final int MAX_EXTENTS = 100_000;
 
-    /** The libc calls needed; loaded on first use. */
-    public interface LibC {
-        int open(String path, int flags, int mode);
-
-        long lseek(int fd, long offset, int whence);
-
-        int close(int fd);
-    }
-
-    private static volatile LibC libc;
-
     private Holes() {}
 
     /**
@@ -34,7 +23,7 @@ final class Holes {
      *     (no SEEK_HOLE support, not Linux): a file is never refused on a guess
      */
     static long dataBytes(Path path, long size) {
-        LibC c = libc();
+        Libc.Calls c = Libc.orNull();
         if (c == null) {
             return size;
         }
@@ -60,18 +49,5 @@ final class Holes {
         } finally {
             c.close(fd);
         }
-    }
-
-    private static LibC libc() {
-        LibC c = libc;
-        if (c == null) {
-            try {
-                c = LibraryLoader.create(LibC.class).load("c");
-                libc = c;
-            } catch (RuntimeException | LinkageError e) {
-                return null;
-            }
-        }
-        return c;
     }
 }

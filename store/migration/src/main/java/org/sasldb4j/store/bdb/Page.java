@@ -54,10 +54,6 @@ final class Page {
         return u32(8);
     }
 
-    long prev() {
-        return u32(12);
-    }
-
     long next() {
         return u32(16);
     }

@@ -1,8 +1,8 @@
 package org.sasldb4j.store.bdb;
 
-import java.util.Arrays;
 import java.util.function.Consumer;
 import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.secret.Wipe;
 
 /**
  * Pairs the items of a text dump, which alternate key, value, key, value. A damaged item still
@@ -35,8 +35,8 @@ final class Pairs {
         byte[] k = key;
         key = null;
         if (k == null || bytes == null) {
-            wipe(k);
-            wipe(bytes);
+            Wipe.bytes(k);
+            Wipe.bytes(bytes);
             return;
         }
         Records.deliver(k, bytes, keyWhere, sink, action);
@@ -51,15 +51,9 @@ final class Pairs {
     void end(String where) {
         if (haveKey) {
             haveKey = false;
-            wipe(key);
+            Wipe.bytes(key);
             key = null;
             sink.skip(sink.damage(where, "the key at " + keyWhere + " has no value"));
-        }
-    }
-
-    private static void wipe(byte[] b) {
-        if (b != null) {
-            Arrays.fill(b, (byte) 0);
         }
     }
 }

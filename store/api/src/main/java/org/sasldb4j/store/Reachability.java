@@ -30,27 +30,15 @@ public final class Reachability {
 
     /** {@code "authid@realm"} with white space and other bytes outside printable ASCII shown as {@code \xNN}. */
     public static String quoted(byte[] authid, byte[] realm) {
-        return "\"" + visible(authid) + "@" + visible(realm) + "\"";
+        return "\"" + Entry.printable(authid, true) + "@" + Entry.printable(realm, true) + "\"";
     }
 
-    /** C {@code isspace} in the C locale. */
-    static boolean isSpace(byte b) {
-        return b == ' ' || (b >= '\t' && b <= '\r');
-    }
-
-    private static String visible(byte[] b) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) {
-            int c = x & 0xff;
-            if (c > 0x20 && c < 0x7f && c != '\\') {
-                sb.append((char) c);
-            } else {
-                sb.append(String.format("\\x%02x", c));
-            }
-            if (sb.length() > 200) {
-                return sb.append("...").toString();
-            }
-        }
-        return sb.toString();
+    /**
+     * C {@code isspace} in the C locale: the characters SASL servers strip from both ends of a
+     * login name. Takes a {@code char}, or a {@code byte} (bytes above 0x7F are negative, never
+     * space).
+     */
+    public static boolean isSpace(int c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 }

@@ -1,0 +1,48 @@
+package org.sasldb4j.auxprop.daemon;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/** The steps both listeners (Dovecot's {@link UnixListener}, {@link SaslauthdServer}) take to stop. */
+final class ListenerShutdown {
+    private ListenerShutdown() {}
+
+    /** Closes {@code c}; a failure to close changes nothing for a connection being dropped. */
+    static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // Nothing more to do.
+        }
+    }
+
+    /** Removes the socket file, so clients get "no such file" instead of "connection refused". */
+    static void removeSocket(Path path, Logger log) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warning(() -> "cannot remove " + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Lets the workers finish for up to {@code graceMillis}, then interrupts them (a worker
+     * blocked on an idle client is freed by the interrupt, which closes its channel).
+     */
+    static void stopWorkers(ExecutorService workers, long graceMillis) {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
