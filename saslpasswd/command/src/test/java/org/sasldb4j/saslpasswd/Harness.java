@@ -96,15 +96,4 @@ final class Harness {
         int rc = SaslpasswdCommand.run(env.build(), args);
         return new Result(rc, out.toString(UTF_8), err.toString(UTF_8));
     }
-
-    /** Runs sasldbconvert with empty stdin and host name {@code vm}, into the given buffers. */
-    static int convert(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
-        CliEnvironment env = CliEnvironment.builder()
-                .stdin(new ByteArrayInputStream(new byte[0]))
-                .stdout(out)
-                .stderr(new PrintStream(err, true, UTF_8))
-                .hostname("vm")
-                .build();
-        return SasldbconvertCommand.run(env, args);
-    }
 }
