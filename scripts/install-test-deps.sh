@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
     libsasl2-modules-sql)
-commands=(saslpasswd2 sasldblistusers2 mdb_dump db5.3_load python3 gcc)
+commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_stat db5.3_load python3 gcc)
 
 missing=0
 for c in "${commands[@]}"; do
