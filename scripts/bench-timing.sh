@@ -1,6 +1,6 @@
 #!/bin/bash
 # Who exists, told by the clock (docs/benchmarks.md, "User existence and timing"): runs
-# UserExistenceTimingTest, the real sasldb-authd in-process on its two sockets, with more probes
+# UserExistenceTimingIT, the real sasldb-authd in-process on its two sockets, with more probes
 # than CI uses, and prints its tables (median per user kind, Vargha-Delaney A and Mann-Whitney p
 # against an unknown user, per mechanism; a plaintext store and a hashed store).
 #
@@ -12,9 +12,11 @@ SAMPLES=${1:-1000}
 cd "$HERE"
 LOG=$(mktemp); trap 'rm -f "$LOG"' EXIT
 rc=0
-mvn -q -pl auxprop-bridge/daemon -am test -Dtest=UserExistenceTimingTest -Dsurefire.failIfNoSpecifiedTests=false \
+# An integration test (Failsafe): no unit test and no other IT runs, and no static analysis.
+mvn -q -pl auxprop-bridge/daemon -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=UserExistenceTimingIT -Dfailsafe.failIfNoSpecifiedTests=false -Dspotbugs.skip=true \
   -Dsasldb4j.timingSamples="$SAMPLES" >"$LOG" 2>&1 || rc=$?
-grep -A20 '^UserExistenceTimingTest, policy' "$LOG" | grep -E '^UserExistenceTimingTest|^\|' || true
+grep -A20 '^UserExistenceTimingIT, policy' "$LOG" | grep -E '^UserExistenceTimingIT|^\|' || true
 if [ "$rc" -ne 0 ]; then
   echo "bench-timing: FAILED (a kind of user was told apart, or the build failed; log follows)" >&2
   tail -50 "$LOG" >&2

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
     libsasl2-modules-sql util-linux)
-commands=(saslpasswd2 sasldblistusers2 mdb_dump mdb_load db5.3_load db5.3_dump python3 gcc setpriv)
+commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv)
 
 missing=0
 for c in "${commands[@]}"; do

@@ -148,7 +148,7 @@ public final class CliEnvironment {
         private Map<String, String> env = new HashMap<>();
         private InputStream stdin = InputStream.nullInputStream();
         private OutputStream stdout = OutputStream.nullOutputStream();
-        private PrintStream stderr = new PrintStream(OutputStream.nullOutputStream());
+        private PrintStream stderr = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         private PasswordConsole console;
         private Supplier<String> hostname = () -> "localhost";
         private boolean stdinTerminal;

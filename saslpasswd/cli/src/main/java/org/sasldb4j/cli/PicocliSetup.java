@@ -29,7 +29,8 @@ public final class PicocliSetup {
         cl.setTrimQuotes(false);
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
-        cl.setErr(new PrintWriter(env.stderr(), true));
+        // UTF-8 like stdout: the platform default (ASCII under LANG=C) would turn names into "?".
+        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(env.stderr(), StandardCharsets.UTF_8), true));
         return spaceInHelp(cl);
     }
 

@@ -25,6 +25,10 @@ public record FileStat(int mode, int uid, int gid, int nlink, List<Long> key) {
     private static final int REGULAR = 0100000;
     private static final int SOCKET = 0140000;
 
+    public FileStat {
+        key = List.copyOf(key); // immutable, so the accessor can hand it out
+    }
+
     /** The entry at {@code path} itself, or null if there is none. */
     public static FileStat of(Path path) throws IOException {
         Map<String, Object> a;

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -82,7 +83,8 @@ public final class SafeDirectories {
      */
     public static Location locate(Path file, String what, boolean groupMayWrite) {
         Path abs = file.toAbsolutePath();
-        if (abs.getFileName() == null) {
+        Path name = abs.getFileName();
+        if (name == null) {
             throw new StoreException(file + " is a directory, not a file");
         }
         Deque<String> todo = new ArrayDeque<>();
@@ -90,7 +92,8 @@ public final class SafeDirectories {
         if (parent != null) {
             parent.forEach(c -> todo.add(c.toString()));
         }
-        return walk(abs.getRoot(), todo, abs.getFileName().toString(), what, groupMayWrite);
+        Path root = Objects.requireNonNull(abs.getRoot(), "an absolute path has a root");
+        return walk(root, todo, name.toString(), what, groupMayWrite);
     }
 
     /**
@@ -129,8 +132,9 @@ public final class SafeDirectories {
             }
             if (c.equals("..")) {
                 // Every ancestor of a real path already passed on the way down.
-                if (cur.getParent() != null) {
-                    cur = cur.getParent();
+                Path up = cur.getParent();
+                if (up != null) {
+                    cur = up;
                     curStat = stat(cur);
                 }
                 continue;

@@ -63,6 +63,7 @@ class HostileSasldb2ConvertTest {
         Files.write(source, bytes);
         Path target = dir.resolve("new");
 
+        // A hang guard, not a measure: the conversion of this small file takes well under a second.
         int rc = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run(source.toString(), target.toString()));
 
         String e = err.toString(StandardCharsets.UTF_8);

@@ -190,7 +190,8 @@ public final class AuthdCommand implements Callable<Integer> {
      */
     private static CommandLine configured(CommandLine cl, CliEnvironment env) {
         PrintStream err = env.stderr();
-        cl.setErr(new java.io.PrintWriter(err, true));
+        // UTF-8 like stdout: the platform default (ASCII under LANG=C) would turn names into "?".
+        cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8), true));
         PicocliSetup.spaceInHelp(cl);
         cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);

@@ -36,14 +36,14 @@ class ConcurrencyTest {
                             if (i % 10 == 0) {
                                 // An abandoned LOGIN: Postfix moves on with the next id.
                                 client.send("AUTH\t" + i + "\tLOGIN\tservice=smtp\trip=127.0.0.1");
-                                assertEquals("CONT\t" + i + "\tVXNlcm5hbWU6", client.readLine(10_000));
+                                assertEquals("CONT\t" + i + "\tVXNlcm5hbWU6", client.readLine(DovecotClient.HANG_GUARD_MILLIS));
                                 continue;
                             }
                             client.send("AUTH\t" + i + "\tPLAIN\tservice=smtp\tnologin\tlip=127.0.0.1\trip=127.0.0." + conn
                                     + "\tresp=" + b64("\0alice\0" + (good ? "alicepw" : "bad" + i)));
                             String expect = good ? "OK\t" + i + "\tuser=alice@example.org"
                                     : "FAIL\t" + i + "\treason=authentication failure";
-                            assertEquals(expect, client.readLine(10_000));
+                            assertEquals(expect, client.readLine(DovecotClient.HANG_GUARD_MILLIS));
                             ok.incrementAndGet();
                         }
                     }

@@ -17,8 +17,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** A test client for the Dovecot protocol: raw lines in and out, reads bounded in time. */
+/**
+ * A test client for the Dovecot protocol: raw lines in and out, reads bounded in time. The bounds
+ * only stop a hung test; they are never a measurement (a loaded machine may take seconds).
+ */
 final class DovecotClient implements AutoCloseable {
+    /** How long a read waits by default before the test is declared hung. */
+    static final long HANG_GUARD_MILLIS = 60_000;
     private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-reader");
         t.setDaemon(true);
@@ -48,7 +53,7 @@ final class DovecotClient implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         String l;
         do {
-            l = readLine(5000);
+            l = readLine(HANG_GUARD_MILLIS);
             lines.add(l);
         } while (l != null && !l.equals("DONE"));
         return lines;
@@ -77,7 +82,7 @@ final class DovecotClient implements AutoCloseable {
     }
 
     String readLine() throws Exception {
-        return readLine(5000);
+        return readLine(HANG_GUARD_MILLIS);
     }
 
     private String readLineBlocking() throws IOException {

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.NameCallback;
@@ -27,7 +29,8 @@ final class FakeBackend implements AuthBackend {
     final String defaultRealm;
     volatile boolean broken;
     final AtomicInteger checks = new AtomicInteger();
-    volatile long checkMillis;
+    /** When set, every verification stops at this gate (tests order requests with it, not with sleeps). */
+    volatile Gate gate;
     volatile boolean closed;
 
     FakeBackend(String defaultRealm) {
@@ -53,16 +56,32 @@ final class FakeBackend implements AuthBackend {
         if (broken) {
             throw new StoreException("store unreadable (test)");
         }
-        if (checkMillis > 0) {
-            try {
-                Thread.sleep(checkMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        Gate g = gate;
+        if (g != null) {
+            g.pass();
         }
         String c = canonical(login);
         String pw = passwords.containsKey(c) ? passwords.get(c) : hashedOnly.get(c);
         return pw != null && Arrays.equals(pw.toCharArray(), password) ? CheckResult.OK : CheckResult.FAIL;
+    }
+
+    /** A verification in progress, held until the test releases it. */
+    static final class Gate {
+        /** Counted down when a verification has reached the gate (and holds whatever it holds). */
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        private void pass() {
+            entered.countDown();
+            try {
+                // Only a hang guard: the test releases the gate long before.
+                if (!release.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("test gate never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

@@ -207,7 +207,7 @@ class HostileClientAttackTest {
                     } catch (IOException closedWhileWriting) {
                         // the daemon closed mid-write: the defence held
                     }
-                    assertTrue(c.closedWithin(5000), size + "-byte line: connection not closed");
+                    assertTrue(c.closedWithin(DovecotClient.HANG_GUARD_MILLIS), size + "-byte line: connection not closed");
                 }
             }
             // The connection opened before the attack was not disturbed.

@@ -96,6 +96,7 @@ final class Argon2idScheme extends AbstractScheme {
     }
 
     private static byte[] raw(byte[] password, byte[] salt, int m, int t, int p, int length, Argon2Version v) {
+        HashWork.ARGON2_KIB_PASSES.add((long) m * t);
         return Native.ARGON2.rawHashAdvanced(t, m, p, password, salt, null, null, length, v);
     }
 

@@ -112,6 +112,7 @@ public final class ScramKeys {
         if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
             throw new IllegalArgumentException("iteration count outside [" + MIN_ITERATIONS + ", " + MAX_ITERATIONS + "]");
         }
+        HashWork.PBKDF2_ITERATIONS.add(iterations);
         Mac mac = keyed(variant, password);
         mac.update(salt);
         mac.update(new byte[] {0, 0, 0, 1});

@@ -6,6 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import jnr.constants.platform.OpenFlags;
 import org.sasldb4j.store.Libc;
@@ -49,7 +50,8 @@ final class LockFileSpace {
     }
 
     private static void createComplete(Path store, Path lock) {
-        Path dir = lock.toAbsolutePath().getParent();
+        // An absolute path to a file always has a parent.
+        Path dir = Objects.requireNonNull(lock.toAbsolutePath().getParent(), "parent of the lock file");
         Path tmp = dir.resolve("." + lock.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + ".tmp");
         try {

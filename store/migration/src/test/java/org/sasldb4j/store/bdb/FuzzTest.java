@@ -32,6 +32,7 @@ import org.sasldb4j.store.StoreFormat;
  */
 @org.junit.jupiter.api.Tag("attack") // hostile input: scripts/attack.sh replays it
 class FuzzTest {
+    /** A hang guard, not a measure: a read of a mutated small fixture takes milliseconds; a loop never ends. */
     private static final Duration BOUND = Duration.ofSeconds(5);
 
     @TempDir

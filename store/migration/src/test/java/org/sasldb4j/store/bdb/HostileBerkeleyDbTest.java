@@ -31,6 +31,7 @@ import org.sasldb4j.store.RecordSource;
  */
 @Tag("attack")
 class HostileBerkeleyDbTest {
+    /** A hang guard, not a measure: a read of these small fixtures takes milliseconds; a loop never ends. */
     private static final Duration BOUND = Duration.ofSeconds(10);
     /** hash-le-512: bucket 3's chain is page 33 then 39; item chains 6-10 and 34-38 are overflow. */
     private static final String HASH = "hash-le-512.sasldb2";

@@ -59,6 +59,6 @@ final class SqlErrors {
         if (m == null) {
             return "SQLite error " + e.getErrorCode();
         }
-        return m.startsWith("[") && m.indexOf("] ") > 0 ? m.substring(m.indexOf("] ") + 2) : m;
+        return m.startsWith("[") && m.indexOf("] ") >= 0 ? m.substring(m.indexOf("] ") + 2) : m;
     }
 }

@@ -46,10 +46,12 @@ import org.sasldb4j.store.secret.SecretSet;
  * time: a leak is systematic, a burst of noise on a shared machine is not.
  *
  * <p>Slow (about 20 s); prints its table for docs/benchmarks.md ({@code scripts/bench-timing.sh}).
+ * An integration test (Failsafe, {@code mvn verify}): it starts the real daemon and its verdict
+ * comes from the clock, which unit tests never consult; the statistics above keep it stable.
  */
 @Tag("slow")
 @Tag("attack")
-class UserExistenceTimingTest {
+class UserExistenceTimingIT {
     static final String REALM = "example.org";
     static final int SAMPLES = Integer.getInteger("sasldb4j.timingSamples", 300);
     static final int WARMUP = 60;
@@ -133,9 +135,9 @@ class UserExistenceTimingTest {
         Map<String, Probe> probes = new LinkedHashMap<>();
         probes.put("SCRAM-SHA-256", (c, id, u) -> scramFirst(c, id, "SCRAM-SHA-256", u));
         probes.put("SCRAM-SHA-1", (c, id, u) -> scramFirst(c, id, "SCRAM-SHA-1", u));
-        probes.put("CRAM-MD5", UserExistenceTimingTest::cram);
-        probes.put("DIGEST-MD5", UserExistenceTimingTest::digest);
-        probes.put("PLAIN", UserExistenceTimingTest::plain);
+        probes.put("CRAM-MD5", UserExistenceTimingIT::cram);
+        probes.put("DIGEST-MD5", UserExistenceTimingIT::digest);
+        probes.put("PLAIN", UserExistenceTimingIT::plain);
         probes.put("saslauthd", (c, id, u) -> saslauthd(u));
         probes.keySet().retainAll(compared.keySet());
         List<String> failures = new ArrayList<>();
@@ -166,7 +168,7 @@ class UserExistenceTimingTest {
                 }
             }
         }
-        System.out.println("UserExistenceTimingTest, policy " + policy + ", " + SAMPLES + " samples per kind:\n" + table);
+        System.out.println("UserExistenceTimingIT, policy " + policy + ", " + SAMPLES + " samples per kind:\n" + table);
         assertEquals(List.of(), failures, table.toString());
     }
 
