@@ -272,12 +272,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
             return Conversion.Progress.NONE;
         }
         PrintStream err = env.stderr();
-        return new Conversion.Progress() {
-            @Override
-            public void recordsRead(long count) {
-                err.print("\rsasldbconvert: read " + count + " records");
-                err.flush();
-            }
+        return count -> {
+            err.print("\rsasldbconvert: read " + count + " records");
+            err.flush();
         };
     }
 
