@@ -69,9 +69,7 @@ class ReaderSlotBoundTest {
                     assertWithinBound(p);
                 }
             }
-            assertEquals(0, wrong.get(), "reads with a wrong answer");
-            assertWithinBound(p);
-            assertHighWaterWithinBound(s);
+            assertRightAndWithinBound(wrong, p, s);
         }
     }
 
@@ -97,9 +95,7 @@ class ReaderSlotBoundTest {
                 });
             }
             assertTrue(done.await(5, TimeUnit.MINUTES));
-            assertEquals(0, wrong.get(), "reads with a wrong answer");
-            assertWithinBound(p);
-            assertHighWaterWithinBound(s);
+            assertRightAndWithinBound(wrong, p, s);
         }
     }
 
@@ -162,6 +158,13 @@ class ReaderSlotBoundTest {
                 wrong.incrementAndGet();
             }
         }
+    }
+
+    /** The end of every crowd test: no read went wrong, and neither the table now nor its peak passed the bound. */
+    private static void assertRightAndWithinBound(AtomicInteger wrong, Path p, CredentialStore s) throws Exception {
+        assertEquals(0, wrong.get(), "reads with a wrong answer");
+        assertWithinBound(p);
+        assertHighWaterWithinBound(s);
     }
 
     private static void assertWithinBound(Path p) throws Exception {
