@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -77,24 +75,11 @@ class ReaderSlotBoundTest {
     void aThreadPerTaskExecutorStaysWithinTheBound() throws Exception {
         Path p = store();
         try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly())) {
-            Executor perTask = r -> new Thread(r).start(); // Java 17 has no newThreadPerTaskExecutor
-            int tasks = 3000;
-            Semaphore running = new Semaphore(100);
-            CountDownLatch done = new CountDownLatch(tasks);
             AtomicInteger wrong = new AtomicInteger();
-            for (int i = 0; i < tasks; i++) {
-                running.acquire();
-                int seed = i;
-                perTask.execute(() -> {
-                    try {
-                        readSome(s, seed, wrong);
-                    } finally {
-                        running.release();
-                        done.countDown();
-                    }
-                });
-            }
-            assertTrue(done.await(5, TimeUnit.MINUTES));
+            wrong.addAndGet(ThreadCrowd.run(3000, seed -> {
+                readSome(s, seed, wrong);
+                return true;
+            }));
             assertRightAndWithinBound(wrong, p, s);
         }
     }
