@@ -10,6 +10,8 @@ import org.sasldb4j.cli.PicocliSetup;
 
 /** A sasldblistusers2 command line skips the picocli model; it must mean what picocli makes of it. */
 class CyrusFastPathTest {
+    // The same two checks as saslpasswd's CyrusFastPathTest, on this tool's own option table and
+    // command lines: each tool module tests its own fast path.
     private static final CliEnvironment ENV = CliEnvironment.builder().build();
 
     @Test

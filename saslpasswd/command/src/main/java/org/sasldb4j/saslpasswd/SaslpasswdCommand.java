@@ -281,7 +281,10 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
     }
 
-    /** saslpasswd2's usage text with our program name. */
+    /**
+     * saslpasswd2's usage text with our program name, byte for byte (docs/reference/cyrus-sasldb.md
+     * §9.2); SaslpasswdCommandTest writes the same text out again on purpose, not read from here.
+     */
     static String usage(String prog) {
         return CyrusTexts.BANNER
                 + prog + ": usage: " + prog

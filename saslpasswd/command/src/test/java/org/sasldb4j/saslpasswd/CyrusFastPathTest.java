@@ -14,6 +14,8 @@ import org.sasldb4j.cli.PicocliSetup;
  * must mean exactly what picocli makes of it.
  */
 class CyrusFastPathTest {
+    // The same two checks as sasldblistusers' CyrusFastPathTest, on this tool's own option table and
+    // command lines: each tool module tests its own fast path.
     private static final CliEnvironment ENV = CliEnvironment.builder().hostname("vm").build();
 
     @Test

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import org.sasldb4j.store.ChildJvm;
 
 /** Starts a test helper main class in a separate JVM with the test classpath (for the *IT tests). */
 final class TestJvm {
@@ -30,13 +30,7 @@ final class TestJvm {
 
     /** @param jvmOptions extra JVM options, e.g. {@code -Dname=value} */
     static ProcessBuilder builder(boolean quick, List<String> jvmOptions, Class<?> main, String... args) {
-        // The JVM options lmdbjava needs, as store's LmdbGrowthIT passes them: modules share no test code.
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-opens");
-        cmd.add("java.base/java.nio=ALL-UNNAMED");
-        cmd.add("--add-opens");
-        cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
+        List<String> cmd = ChildJvm.command();
         cmd.add("-XX:+UseSerialGC");
         if (quick) {
             cmd.add("-XX:TieredStopAtLevel=1");

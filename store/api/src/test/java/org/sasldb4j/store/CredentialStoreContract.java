@@ -38,6 +38,15 @@ public abstract class CredentialStoreContract {
 
     protected static final UserId ALICE = UserId.of("alice", "example.org");
 
+    /** A store "db" in {@link #dir} holding one record, alice's userPassword "p": the start of the file-level tests. */
+    protected Path storeWithAlice() {
+        Path p = dir.resolve("db");
+        try (CredentialStore s = create(p)) {
+            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
+        }
+        return p;
+    }
+
     @Test
     void createsTheFileAndStoresRecords() {
         Path p = dir.resolve("sasldb");
@@ -191,10 +200,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void anExistingStoreKeepsItsKindWhateverBackendIsAsked() {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-        }
+        Path p = storeWithAlice();
         Backend other = backend() == Backend.LMDB ? Backend.SQLITE : Backend.LMDB;
         try (CredentialStore s = CredentialStore.open(p, StoreOptions.create().withBackend(other))) {
             assertEquals(expectedFormat(), s.format());
@@ -272,10 +278,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void changingAStoreKeepsItsInodeAndMode() throws IOException {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-        }
+        Path p = storeWithAlice();
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r-----"));
         Object inode = Files.getAttribute(p, "unix:ino");
         try (CredentialStore s = create(p)) {
@@ -287,10 +290,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void readingSecretsRefusesAWorldReadableStore() throws IOException {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-        }
+        Path p = storeWithAlice();
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
         UnsafePermissionsException e = assertThrows(UnsafePermissionsException.class,
                 () -> CredentialStore.open(p, StoreOptions.readOnly().readingSecrets()));

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,21 +37,7 @@ class FollowingStoreTest {
         path = dir.resolve("sasldb2");
         log = Logger.getAnonymousLogger();
         log.setUseParentHandlers(false);
-        // Log capture as in auxprop-bridge's StoreReplacedWhileRunningIT (modules share no test code).
-        log.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                synchronized (logged) {
-                    logged.add(r.getLevel() + " " + r.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        });
+        log.addHandler(new LogLines(logged, m -> true));
     }
 
     private static final UserId ALICE = UserId.of("alice", "example.org");

@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sasldb4j.store.OtherUser.NOBODY;
+import static org.sasldb4j.store.OtherUser.asNobody;
+import static org.sasldb4j.store.OtherUser.run;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("attack")
 class PlantedLinksTest {
-    static final int NOBODY = 65534;
-
     @TempDir
     Path dir;
     Path victim;
@@ -88,27 +88,6 @@ class PlantedLinksTest {
             s.update(w -> w.put(UserId.of("alice", "ex.org"), "userPassword", "pw".getBytes(UTF_8)));
         }
         return db;
-    }
-
-    // asNobody and run are the same as in auxprop-bridge's DaemonFilesTest on purpose: the two modules share no test
-    // code (no test-jar), and each test must plant its links as another user by itself.
-    static void asNobody(String... cmd) {
-        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
-        c.addAll(List.of(cmd));
-        run(c);
-    }
-
-    static void run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-            assertEquals(0, p.waitFor(), cmd + " failed: " + out);
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd + " (setpriv comes with util-linux): " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     static UnsafePermissionsException refused(Path db, Open how) {

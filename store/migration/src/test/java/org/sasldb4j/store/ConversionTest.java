@@ -254,18 +254,8 @@ class ConversionTest {
         assertFalse(Files.exists(target.getParent()));
     }
 
-    /** A db_dump text of key/value pairs (keys written with Java NUL escapes between the parts). */
     private Path dump(String name, String... keysAndValues) throws IOException {
-        HexFormat hex = HexFormat.of();
-        StringBuilder sb = new StringBuilder("VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            sb.append(' ').append(hex.formatHex(keysAndValues[i].getBytes(StandardCharsets.UTF_8)))
-                    .append("\n ").append(hex.formatHex(keysAndValues[i + 1].getBytes(StandardCharsets.UTF_8)))
-                    .append('\n');
-        }
-        Path p = dir.resolve(name);
-        Files.writeString(p, sb.append("DATA=END\n").toString());
-        return p;
+        return DbDumpText.write(dir.resolve(name), keysAndValues);
     }
 
     private static List<String> properties(Path store, UserId u) {

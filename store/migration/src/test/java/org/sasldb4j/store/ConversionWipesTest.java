@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -168,17 +166,7 @@ class ConversionWipesTest {
         return p;
     }
 
-    /** A db_dump text of key/value pairs. */
     private Path dump(String name, String... keysAndValues) throws IOException {
-        HexFormat hex = HexFormat.of();
-        StringBuilder sb = new StringBuilder("VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            sb.append(' ').append(hex.formatHex(keysAndValues[i].getBytes(StandardCharsets.UTF_8)))
-                    .append("\n ").append(hex.formatHex(keysAndValues[i + 1].getBytes(StandardCharsets.UTF_8)))
-                    .append('\n');
-        }
-        Path p = dir.resolve(name);
-        Files.writeString(p, sb.append("DATA=END\n").toString());
-        return p;
+        return DbDumpText.write(dir.resolve(name), keysAndValues);
     }
 }

@@ -72,6 +72,8 @@ final class CramMd5Server extends AbstractServer {
         }
     }
 
+    // Shaped like PlainServer.Parsed and its parse: each mechanism bounds and splits its own message,
+    // and leaves its secret out of toString.
     record Response(String user, byte[] digest) {
         @Override
         public String toString() {

@@ -38,6 +38,8 @@ class ImpersonationAttackTest {
     Path dir;
     AuxpropBridge bridge;
 
+    // The set-up of AuxpropBridgeTest and ParserFuzzTest (TestStore builds all three), with its own
+    // users: each test class states whom it works on.
     @BeforeEach
     void open() {
         bridge = TestStore.in(dir)

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sasldb4j.store.OtherUser.NOBODY;
+import static org.sasldb4j.store.OtherUser.asNobody;
+import static org.sasldb4j.store.OtherUser.run;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("attack")
 class DaemonFilesTest {
-    static final int NOBODY = 65534;
-
     @TempDir
     Path dir;
     Path victim;
@@ -76,27 +77,6 @@ class DaemonFilesTest {
         Path d = Files.createDirectory(dir.resolve(name));
         run(List.of("chmod", mode, d.toString()));
         return d;
-    }
-
-    // asNobody and run are the same as in store's PlantedLinksTest on purpose: the two modules share no test
-    // code (no test-jar), and each test must plant its links as another user by itself.
-    static void asNobody(String... cmd) {
-        List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
-        c.addAll(List.of(cmd));
-        run(c);
-    }
-
-    static void run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-            assertEquals(0, p.waitFor(), cmd + " failed: " + out);
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd + " (setpriv comes with util-linux): " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     static void oneLine(Exception e) {

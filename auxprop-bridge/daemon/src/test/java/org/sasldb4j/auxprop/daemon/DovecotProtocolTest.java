@@ -13,27 +13,13 @@ import java.util.List;
 import java.util.concurrent.RunnableScheduledFuture;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Dovecot auth-client protocol as Postfix speaks it: the exchanges of docs/reference/protocols.md §2.6
  * replayed line by line, plus the failure, expiry and limit cases Postfix relies on.
  */
-class DovecotProtocolTest {
-    private DaemonFixture fx;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = DaemonFixture.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
-
+class DovecotProtocolTest extends WithDaemon {
     @Test
     void handshakeSendsMechLinesBeforeSpidWithDovecotFlags() throws Exception {
         try (DovecotClient c = new DovecotClient(fx.dovecot())) {

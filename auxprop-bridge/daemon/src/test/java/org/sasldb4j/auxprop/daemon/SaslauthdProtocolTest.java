@@ -14,28 +14,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The saslauthd protocol (docs/reference/protocols.md §1): counted strings in, OK/NO out, one per connection. */
-class SaslauthdProtocolTest {
+class SaslauthdProtocolTest extends WithDaemon {
     /** Only stops a hung test: nothing here is measured against the clock. */
     private static final Duration HANG_GUARD = Duration.ofSeconds(60);
     /** A failure delay no test waits for: a reply held by it can only come from its timer task. */
     private static final Duration HOUR = Duration.ofHours(1);
-    private DaemonFixture fx;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = DaemonFixture.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fx.close();
-    }
-
     @Test
     void observedExchange() throws Exception {
         // 0005 616c696365 0007 616c6963657077 0004 736d7470 0000 -> 0002 4f4b

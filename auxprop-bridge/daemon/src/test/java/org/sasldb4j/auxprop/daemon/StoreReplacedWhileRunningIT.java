@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sasldb4j.auxprop.BridgeConfig;
 import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.LogLines;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
 import org.sasldb4j.store.secret.SecretSet;
@@ -49,24 +49,8 @@ class StoreReplacedWhileRunningIT {
         DaemonConfig config = new DaemonConfig(sockets.resolve("auth"), null, null, 16,
                 DaemonSettings.forTests("example.org"), 0, 1024, Duration.ofSeconds(5), Duration.ZERO);
         BridgeConfig bridge = BridgeConfig.of("example.org").withPolicy(SecretSet.PLAINTEXT);
-        // Log capture as in store's FollowingStoreTest (modules share no test code), here filtered
-        // to the store-switch lines of the daemon's logger.
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getMessage().startsWith("store ")) {
-                    synchronized (logged) {
-                        logged.add(r.getLevel() + " " + r.getMessage());
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
+        // Only the store-switch lines of the daemon's logger.
+        Handler capture = new LogLines(logged, m -> m.startsWith("store "));
         AuthLog.LOGGER.addHandler(capture);
         try (AuthDaemon daemon = AuthDaemon.start(config, () -> BridgeBackend.open(store, bridge, "example.org"));
                 Login login = new Login(config.dovecotSocket())) {

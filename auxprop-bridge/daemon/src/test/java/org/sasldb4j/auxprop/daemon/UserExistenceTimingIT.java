@@ -230,11 +230,7 @@ class UserExistenceTimingIT {
 
     private static long scramFirst(DovecotClient c, int id, String mech, String user) throws Exception {
         String line = auth(id, mech) + "\tresp=" + b64("n,,n=" + user + ",r=clientnonce" + id);
-        long t0 = System.nanoTime();
-        c.send(line);
-        String reply = c.readLine();
-        long t = System.nanoTime() - t0;
-        expect(reply, "CONT");
+        long t = timed(c, line, "CONT");
         c.send("CONT\t" + id + "\t" + b64("c=biws,r=wrong,p=" + Base64.getEncoder().encodeToString(new byte[20])));
         expect(c.readLine(), "FAIL");
         return t;
@@ -244,12 +240,7 @@ class UserExistenceTimingIT {
         c.send(auth(id, "CRAM-MD5"));
         expect(c.readLine(), "CONT");
         String response = "CONT\t" + id + "\t" + b64(user + " 0123456789abcdef0123456789abcdef");
-        long t0 = System.nanoTime();
-        c.send(response);
-        String reply = c.readLine();
-        long t = System.nanoTime() - t0;
-        expect(reply, "FAIL");
-        return t;
+        return timed(c, response, "FAIL");
     }
 
     private static long digest(DovecotClient c, int id, String user) throws Exception {
@@ -270,21 +261,21 @@ class UserExistenceTimingIT {
                 });
         byte[] response = client.evaluateChallenge(Base64.getDecoder().decode(cont.substring(cont.lastIndexOf('\t') + 1)));
         String line = "CONT\t" + id + "\t" + Base64.getEncoder().encodeToString(response);
-        long t0 = System.nanoTime();
-        c.send(line);
-        String reply = c.readLine();
-        long t = System.nanoTime() - t0;
-        expect(reply, "FAIL");
-        return t;
+        return timed(c, line, "FAIL");
     }
 
     private static long plain(DovecotClient c, int id, String user) throws Exception {
         String line = auth(id, "PLAIN") + "\tresp=" + b64("\0" + user + "\0wrong-password");
+        return timed(c, line, "FAIL");
+    }
+
+    /** The time from sending {@code line} to reading its reply, which must start with {@code expected}. */
+    private static long timed(DovecotClient c, String line, String expected) throws Exception {
         long t0 = System.nanoTime();
         c.send(line);
         String reply = c.readLine();
         long t = System.nanoTime() - t0;
-        expect(reply, "FAIL");
+        expect(reply, expected);
         return t;
     }
 

@@ -11,12 +11,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sasldb4j.store.ChildJvm;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
@@ -73,13 +73,7 @@ class LmdbGrowthIT {
     }
 
     private static Process startReader(Path store) throws IOException {
-        // The JVM options lmdbjava needs, as saslpasswd's TestJvm passes them: modules share no test code.
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-opens");
-        cmd.add("java.base/java.nio=ALL-UNNAMED");
-        cmd.add("--add-opens");
-        cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
+        List<String> cmd = ChildJvm.command();
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(StoreReaderMain.class.getName());

@@ -22,6 +22,8 @@ import org.sasldb4j.store.UserId;
 
 class LmdbStoreTest extends CredentialStoreContract {
 
+    // Same shape as SqliteStoreTest's: each backend's test names its backend, then checks its own file
+    // layout; what every backend must do is in CredentialStoreContract.
     @Override
     protected Backend backend() {
         return Backend.LMDB;

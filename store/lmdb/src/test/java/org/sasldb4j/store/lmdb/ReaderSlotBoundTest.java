@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,9 +67,7 @@ class ReaderSlotBoundTest {
                     assertWithinBound(p);
                 }
             }
-            assertEquals(0, wrong.get(), "reads with a wrong answer");
-            assertWithinBound(p);
-            assertHighWaterWithinBound(s);
+            assertRightAndWithinBound(wrong, p, s);
         }
     }
 
@@ -79,27 +75,12 @@ class ReaderSlotBoundTest {
     void aThreadPerTaskExecutorStaysWithinTheBound() throws Exception {
         Path p = store();
         try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly())) {
-            Executor perTask = r -> new Thread(r).start(); // Java 17 has no newThreadPerTaskExecutor
-            int tasks = 3000;
-            Semaphore running = new Semaphore(100);
-            CountDownLatch done = new CountDownLatch(tasks);
             AtomicInteger wrong = new AtomicInteger();
-            for (int i = 0; i < tasks; i++) {
-                running.acquire();
-                int seed = i;
-                perTask.execute(() -> {
-                    try {
-                        readSome(s, seed, wrong);
-                    } finally {
-                        running.release();
-                        done.countDown();
-                    }
-                });
-            }
-            assertTrue(done.await(5, TimeUnit.MINUTES));
-            assertEquals(0, wrong.get(), "reads with a wrong answer");
-            assertWithinBound(p);
-            assertHighWaterWithinBound(s);
+            wrong.addAndGet(ThreadCrowd.run(3000, seed -> {
+                readSome(s, seed, wrong);
+                return true;
+            }));
+            assertRightAndWithinBound(wrong, p, s);
         }
     }
 
@@ -162,6 +143,13 @@ class ReaderSlotBoundTest {
                 wrong.incrementAndGet();
             }
         }
+    }
+
+    /** The end of every crowd test: no read went wrong, and neither the table now nor its peak passed the bound. */
+    private static void assertRightAndWithinBound(AtomicInteger wrong, Path p, CredentialStore s) throws Exception {
+        assertEquals(0, wrong.get(), "reads with a wrong answer");
+        assertWithinBound(p);
+        assertHighWaterWithinBound(s);
     }
 
     private static void assertWithinBound(Path p) throws Exception {

@@ -224,10 +224,7 @@ class SqliteStoreTest extends CredentialStoreContract {
 
     @Test
     void readOnlyOpenChangesNothing() throws Exception {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-        }
+        Path p = storeWithAlice();
         byte[] before = Files.readAllBytes(p);
         try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly())) {
             assertEquals(1, all(s).size());
@@ -240,10 +237,7 @@ class SqliteStoreTest extends CredentialStoreContract {
 
     @Test
     void sideFilesGetTheDataFilesMode() throws Exception {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-        }
+        Path p = storeWithAlice();
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r-----"));
         try (CredentialStore s = create(p)) {
             s.update(w -> w.put(ALICE, "authPassword", bytes("q")));
@@ -285,10 +279,7 @@ class SqliteStoreTest extends CredentialStoreContract {
 
     @Test
     void twoProcessesEachWriting400UsersBothSucceed() throws Exception {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-        }
+        Path p = storeWithAlice();
         List<Process> procs = new ArrayList<>();
         List<ByteArrayOutputStream> errs = new ArrayList<>();
         for (String prefix : List.of("x", "y")) {
