@@ -212,13 +212,40 @@ class ConfigFileTest {
         assertEquals(Map.of(), ConfigFile.empty().values());
     }
 
+    /**
+     * docs/sasldb-authd.conf names every option the file may set (all but the hidden and the
+     * command-line-only ones), and with each example line uncommented it is a valid file.
+     */
+    @Test
+    void theShippedExampleNamesEveryOptionAndEveryExampleIsValid() throws IOException {
+        String example = Files.readString(root().resolve("docs/sasldb-authd.conf"));
+        List<String> shown = example.lines().filter(l -> l.matches("#[a-z][a-z-]*( = .*)?"))
+                .map(l -> l.substring(1)).toList();
+        CommandLine cl = new CommandLine(new AuthdCommand(env()));
+        for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+            String name = o.longestName().substring(2);
+            if (o.hidden() || List.of("config", "check-config", "help", "version").contains(name)) {
+                continue;
+            }
+            assertTrue(shown.stream().anyMatch(l -> l.equals(name) || l.startsWith(name + " = ")),
+                    "docs/sasldb-authd.conf shows " + name);
+        }
+        Path f = conf("example.conf", shown.toArray(String[]::new));
+        assertEquals(shown.size(), ConfigFile.read(f, true, () -> new CommandLine(new AuthdCommand(env())))
+                .values().size(), "each option once");
+    }
+
+    private static Path root() {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("auxprop-bridge"))) {
+            root = root.getParent();
+        }
+        return root;
+    }
+
     /** The version in the root pom, read independently of the code under test. */
     static String projectVersion() throws IOException {
-        Path pom = Path.of("").toAbsolutePath();
-        while (!Files.exists(pom.resolve("auxprop-bridge"))) {
-            pom = pom.getParent();
-        }
-        String text = Files.readString(pom.resolve("pom.xml"));
+        String text = Files.readString(root().resolve("pom.xml"));
         Matcher m = Pattern.compile("<artifactId>sasldb4j-parent</artifactId>\\s*<version>([^<]+)</version>")
                 .matcher(text);
         assertTrue(m.find(), "version of the parent pom");
