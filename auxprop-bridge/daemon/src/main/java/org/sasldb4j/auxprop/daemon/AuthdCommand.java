@@ -211,7 +211,10 @@ public final class AuthdCommand implements Callable<Integer> {
         String given = ConfigFile.configArgument(args);
         ConfigFile file;
         try {
-            file = given == null ? ConfigFile.read(defaultConfig, false, () -> new CommandLine(new AuthdCommand(env)))
+            // --help and --version work even while the file is broken: they are how one fixes it.
+            file = java.util.Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h")
+                    || a.equals("--version")) ? ConfigFile.empty()
+                    : given == null ? ConfigFile.read(defaultConfig, false, () -> new CommandLine(new AuthdCommand(env)))
                     : ConfigFile.read(Path.of(given), true, () -> new CommandLine(new AuthdCommand(env)));
         } catch (IllegalArgumentException e) {
             env.stderr().println("sasldb-authd: " + e.getMessage());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.sasldb4j.store.FileStat;
+import org.sasldb4j.store.SafeDirectories;
+import org.sasldb4j.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -55,6 +59,10 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
     static ConfigFile read(Path file, boolean required, Supplier<CommandLine> probe) {
         List<String> lines;
         try {
+            if (!required && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return empty();
+            }
+            file = trusted(file);
             if (Files.size(file) > MAX_BYTES) {
                 throw new IllegalArgumentException("configuration file " + file + " is larger than 1 MiB;"
                         + " give the right file with --config");
@@ -68,6 +76,8 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
             return empty();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("configuration file " + file + " is not UTF-8 text; fix or replace it");
+        } catch (StoreException e) {
+            throw new IllegalArgumentException(e.getMessage());
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the configuration file " + file + ": "
                     + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()));
@@ -107,6 +117,31 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
             lineOf.put(key, i + 1);
         }
         return new ConfigFile(values);
+    }
+
+    /**
+     * The real path of {@code file} once nobody but root and the daemon's user can change what it
+     * says: its directories pass StrictModes ({@link SafeDirectories}) and the file is theirs and
+     * not writable by its group or others. Security: the file chooses the store the daemon
+     * answers from; whoever could edit it could log in as anybody.
+     *
+     * @throws StoreException naming the problem and the fix
+     */
+    private static Path trusted(Path file) throws IOException {
+        SafeDirectories.Location loc = SafeDirectories.locateFollowing(file, "the configuration file " + file);
+        Path real = loc.directory().resolve(loc.name());
+        FileStat st = FileStat.of(real);
+        if (st == null) {
+            throw new NoSuchFileException(file.toString());
+        }
+        if (!st.isRegular()) {
+            throw new StoreException("configuration file " + file + " is not a regular file; give a file");
+        }
+        if (!st.ownedByRootOrUs() || st.writableByOthers()) {
+            throw new StoreException("configuration file " + file + " could be changed by another user (owner uid "
+                    + st.uid() + ", mode " + st.octal() + "); chown root and chmod go-w it");
+        }
+        return real;
     }
 
     /** The value as picocli's default for {@code option}, checked by the option's own converter. */

@@ -145,18 +145,39 @@ class ConfigFileTest {
     @Test
     void aMissingConfigFileIsAnErrorButAMissingDefaultIsFine() {
         Path missing = dir.resolve("nope.conf");
-        assertOneLineError(run("--config", missing.toString(), "--version"));
+        assertOneLineError(run("--config", missing.toString(), "--check-config"));
         assertEquals("sasldb-authd: configuration file " + missing + " does not exist; create it"
                 + " (see docs/sasldb-authd.conf) or give another with --config\n", err());
         err.reset();
-        assertEquals(ExitCodes.OK, run("--version"), err());
+        assertEquals(ExitCodes.FAILURE, run("--check-config"), err());
+        assertTrue(err().startsWith("sasldb-authd: no socket to listen on"), "defaults apply: " + err());
     }
 
     @Test
     void theDefaultFileIsReadWhenPresent() throws IOException {
         conf("default.conf", "bogus = 1");
-        assertOneLineError(run("--version"));
+        assertOneLineError(run("--check-config"));
         assertTrue(err().contains("line 1 of " + dir.resolve("default.conf")), err());
+        err.reset();
+        assertEquals(ExitCodes.OK, run("--version"), "--version works while the file is broken: " + err());
+        assertEquals(ExitCodes.OK, run("--help"), "--help too: " + err());
+    }
+
+    /**
+     * Attack: a local user who can write the configuration file points the daemon at a store of
+     * their own and logs in as anybody. A file its group or others may write is refused.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("attack")
+    void aConfigurationFileOthersCouldWriteIsRefused() throws IOException {
+        Path f = conf("a.conf", "store = " + dir.resolve("planted"));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertOneLineError(run("--config", f.toString(), "--check-config"));
+        assertTrue(err().contains("could be changed by another user") && err().contains("chmod go-w"), err());
+        err.reset();
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(ExitCodes.FAILURE, run("--config", f.toString(), "--check-config"));
+        assertFalse(err().contains("could be changed"), "0644 is fine: " + err());
     }
 
     @Test
