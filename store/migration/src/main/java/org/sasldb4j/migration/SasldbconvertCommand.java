@@ -133,9 +133,8 @@ public final class SasldbconvertCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (cl.isVersionHelpRequested()) {
-            PrintStream o = new PrintStream(env.stdout(), true, StandardCharsets.UTF_8);
-            o.println(CyrusTexts.versionLine(cmd.diag.program()));
-            o.flush();
+            cl.getOut().println(CyrusTexts.versionLine(cmd.diag.program()));
+            cl.getOut().flush();
             return ExitCodes.OK;
         }
         return cmd.callReporting();

@@ -37,16 +37,18 @@ final class ConfigCheck {
             // An existing key is read as a start would; a missing one would be created then, so only
             // its directory must exist.
             if (saltKey != null) {
+                Path keyDir = saltKey.toAbsolutePath().getParent();
                 if (Files.exists(saltKey, LinkOption.NOFOLLOW_LINKS)) {
                     ScramSaltKey.loadOrCreate(saltKey);
-                } else if (saltKey.toAbsolutePath().getParent() == null
-                        || !Files.isDirectory(saltKey.toAbsolutePath().getParent())) {
+                } else if (keyDir == null || !Files.isDirectory(keyDir)) {
                     err.println("sasldb-authd: the directory of the salt key " + saltKey
                             + " does not exist; create it or choose another --salt-key");
                     return ExitCodes.FAILURE;
                 }
             }
             store.get().close();
+            out.write("sasldb-authd: configuration OK\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
         } catch (StoreException e) {
             err.println("sasldb-authd: " + StoreAdvice.message(e));
             return ExitCodes.FAILURE;
@@ -54,9 +56,6 @@ final class ConfigCheck {
             err.println("sasldb-authd: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
-        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        o.println("sasldb-authd: configuration OK");
-        o.flush();
         return ExitCodes.OK;
     }
 }
