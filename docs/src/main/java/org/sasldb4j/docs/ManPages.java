@@ -53,7 +53,12 @@ public final class ManPages {
                     "gdbm_dump /etc/sasl2/sasldb2 dump && sasldbconvert dump /etc/sasl2/sasldb2.lmdb"},
                 new String[] {"See also", "saslpasswd(1), sasldblistusers(1), db5.3_dump(1), gdbm_dump(1)."}));
         page(pages, AuthdCommand.commandLine(env), "serve a sasldb4j store to Postfix and saslauthd clients", List.of(
-                new String[] {"Files", "docs/sasldb-authd.service: a systemd unit.",
+                new String[] {"Files",
+                    "/etc/sasldb4j/sasldb-authd.conf: the configuration file, read at start if it exists (another"
+                            + " with --config FILE); one 'option = value' per line, the long options without --;"
+                            + " command-line options override it. docs/sasldb-authd.conf is a commented example"
+                            + " naming every option.",
+                    "docs/sasldb-authd.service: a systemd unit.",
                     "The Dovecot socket usually lives inside Postfix's queue directory, e.g."
                             + " /var/spool/postfix/private/auth, mode 0660, group postfix."},
                 new String[] {"Signals", "SIGHUP reopens the store (the old one stays in use if that fails);"

@@ -47,18 +47,26 @@ public final class CyrusTexts {
         return slash >= 0 ? p.substring(slash + 1) : p;
     }
 
-    /** The project version, from the jar's Maven metadata; {@code dev} when run from classes. */
+    /**
+     * The project version, from {@code version.properties} (filled in by Maven resource
+     * filtering, so it is right in the jars and in {@code target/classes}); {@code dev} if missing.
+     */
     public static String sasldb4jVersion() {
-        try (InputStream in = CyrusTexts.class.getResourceAsStream(
-                "/META-INF/maven/org.sasldb4j/sasldb4j-store/pom.properties")) {
+        try (InputStream in = CyrusTexts.class.getResourceAsStream("version.properties")) {
             if (in != null) {
                 Properties p = new Properties();
                 p.load(in);
-                return p.getProperty("version", "dev");
+                String v = p.getProperty("version", "dev");
+                return v.startsWith("${") ? "dev" : v;
             }
         } catch (IOException e) {
             // fall through
         }
         return "dev";
+    }
+
+    /** The first line of {@code --version} of the sasldb4j-only tools: {@code program version}. */
+    public static String versionLine(String program) {
+        return program + " " + sasldb4jVersion();
     }
 }

@@ -79,6 +79,21 @@ public final class PicocliSetup {
         return m;
     }
 
+    /**
+     * A parse error in one line for the sasldb4j-only tools (sasldbconvert, sasldb-authd), which
+     * follow it with "try --help" instead of the whole help: {@code unknown option '--foo'}.
+     */
+    public static String oneLine(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption()) {
+            java.util.List<String> unknown = u.getUnmatched().stream().filter(a -> a.startsWith("-")).toList();
+            if (!unknown.isEmpty()) {
+                return "unknown option '" + unknown.get(0) + "'";
+            }
+        }
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
     /** Prints the long {@code --help} of {@code command} on the environment's stdout; returns {@link ExitCodes#OK}. */
     public static int printHelp(Object command, CliEnvironment env) {
         CommandLine cl = create(command, env);

@@ -93,6 +93,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    @Option(names = "--version", versionHelp = true, description = "Print the version and exit.")
+    boolean version;
+
     private final CliEnvironment env;
     private final Diagnostics diag;
 
@@ -121,14 +124,17 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         try {
             cl.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            cmd.diag.error(e.getMessage());
-            cmd.diag.raw("Usage: sasldbconvert [--merge [--prefer source|target]] [--dry-run] [--salvage]"
-                    + " [--drop-unreachable] [--backend lmdb|sqlite] [-q] SOURCE TARGET\n"
-                    + "Try 'sasldbconvert --help' for more information.\n");
+            // One line, not the usage: the help is one option away.
+            cmd.diag.error(PicocliSetup.oneLine(e) + "; try " + cmd.diag.program() + " --help");
             return USAGE;
         }
         if (cl.isUsageHelpRequested()) {
             cl.usage(new PrintStream(env.stdout(), true, StandardCharsets.UTF_8));
+            return ExitCodes.OK;
+        }
+        if (cl.isVersionHelpRequested()) {
+            cl.getOut().println(CyrusTexts.versionLine(cmd.diag.program()));
+            cl.getOut().flush();
             return ExitCodes.OK;
         }
         return cmd.callReporting();

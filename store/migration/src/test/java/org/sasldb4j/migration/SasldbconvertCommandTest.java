@@ -135,6 +135,31 @@ class SasldbconvertCommandTest {
         assertEquals(ExitCodes.USAGE, run("--backend", "bdb", "a", "b"));
     }
 
+    @Test
+    void versionPrintsTheProjectVersionFirst() throws IOException {
+        assertEquals(ExitCodes.OK, run("--version"), err.toString(StandardCharsets.UTF_8));
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("store/migration"))) {
+            root = root.getParent();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "<artifactId>sasldb4j-parent</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(Files.readString(root.resolve("pom.xml")));
+        assertTrue(m.find());
+        assertEquals("sasldbconvert " + m.group(1) + "\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineAndTryHelpNotTheUsage() {
+        assertEquals(ExitCodes.USAGE, run("--foo", "a", "b"));
+        assertEquals("sasldbconvert: unknown option '--foo'; try sasldbconvert --help\n",
+                err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(ExitCodes.USAGE, run("only-one-argument"));
+        assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).endsWith("; try sasldbconvert --help\n"));
+    }
+
     private int dumps;
 
     /** A db_dump text of key/value pairs (keys written with Java NUL escapes between the parts). */

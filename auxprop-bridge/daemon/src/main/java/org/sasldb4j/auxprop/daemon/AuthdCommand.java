@@ -16,6 +16,7 @@ import java.util.logging.Level;
 import org.sasldb4j.auxprop.AuthorizationPolicy;
 import org.sasldb4j.auxprop.BridgeConfig;
 import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.cli.CyrusTexts;
 import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.PicocliSetup;
@@ -53,7 +54,12 @@ import picocli.CommandLine.Option;
             ExitCodes.FAILURE + ":usage error, or the daemon could not start (one line on stderr says why:"
                     + " the store, a socket, an unknown --socket-group...)",
             ExitCodes.DOC_LAUNCHER},
-        footer = {"%nSignals: HUP reopens the store; TERM/INT stop cleanly. See docs/postfix.md."})
+        versionProvider = AuthdCommand.Version.class,
+        footer = {"%nConfiguration: every option above except --config, --check-config, --help and --version"
+                + " may be set in the configuration file (default /etc/sasldb4j/sasldb-authd.conf), one"
+                + " 'option = value' per line without the leading --, # comment lines; a flag is written alone."
+                + " Command-line options override the file. See docs/sasldb-authd.conf.",
+            "%nSignals: HUP reopens the store; TERM/INT stop cleanly. See docs/postfix.md."})
 public final class AuthdCommand implements Callable<Integer> {
     @Option(names = {"-f", "--store"}, paramLabel = "sasldb",
             description = "The store (default: sasldb_path in <confdir>/<appname>.conf, $SASL_DBNAME, /etc/sasldb2).")
@@ -154,8 +160,22 @@ public final class AuthdCommand implements Callable<Integer> {
             description = "java.util.logging level: WARNING, INFO (default; one line per login), FINE.")
     String logLevel = "INFO";
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read options from FILE (default: /etc/sasldb4j/sasldb-authd.conf if it exists);"
+                    + " options on the command line override it.")
+    Path config;
+
+    @Option(names = "--check-config",
+            description = "Check the configuration file and options as a start would (store, socket directories,"
+                    + " group, pid file, salt key), print 'configuration OK' or the problem, and exit"
+                    + " without binding any socket.")
+    boolean checkConfig;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Print the version and exit.")
+    boolean version;
 
     private final CliEnvironment env;
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -180,7 +200,37 @@ public final class AuthdCommand implements Callable<Integer> {
     }
 
     static int run(CliEnvironment env, String... args) {
-        return commandLine(env).execute(args);
+        return run(env, ConfigFile.DEFAULT, args);
+    }
+
+    /**
+     * Runs with {@code defaultConfig} as the file read when there is no {@code --config}: the
+     * file supplies picocli's default values, so the command line overrides it.
+     */
+    static int run(CliEnvironment env, Path defaultConfig, String... args) {
+        String given = ConfigFile.configArgument(args);
+        ConfigFile file;
+        try {
+            // --help and --version work even while the file is broken: they are how one fixes it.
+            file = java.util.Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h")
+                    || a.equals("--version")) ? ConfigFile.empty()
+                    : given == null ? ConfigFile.read(defaultConfig, false, () -> new CommandLine(new AuthdCommand(env)))
+                    : ConfigFile.read(Path.of(given), true, () -> new CommandLine(new AuthdCommand(env)));
+        } catch (IllegalArgumentException e) {
+            env.stderr().println("sasldb-authd: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        CommandLine cl = commandLine(env);
+        cl.setDefaultValueProvider(file);
+        return cl.execute(args);
+    }
+
+    /** {@code --version}: the program and the project version first, as every sasldb4j tool. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {CyrusTexts.versionLine("sasldb-authd")};
+        }
     }
 
     /**
@@ -196,7 +246,7 @@ public final class AuthdCommand implements Callable<Integer> {
         PicocliSetup.spaceInHelp(cl);
         cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);
         cl.setParameterExceptionHandler((e, args) -> {
-            err.println("sasldb-authd: " + e.getMessage() + " (see sasldb-authd --help)");
+            err.println("sasldb-authd: " + PicocliSetup.oneLine(e) + "; try sasldb-authd --help");
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
@@ -288,6 +338,10 @@ public final class AuthdCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | ArithmeticException | StoreException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
+        }
+        if (checkConfig) {
+            return ConfigCheck.run(env.stdout(), err, config, () -> BridgeBackend.open(storePath, bridgeConfig, serverName),
+                    pidFile, saltKey != null ? saltKey : defaultSaltKey());
         }
         ScramSaltKey salts;
         try {
