@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs the real Cyrus/LMDB/Berkeley DB tools from Debian's packages, runs
+# Runs every test: installs the real Cyrus/LMDB/Berkeley DB tools from Debian's packages, checks
+# the systemd unit with systemd-analyze (scripts/unit-check.sh: verify, exposure <= 2.0), runs
 # the Maven build with all unit and integration tests (among them the side-by-side compatibility
 # cases against the real saslpasswd2 / sasldblistusers2, module saslpasswd/compat; scripts/compat.sh
 # runs those alone), and the end-to-end check of a real Postfix
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"
 
 scripts/install-test-deps.sh
+scripts/unit-check.sh
 mvn -B -ntp verify
 scripts/interop.sh
 scripts/attack.sh --scripts-only

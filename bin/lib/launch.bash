@@ -11,7 +11,8 @@
 #   - the system liblmdb.so.0 when present (lmdbjava need not extract its bundled copy);
 #   - the --add-opens flags lmdbjava needs, read from the jar manifest's Add-Opens entry,
 #     which the pom writes from the same property Surefire and Failsafe use.
-# Environment: JAVA (java binary), SASLDB4J_REBUILD=1 (force a build), SASLDB4J_JAVA_OPTS.
+# Environment: JAVA (java binary), SASLDB4J_REBUILD=1 (force a build), SASLDB4J_JAVA_OPTS,
+# SASLDB4J_HEAP (sasldb-authd's -Xmx, default 256m).
 
 # Every $(...) forks; a start-up path of builtins saves milliseconds on each run.
 sasldb4j_root=${BASH_SOURCE[0]%/*}/../..
@@ -156,7 +157,7 @@ launch() {
     # (C1 only needs one compiler thread; the second core stays with the program.)
     local jit=(-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Djnr.ffi.asm.enabled=false)
     # Conversions and the daemon run long: full JIT and generated binding.
-    local gc=(-XX:+UseSerialGC)
+    local gc=(-XX:+UseSerialGC) heap=()
     case " $* " in
         # A batch may hold 200,000 users: C2, and a GC that copies on both cores.
         *" --batch"*) jit=(); gc=(-XX:+UseParallelGC) ;;
@@ -172,12 +173,17 @@ launch() {
         # dynamic one) maps every hash buffer and unmaps it on free, so RSS follows the budget
         # and falls back after a flood; two arenas bound what small allocations keep
         # (scripts/argon2-flood.sh measures it, docs/benchmarks.md).
-        *Authd*) jit=()
+        # The heap is capped (default 256 MiB, $SASLDB4J_HEAP): without -Xmx the JVM may take a
+        # quarter of the machine, while the daemon's Java objects are a few MiB per connection;
+        # Argon2's memory is native, outside the heap, bounded by --memory-budget
+        # (docs/postfix.md, "Memory").
+        *Authd*) jit=(); heap=(-Xmx"${SASLDB4J_HEAP:-256m}")
             export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} ;;
         # A listing can be 200,000 records: C2 pays for itself there, and costs ~10 ms on a small one.
         *Sasldblistusers*) jit=(-Djnr.ffi.asm.enabled=false) ;;
     esac
     # shellcheck disable=SC2086
-    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" "${gc[@]}" "${jffi[@]}" -XX:-UsePerfData -Xss1m \
+    # ${heap[@]} before $SASLDB4J_JAVA_OPTS: an -Xmx given there wins (the JVM takes the last).
+    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" "${gc[@]}" "${heap[@]}" "${jffi[@]}" -XX:-UsePerfData -Xss1m \
         ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="${0##*/}" -cp "$jar" "$main" "$@"
 }

@@ -395,6 +395,7 @@ public final class AuthdCommand implements Callable<Integer> {
             return 1;
         }
         Signals.install(daemon::reload, stop::countDown);
+        notifyReady();
         try {
             stop.await();
         } catch (InterruptedException e) {
@@ -404,6 +405,11 @@ public final class AuthdCommand implements Callable<Integer> {
         daemon.close();
         closeQuietly(pid);
         return 0;
+    }
+
+    /** Every socket listens now: tell systemd ({@code Type=notify}) if it asked. */
+    private void notifyReady() {
+        SystemdNotify.ready(env.getenv("NOTIFY_SOCKET"));
     }
 
     private static void closeQuietly(PidFile pid) {

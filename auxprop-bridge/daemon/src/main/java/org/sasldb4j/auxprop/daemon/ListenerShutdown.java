@@ -10,6 +10,15 @@ import java.util.logging.Logger;
 
 /** The steps both listeners (Dovecot's {@link UnixListener}, {@link SaslauthdServer}) take to stop. */
 final class ListenerShutdown {
+    /**
+     * How long a stopping listener lets running checks finish before interrupting them. Short:
+     * Postfix keeps an idle connection per smtpd, whose handler never finishes by itself, so
+     * every stop with Postfix running waits this long (twice, one per listener); SIGTERM must
+     * end the daemon within a second (docs/benchmarks.md). A check cut off is a lost connection,
+     * which Postfix answers with a temporary failure (454).
+     */
+    static final long GRACE_MILLIS = 300;
+
     private ListenerShutdown() {}
 
     /** Closes {@code c}; a failure to close changes nothing for a connection being dropped. */

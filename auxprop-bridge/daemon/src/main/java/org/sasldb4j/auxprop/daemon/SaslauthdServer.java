@@ -229,7 +229,7 @@ final class SaslauthdServer implements AutoCloseable {
 
     @Override
     public void close() {
-        close(2000);
+        close(ListenerShutdown.GRACE_MILLIS);
     }
 
     /** One connection whose request is still arriving. */

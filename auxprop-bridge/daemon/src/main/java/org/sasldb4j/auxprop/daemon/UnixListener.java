@@ -112,7 +112,7 @@ final class UnixListener implements AutoCloseable {
 
     @Override
     public void close() {
-        close(2000);
+        close(ListenerShutdown.GRACE_MILLIS);
     }
 
     private static void sleep(long ms) {

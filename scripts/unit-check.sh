@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Checks docs/sasldb-authd.service (or the unit given as $1) with systemd's own tools, offline
+# (no running systemd needed, so it runs in CI containers):
+#   - `systemd-analyze verify`: the unit parses and its ExecStart binary exists. The unit names
+#     /usr/bin/sasldb-authd, where the package installs it; a checkout has no such file, so the
+#     check runs on a temporary copy whose ExecStart is the checkout's bin/sasldb-authd (the
+#     copy differs from the unit in that one path only, and nothing is executed);
+#   - `systemd-analyze security --offline=true`: the sandbox's exposure must stay at most
+#     $UNIT_MAX_EXPOSURE (default 2.0); a setting removed or weakened makes this FAIL.
+# Prints one PASS/FAIL line per check; exits 0 only if all passed. Needs systemd-analyze
+# (Debian package systemd, installed by scripts/install-test-deps.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unit=${1:-docs/sasldb-authd.service}
+max=${UNIT_MAX_EXPOSURE:-2.0}
+PATH="$PATH:/usr/sbin:/sbin"
+command -v systemd-analyze >/dev/null || { echo "FAIL unit-check: systemd-analyze is missing (apt-get install systemd)"; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass() { echo "PASS unit-check: $*"; }
+fail() { echo "FAIL unit-check: $*"; fails=$((fails + 1)); }
+
+# The copy keeps the unit's name: verify and security report by name.
+copy="$tmp/${unit##*/}"
+sed "s|^ExecStart=/usr/bin/sasldb-authd|ExecStart=$PWD/bin/sasldb-authd|" "$unit" > "$copy"
+grep -q "^ExecStart=$PWD/bin/sasldb-authd" "$copy" || fail "$unit: ExecStart is not /usr/bin/sasldb-authd"
+# verify also loads the units named in Before=/Wants= (postfix@-.service), which a machine
+# without Postfix lacks: only messages about our own unit count.
+if out=$(systemd-analyze verify --man=no "$copy" 2>&1) && ! grep -F "${unit##*/}" <<<"$out" | grep -q .; then
+    pass "systemd-analyze verify $unit"
+else
+    fail "systemd-analyze verify $unit: $out"
+fi
+
+report=$(systemd-analyze security --offline=true "$copy" 2>&1) || true
+exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$report")
+if [ -z "$exposure" ]; then
+    fail "systemd-analyze security gave no exposure: $report"
+elif awk -v e="$exposure" -v m="$max" 'BEGIN { exit !(e <= m) }'; then
+    pass "exposure $exposure <= $max (systemd-analyze security --offline=true)"
+else
+    fail "exposure $exposure > $max; what is not sandboxed:"
+    grep '✗' <<<"$report" >&2 || true
+fi
+[ "$fails" = 0 ]
