@@ -3,7 +3,8 @@
 # launch MODULE ARTIFACT MAIN_CLASS [ARGS...]
 #   MODULE is the tool's module directory (e.g. saslpasswd/command), ARTIFACT its artifactId
 #   (e.g. sasldb4j-saslpasswd; also names its files in bin/.cache).
-#   Builds the module's shaded jar with Maven on first use (or when a source is newer), then
+#   Builds the module's shaded jar with Maven on first use (or when a source is newer) when run
+#   by hand; under a service manager a missing or stale jar is one error line (no build); then
 #   starts it as fast as a JVM allows:
 #   - a static AppCDS archive of the classes a typical run loads, trained once after the build;
 #   - jffi's native stub taken out of the jar once (not extracted into /tmp at every start);
@@ -11,11 +12,17 @@
 #   - the system liblmdb.so.0 when present (lmdbjava need not extract its bundled copy);
 #   - the --add-opens flags lmdbjava needs, read from the jar manifest's Add-Opens entry,
 #     which the pom writes from the same property Surefire and Failsafe use.
-# Environment: JAVA (java binary), SASLDB4J_REBUILD=1 (force a build), SASLDB4J_JAVA_OPTS,
+# Environment: JAVA (java binary), SASLDB4J_REBUILD=1 (force a build), SASLDB4J_NO_BUILD=1 (never
+# build: a missing or stale jar is an error, as under systemd), SASLDB4J_JAVA_OPTS,
 # SASLDB4J_HEAP (sasldb-authd's -Xmx, default 256m).
 
 # Every $(...) forks; a start-up path of builtins saves milliseconds on each run.
-sasldb4j_root=${BASH_SOURCE[0]%/*}/../..
+case ${BASH_SOURCE[0]} in
+    */bin/lib/launch.bash) sasldb4j_root=${BASH_SOURCE[0]%/bin/lib/launch.bash} ;;
+    bin/lib/launch.bash) sasldb4j_root=. ;;
+    *) sasldb4j_root=${BASH_SOURCE[0]%/*}/../.. ;;
+esac
+sasldb4j_root=${sasldb4j_root:-/}
 case $sasldb4j_root in /*) ;; *) sasldb4j_root=$PWD/$sasldb4j_root ;; esac
 sasldb4j_cache="$sasldb4j_root/bin/.cache"
 
@@ -34,6 +41,19 @@ sasldb4j_build() {
         sasldb4j_die "sasldb4j: the build failed (full log: $log)"
     fi
     rm -f "$sasldb4j_cache/$tool".*
+}
+
+# Builds only for someone who can see it happen. Under a service manager ($INVOCATION_ID is set
+# by systemd for every unit it starts, $SASLDB4J_NO_BUILD=1 elsewhere) a build would run Maven
+# as the service's account behind the administrator's back, fail on a read-only tree
+# (ProtectSystem=strict) and then start the stale jar: there a missing or stale jar is one
+# error line instead.
+sasldb4j_may_build() {
+    local jar=$1 what="is older than its sources"
+    [ -f "$jar" ] || what="is not built"
+    if [ -n "${INVOCATION_ID:-}" ] || [ "${SASLDB4J_NO_BUILD:-}" = 1 ]; then
+        sasldb4j_die "sasldb4j: $jar $what; build it first: cd $sasldb4j_root && mvn -DskipTests package (or install the sasldb4j package)"
+    fi
 }
 
 # The --add-opens flags from the jar manifest, cached next to the CDS archive; sets $flags.
@@ -136,8 +156,10 @@ launch() {
     local r=$sasldb4j_root m sources=()
     for m in store/api store/lmdb store/sqlite saslpasswd/cli "$module"; do sources+=("$r/$m/src/main" "$r/$m/pom.xml"); done
     [ "$tool" = sasldb4j-authd ] && sources+=("$r/auxprop-bridge/bridge/src/main" "$r/auxprop-bridge/bridge/pom.xml")
-    if [ "${SASLDB4J_REBUILD:-}" = 1 ] || [ ! -f "$jar" ] \
-        || [ -n "$(find "${sources[@]}" "$r/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    if [ "${SASLDB4J_REBUILD:-}" = 1 ]; then
+        sasldb4j_build "$module" "$tool" "$jar"
+    elif [ ! -f "$jar" ] || [ -n "$(find "${sources[@]}" "$r/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+        sasldb4j_may_build "$jar"
         sasldb4j_build "$module" "$tool" "$jar"
     fi
     local flags
