@@ -9,8 +9,10 @@
 #   3. port "25" still accepts mail while the submission service is throttled;
 #   4. sasldb-authd started with the recommended configuration file (store of migrated Cyrus
 #      users: --secrets plaintext, the realm sasldblistusers shows): once master's throttle is
-#      over, submission offers AUTH and a login without @ gets 235.
-# A private Postfix on 127.0.0.1 (postfix -c DIR, as scripts/interop.sh; two ports from
+#      over, submission offers AUTH and a login without @ gets 235;
+#   5. the test listener of docs/migration.md step 3, added with postconf -M/-P and postfix
+#      reload, authenticates (235), and postconf -MX + reload removes it again.
+# A private Postfix on 127.0.0.1 (postfix -c DIR, as scripts/interop.sh; three ports from
 # ATTACK_PORT_BASE, default 13450), service_throttle_time shortened from 60 s to 3 s so the replay
 # takes seconds. Prints PASS/FAIL per check, then "PASS auth-outage: ..." or "FAIL auth-outage:
 # ..."; exits 0 only when every check held; leaves nothing running. Needs root (Postfix).
@@ -20,7 +22,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 export LC_ALL=C.UTF-8
 NAME=auth-outage
 BASE=${ATTACK_PORT_BASE:-13450}
-P_SMTP=$BASE P_SUBMISSION=$((BASE + 1))
+P_SMTP=$BASE P_SUBMISSION=$((BASE + 1)) P_TEST=$((BASE + 2))
 THROTTLE=3
 
 fail_all() { echo "FAIL $NAME: $*"; exit 1; }
@@ -89,17 +91,8 @@ service_throttle_time = ${THROTTLE}s
 maillog_file = $PF/maillog
 maillog_file_prefixes = $W
 EOF
-# The submission entry of docs/postfix.md, without TLS (no certificate here): that document adds
-# -o smtpd_tls_security_level=encrypt and -o smtpd_tls_auth_only=yes.
 cat > "$PF/etc/master.cf" <<EOF
 127.0.0.1:$P_SMTP inet n - n - - smtpd
-127.0.0.1:$P_SUBMISSION inet n - n - - smtpd
-  -o syslog_name=postfix/submission
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_sasl_type=dovecot
-  -o smtpd_sasl_path=sasldb4j/auth
-  -o smtpd_sasl_security_options=noanonymous
-  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
 rewrite   unix  -       -       n       -       -       trivial-rewrite
@@ -112,6 +105,18 @@ discard   unix  -       -       n       -       -       discard
 anvil     unix  -       -       n       -       1       anvil
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+# The submission service exactly as docs/postfix.md adds it (postconf -M, then -P), but on a
+# loopback port, unchrooted, and without TLS (no certificate here): that document also sets
+# smtpd_tls_security_level=encrypt and smtpd_tls_auth_only=yes.
+S=127.0.0.1:$P_SUBMISSION/inet
+postconf -c "$PF/etc" -M "$S=127.0.0.1:$P_SUBMISSION inet n - n - - smtpd" \
+    && postconf -c "$PF/etc" -P "$S/syslog_name=postfix/submission" \
+        "$S/smtpd_sasl_auth_enable=yes" \
+        "$S/smtpd_sasl_type=dovecot" \
+        "$S/smtpd_sasl_path=sasldb4j/auth" \
+        "$S/smtpd_sasl_security_options=noanonymous" \
+        "$S/smtpd_relay_restrictions=permit_sasl_authenticated,reject" \
+    || fail_all "postconf -M/-P could not add the submission service"
 postfix -c "$PF/etc" check >/dev/null 2>&1 && postfix -c "$PF/etc" start >/dev/null 2>&1 \
     || fail_all "the private Postfix did not start"
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$P_SUBMISSION") 2>/dev/null && break; sleep 0.1; done
@@ -187,11 +192,36 @@ else
     report 0 "socket back: submission AUTH" "replies: $code"
 fi
 
+# Migration step 3: a test listener beside the production services, then removed.
+T=127.0.0.1:$P_TEST/inet
+postconf -c "$PF/etc" -M "$T=127.0.0.1:$P_TEST inet n - n - - smtpd" \
+    && postconf -c "$PF/etc" -P "$T/syslog_name=postfix/sasldb4j-test" \
+        "$T/smtpd_sasl_auth_enable=yes" "$T/smtpd_sasl_type=dovecot" "$T/smtpd_sasl_path=sasldb4j/auth" \
+    && postfix -c "$PF/etc" reload >/dev/null 2>&1 \
+    || report 0 "test listener: postconf -M/-P, postfix reload" "failed"
+code=
+for _ in $(seq 20); do
+    code=$(timeout 20 swaks --server 127.0.0.1 --port "$P_TEST" --ehlo client.test --auth PLAIN \
+        --auth-user alice --auth-password alicepw --quit-after AUTH 2>&1 | replies)
+    [[ $code == *235* ]] && break
+    sleep 0.5
+done
+[[ $code == *235* ]] && report 1 "test listener of migration step 3: AUTH PLAIN gets 235" \
+    || report 0 "test listener of migration step 3" "replies: $code"
+postconf -c "$PF/etc" -MX "$T" && postfix -c "$PF/etc" reload >/dev/null 2>&1
+gone=0
+for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$P_TEST") 2>/dev/null || { gone=1; break; }
+    sleep 0.1
+done
+[ "$gone" = 1 ] && report 1 "test listener removed with postconf -MX and postfix reload" \
+    || report 0 "test listener removed" "127.0.0.1:$P_TEST still accepts connections"
+
 if [ "$FAIL" -gt 0 ]; then
     echo "$NAME: Postfix log:" >&2; tail -n 20 "$PF/maillog" >&2 2>/dev/null
     echo "$NAME: sasldb-authd log:" >&2; tail -n 10 "$W/authd.log" >&2 2>/dev/null
     echo "FAIL $NAME: $FAIL of $((PASS + FAIL)) checks failed"
     exit 1
 fi
-echo "PASS $NAME: with SASL only on submission, port 25 took mail while the auth socket was absent (submission: closed before its banner, throttled); AUTH 235 once sasldb-authd was back"
+echo "PASS $NAME: with SASL only on submission, port 25 took mail while the auth socket was absent (submission: closed before its banner, throttled); AUTH 235 once sasldb-authd was back; the migration test listener worked and was removed"
 exit 0
