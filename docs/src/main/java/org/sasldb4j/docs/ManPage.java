@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  *
  * <p>Text that the model does not carry (notes on exit statuses, files, examples, differences
  * from Cyrus) comes from the usage message's footer and from {@code extra}. The model's mentions
- * of {@code docs/NAME.md} become the installed {@code /usr/share/doc/sasldb4j/NAME.md}, since a
- * man page is read on a machine with the package, not in a checkout.
+ * of a guide under {@code docs/} become its installed copy under {@code /usr/share/doc/sasldb4j/},
+ * since a man page is read on a machine with the package, not in a checkout.
  */
 public final class ManPage {
     /** The manual section of every page. */
