@@ -89,9 +89,10 @@ public final class ManPages {
                     "/usr/share/doc/sasldb4j/examples/sasldb-authd.conf: a commented example naming every option.",
                     "/lib/systemd/system/sasldb-authd.service: the systemd unit; not enabled on install: set the"
                             + " realm and the secrets first, then systemctl enable --now sasldb-authd.",
-                    "/var/spool/postfix/sasldb4j/auth: the Dovecot socket of the unit (mode 0660, group"
-                            + " postfix), in a directory 0750 sasldb4j:postfix inside Postfix's chroot; Postfix"
-                            + " finds it with smtpd_sasl_path = sasldb4j/auth.",
+                    "/var/spool/postfix/sasldb4j/auth: the Dovecot socket of the recommended set-up"
+                            + " (dovecot-socket in the configuration file; mode 0660, group postfix), in a directory"
+                            + " 0750 sasldb4j:postfix that the package makes inside Postfix's chroot; Postfix finds"
+                            + " it with smtpd_sasl_path = sasldb4j/auth.",
                     STORE, LOCK,
                     "/var/lib/sasldb4j/salt-key: the SCRAM salt key the unit keeps across restarts"
                             + " ($STATE_DIRECTORY/salt-key; another with --salt-key).",
