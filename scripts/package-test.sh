@@ -61,9 +61,10 @@ newest() { ls -t $1 2>/dev/null | head -n 1 || true; }
 [ -n "$deb" ] && [ -f "$deb" ] || die "no .deb: expected saslpasswd/dist/target/sasldb4j_*_all.deb (run mvn -DskipTests package) or --deb FILE"
 [ -n "$tar" ] && [ -f "$tar" ] || die "no .tar.gz: expected saslpasswd/dist/target/sasldb4j-*.tar.gz (run mvn -DskipTests package) or --tar FILE"
 deb=$(readlink -f "$deb") tar=$(readlink -f "$tar")
+# The project's version (the tools print it; the tarball's top directory names it).
+upstream=$(sed -n '0,/<version>/s|.*<version>\(.*\)</version>.*|\1|p' pom.xml)
 version=$(dpkg-deb -f "$deb" Version)
-upstream=${version%-*}
-echo "package-test: $deb (version $version), $tar" >&2
+echo "package-test: $deb (Debian version $version), $tar (version $upstream)" >&2
 
 for c in lintian python3 setpriv runuser systemd-analyze; do
     if ! command -v "$c" >/dev/null; then
@@ -82,8 +83,9 @@ corpus=$repo/store/migration/src/test/resources/corpus/small
 password='correct horse ünïcode'
 T=$(mktemp -d /tmp/package-test.XXXXXX)
 chmod 0755 "$T"
-daemon_pid=""
+daemon_pid="" listener_pid=""
 cleanup() {
+    [ -z "$listener_pid" ] || kill "$listener_pid" 2>/dev/null || true
     if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
         kill -KILL "$daemon_pid" 2>/dev/null || true
     fi
@@ -300,6 +302,7 @@ daemon() {
         gid=$(getent group "$g" | cut -d: -f3) || { fail "$label: SupplementaryGroups= names group $g, which does not exist (systemd: 216/GROUP)"; return; }
         gids="${gids:+$gids,}$gid"
     done
+    gids=$(tr ',' '\n' <<<"$gids" | awk '!seen[$0]++' | paste -sd,)
     local run=$T/run-$label state=$T/state-$label
     rm -rf "$run" "$state"
     install -d -o "$user" -g "${group:-$user}" -m 0750 "$run"
@@ -312,21 +315,52 @@ daemon() {
     set_option "$cfg" socket-group "${group:-$user}"
     set_option "$cfg" failure-delay 100ms
     sed -i '/^[[:space:]]*saslauthd-socket[[:space:]]*=/d; /^[[:space:]]*pid-file[[:space:]]*=/d' "$cfg"
+    # Type=notify: systemd's $NOTIFY_SOCKET, a datagram socket whose READY=1 is recorded.
+    local notify=$run/notify ready=$T/ready-$label type
+    type=$(unit_value Type)
+    rm -f "$ready"
+    python3 - "$notify" "$ready" <<'EOF' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+s.settimeout(60)
+try:
+    while True:
+        if "READY=1" in s.recv(4096).decode("utf-8", "replace").split("\n"):
+            open(sys.argv[2], "w").close()
+            break
+except socket.timeout:
+    pass
+EOF
+    listener_pid=$!
+    local i
+    for i in $(seq 1 100); do [ -S "$notify" ] && break; sleep 0.05; done
     echo "package-test: $label: starting $* as $user (groups $gids, umask ${umask_:-0022})" >&2
     (
         umask "${umask_:-0022}"
         exec setpriv --reuid="$user" --regid="${group:-$user}" --groups="$gids" --inh-caps=-all \
             env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
             USER="$user" LOGNAME="$user" HOME=/nonexistent SHELL=/usr/sbin/nologin STATE_DIRECTORY="$state" \
+            ${type:+NOTIFY_SOCKET=$notify} \
             ${SASLDB4J_CACHE_DIR:+SASLDB4J_CACHE_DIR=$SASLDB4J_CACHE_DIR} "$@"
     ) >"$T/daemon-$label.log" 2>&1 < /dev/null &
     daemon_pid=$!
-    local i
+    # Ready (READY=1 for Type=notify, else the socket's existence) within 30 s.
     for i in $(seq 1 300); do
-        [ -S "$sock" ] && break
+        if [ "$type" = notify ]; then [ -e "$ready" ] && break; else [ -S "$sock" ] && break; fi
         kill -0 "$daemon_pid" 2>/dev/null || break
         sleep 0.1
     done
+    if [ "$type" = notify ]; then
+        if [ -e "$ready" ] && [ -S "$sock" ]; then
+            pass "$label: Type=notify: READY=1 sent, the socket listens by then"
+        else
+            fail "$label: Type=notify: READY=1 $( [ -e "$ready" ] && echo "sent before the socket existed" || echo "never sent")"
+        fi
+    fi
+    kill "$listener_pid" 2>/dev/null || true
+    wait "$listener_pid" 2>/dev/null || true
     if [ ! -S "$sock" ]; then
         fail "$label: the daemon made no socket $sock: $(tail -n 5 "$T/daemon-$label.log" | tr '\n' ' ')"
         kill -KILL "$daemon_pid" 2>/dev/null || true
