@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# stage.sh ROOT STAGE VERSION ADD_OPENS...
+# Lays out everything but the jars (maven-dependency-plugin copies those into
+# STAGE/usr/share/sasldb4j/lib first) as the Debian package installs it; jdeb and the assembly
+# plugin then pack this one tree (the tarball without its usr/).
+#   ROOT       the repository's root directory
+#   STAGE      the staging directory (target/stage)
+#   VERSION    the project version (0.1.0-SNAPSHOT)
+#   ADD_OPENS  the packages lmdbjava opens, "module/package" words (the pom's sasldb4j.addOpens)
+# Needs only bash, coreutils and gzip. Compressed files are made with gzip -9n (no name, no
+# time stamp), as Debian policy asks of man pages and changelogs.
+set -euo pipefail
+root=$1 stage=$2 version=$3
+shift 3
+dist=$root/saslpasswd/dist
+share=$stage/usr/share/sasldb4j
+doc=$stage/usr/share/doc/sasldb4j
+tools=(saslpasswd sasldblistusers sasldbconvert sasldb-authd)
+
+[ -d "$share/lib" ] || { echo "stage.sh: $share/lib is missing (copy-dependencies runs first)" >&2; exit 1; }
+mkdir -p "$stage/usr/sbin" "$stage/usr/share/man/man8" "$doc/examples" \
+    "$stage/etc/sasldb4j" "$stage/lib/systemd/system"
+
+# Launchers and their library.
+for t in "${tools[@]}"; do install -m 0755 "$dist/src/bin/$t" "$stage/usr/sbin/$t"; done
+install -m 0644 "$dist/src/share/launch.bash" "$share/launch.bash"
+install -m 0755 "$dist/src/share/make-cache" "$share/make-cache"
+
+# Build-time data of the launchers: the class path (jar names in a fixed order: the class-data
+# archive is only used with the class path it was dumped with) and the --add-opens flags.
+(cd "$share/lib" && printf '%s\n' *.jar | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $/\n/') > "$share/classpath"
+opens=
+# shellcheck disable=SC2048 # the pom passes the packages as one space-separated word
+for p in $*; do opens="$opens --add-opens $p=ALL-UNNAMED"; done
+echo "${opens# }" > "$share/jvm-options"
+
+# Man pages, section 8 (admin commands and a daemon, in /usr/sbin).
+for t in "${tools[@]}"; do
+    page=$root/docs/man/$t.8
+    if [ -f "$page" ]; then
+        gzip -9n < "$page" > "$stage/usr/share/man/man8/$t.8.gz"
+    else
+        echo "stage.sh: WARNING: $page is missing: the package has no man page for $t" >&2
+    fi
+done
+
+# Documentation.
+install -m 0644 "$root/README.md" "$doc/README.md"
+for f in "$root"/docs/*.md; do install -m 0644 "$f" "$doc/${f##*/}"; done
+install -m 0644 "$dist/src/deb/copyright" "$doc/copyright"
+gzip -9n < "$root/CHANGELOG.md" > "$doc/changelog.gz"
+install -m 0644 "$root/docs/sasldb-authd.conf" "$doc/examples/sasldb-authd.conf"
+
+# The service and its configuration file (a conffile in the package).
+install -m 0644 "$root/docs/sasldb-authd.service" "$stage/lib/systemd/system/sasldb-authd.service"
+install -m 0644 "$root/docs/sasldb-authd.conf" "$stage/etc/sasldb4j/sasldb-authd.conf"
+echo "stage.sh: staged sasldb4j $version in $stage"
