@@ -22,7 +22,7 @@
 #
 # Usage: scripts/package-test.sh [--deb FILE] [--tar FILE]
 #        (default: the newest saslpasswd/dist/target/sasldb4j_*_all.deb and sasldb4j-*.tar.gz)
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -83,15 +83,19 @@ corpus=$repo/store/migration/src/test/resources/corpus/small
 password='correct horse ünïcode'
 T=$(mktemp -d /tmp/package-test.XXXXXX)
 chmod 0755 "$T"
-daemon_pid="" listener_pid=""
+daemon_pid="" listener_pid="" installed=0
 cleanup() {
     [ -z "$listener_pid" ] || kill "$listener_pid" 2>/dev/null || true
     if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
         kill -KILL "$daemon_pid" 2>/dev/null || true
     fi
+    # Aborted between install and purge: leave no package behind.
+    if [ "$installed" = 1 ]; then apt purge sasldb4j >/dev/null 2>&1 || true; fi
     rm -rf "$T"
 }
 trap cleanup EXIT
+# A command failing outside a check aborts the run: say where, as a failure.
+trap 'fail "aborted at line $LINENO: $BASH_COMMAND"; summary' ERR
 
 # ---------------------------------------------------------------------------------------------
 # 1. lintian
@@ -395,6 +399,14 @@ EOF
     [ ! -e "$sock" ] && pass "$label: socket removed on exit" || fail "$label: socket $sock left behind"
 }
 
+# Checksums of the deb scenario's stores ("missing" for a store that is not there).
+store_sums() {
+    local f
+    for f in deb-admin/users.lmdb deb-root/users.lmdb deb-root/converted.lmdb; do
+        if [ -f "$T/$f" ]; then sha256sum "$T/$f"; else echo "$f missing"; fi
+    done
+}
+
 if [ "$installed" = 1 ]; then
     scenario "deb/root" root "" "$(scratch deb-root root)"
     scenario "deb/admin" "$admin" "" "$(scratch deb-admin "$admin")"
@@ -404,7 +416,7 @@ if [ "$installed" = 1 ]; then
         if [ "${argv[0]:-}" = /usr/sbin/sasldb-authd ]; then pass "unit ExecStart= runs /usr/sbin/sasldb-authd"; else fail "unit ExecStart= runs '${argv[0]:-nothing}'"; fi
         daemon deb "$conf" "$T/deb-root" "${argv[@]}"
     fi
-    store_sums=$(cd "$T" && sha256sum deb-admin/users.lmdb deb-root/users.lmdb deb-root/converted.lmdb)
+    store_sums=$(store_sums)
 
     # -----------------------------------------------------------------------------------------
     # 5. remove, purge
@@ -417,13 +429,14 @@ if [ "$installed" = 1 ]; then
     done
     [ "$gone" = 1 ] && pass "after remove: the four commands are gone"
     [ -f "$conf" ] && pass "after remove: conffile kept" || fail "after remove: conffile $conf gone"
-    [ "$(cd "$T" && sha256sum deb-admin/users.lmdb deb-root/users.lmdb deb-root/converted.lmdb 2>&1)" = "$store_sums" ] \
-        && pass "after remove: stores unchanged" || fail "after remove: a store changed or vanished"
+    [[ "$store_sums" != *missing* ]] && [ "$(store_sums)" = "$store_sums" ] \
+        && pass "after remove: stores unchanged" || fail "after remove: a store changed or vanished: $(store_sums | tr '\n' ' ')"
     check "apt-get purge sasldb4j" apt purge sasldb4j
+    installed=0
     [ ! -e "$conf" ] && [ ! -e /etc/sasldb4j ] && pass "after purge: /etc/sasldb4j gone" || fail "after purge: /etc/sasldb4j still there: $(ls -A /etc/sasldb4j 2>&1 | tr '\n' ' ')"
     [ ! -e /var/cache/sasldb4j ] && pass "after purge: /var/cache/sasldb4j gone" || fail "after purge: /var/cache/sasldb4j still there"
-    [ "$(cd "$T" && sha256sum deb-admin/users.lmdb deb-root/users.lmdb deb-root/converted.lmdb 2>&1)" = "$store_sums" ] \
-        && pass "after purge: stores unchanged" || fail "after purge: a store changed or vanished"
+    [[ "$store_sums" != *missing* ]] && [ "$(store_sums)" = "$store_sums" ] \
+        && pass "after purge: stores unchanged" || fail "after purge: a store changed or vanished: $(store_sums | tr '\n' ' ')"
     [ "$( [ -f /etc/sasldb2 ] && sha256sum < /etc/sasldb2 || echo absent)" = "$sum_etc_sasldb2" ] \
         && pass "after purge: /etc/sasldb2 untouched" || fail "after purge: /etc/sasldb2 changed"
     getent passwd "$account" >/dev/null && pass "after purge: account $account kept" || fail "after purge: account $account deleted"
