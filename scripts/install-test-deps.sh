@@ -3,13 +3,14 @@
 # tools (sasl2-bin), LMDB's tools (lmdb-utils, liblmdb0) and Berkeley DB's (db5.3-util); Cyrus
 # libsasl's plugins (sasldb, sql) and gcc for LibsaslPasswordChangeIT's small libsasl client;
 # python3 (the terminal driver of the compatibility cases) and setpriv (they run a tool as nobody);
-# systemd for systemd-analyze and systemd-notify (scripts/unit-check.sh, SystemdLifecycleIT).
+# systemd for systemd-analyze and systemd-notify (scripts/unit-check.sh, SystemdLifecycleIT);
+# lintian for the Debian package built by saslpasswd/dist (scripts/package-test.sh).
 # Idempotent and quick when everything is present. Needs root or sudo.
 set -euo pipefail
 
 packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
-    libsasl2-modules-sql util-linux systemd)
-commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify)
+    libsasl2-modules-sql util-linux systemd lintian)
+commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian)
 
 missing=0
 for c in "${commands[@]}"; do

@@ -2,7 +2,7 @@
 # Checks docs/sasldb-authd.service (or the unit given as $1) with systemd's own tools, offline
 # (no running systemd needed, so it runs in CI containers):
 #   - `systemd-analyze verify`: the unit parses and its ExecStart binary exists. The unit names
-#     /usr/bin/sasldb-authd, where the package installs it; a checkout has no such file, so the
+#     /usr/sbin/sasldb-authd, where the package installs it; a checkout has no such file, so the
 #     check runs on a temporary copy whose ExecStart is the checkout's bin/sasldb-authd (the
 #     copy differs from the unit in that one path only, and nothing is executed);
 #   - `systemd-analyze security --offline=true`: the sandbox's exposure must stay at most
@@ -29,8 +29,8 @@ exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 if [ -x "$exec_start" ]; then
     cp "$unit" "$copy"
 else
-    sed "s|^ExecStart=/usr/bin/sasldb-authd|ExecStart=$PWD/bin/sasldb-authd|" "$unit" > "$copy"
-    grep -q "^ExecStart=$PWD/bin/sasldb-authd" "$copy" || fail "$unit: ExecStart is not /usr/bin/sasldb-authd"
+    sed "s|^ExecStart=/usr/sbin/sasldb-authd|ExecStart=$PWD/bin/sasldb-authd|" "$unit" > "$copy"
+    grep -q "^ExecStart=$PWD/bin/sasldb-authd" "$copy" || fail "$unit: ExecStart is not /usr/sbin/sasldb-authd"
 fi
 # verify also loads the units named in Before=/Wants= (postfix@-.service), which a machine
 # without Postfix lacks: only messages about our own unit count.

@@ -48,8 +48,26 @@ done
 install -m 0644 "$root/README.md" "$doc/README.md"
 for f in "$root"/docs/*.md; do install -m 0644 "$f" "$doc/${f##*/}"; done
 install -m 0644 "$dist/src/deb/copyright" "$doc/copyright"
-gzip -9n < "$root/CHANGELOG.md" > "$doc/changelog.gz"
+# A native package's changelog.gz is a Debian changelog: one entry for this build, pointing to
+# the project's own changelog (Keep a Changelog format), shipped as CHANGELOG.md.gz. Its date
+# is the last commit's, so two builds of one commit are the same.
+debversion=${version//-/\~}
+when=$(git -C "$root" log -1 --format=%cD 2>/dev/null || true)
+[ -n "$when" ] || when=$(LC_ALL=C date -u -R -d "@${SOURCE_DATE_EPOCH:-0}")
+{
+    echo "sasldb4j ($debversion) unstable; urgency=medium"
+    echo
+    echo "  * Built from the sasldb4j source repository; the changes of each release are"
+    echo "    in /usr/share/doc/sasldb4j/CHANGELOG.md.gz."
+    echo
+    echo " -- sasldb4j developers <sasldb4j@example.org>  $when"
+} | gzip -9n > "$doc/changelog.gz"
+gzip -9n < "$root/CHANGELOG.md" > "$doc/CHANGELOG.md.gz"
 install -m 0644 "$root/docs/sasldb-authd.conf" "$doc/examples/sasldb-authd.conf"
+
+# lintian's overrides, each with its reason (deb only; harmless in the tarball).
+mkdir -p "$stage/usr/share/lintian/overrides"
+install -m 0644 "$dist/src/deb/lintian-overrides" "$stage/usr/share/lintian/overrides/sasldb4j"
 
 # The service and its configuration file (a conffile in the package).
 install -m 0644 "$root/docs/sasldb-authd.service" "$stage/lib/systemd/system/sasldb-authd.service"

@@ -11,13 +11,25 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
- * Writes a section-1 man page (troff, {@code man(7)} macros) from a picocli command model, so the
- * man pages can never disagree with the options the command really takes.
+ * Writes a section-8 man page (troff, {@code man(7)} macros) from a picocli command model, so the
+ * man pages can never disagree with the options the command really takes. Section 8: the tools are
+ * administration commands installed in /usr/sbin, as Cyrus's saslpasswd2(8) is.
  *
- * <p>Text that the model does not carry (exit codes beyond the model's list, files, examples,
- * differences from Cyrus) comes from the usage message's footer and from {@code extra}.
+ * <p>Text that the model does not carry (notes on exit statuses, files, examples, differences
+ * from Cyrus) comes from the usage message's footer and from {@code extra}. The model's mentions
+ * of {@code docs/NAME.md} become the installed {@code /usr/share/doc/sasldb4j/NAME.md}, since a
+ * man page is read on a machine with the package, not in a checkout.
  */
 public final class ManPage {
+    /** The manual section of every page. */
+    public static final String SECTION = "8";
+    /** Heading of the extra section whose paragraphs are appended to the model's exit statuses. */
+    public static final String EXIT_STATUS = "Exit status";
+    /** Heading of the extra section whose paragraphs are {@code /path: what it is} items. */
+    public static final String FILES = "Files";
+
+    private static final String DOC_DIR = "/usr/share/doc/sasldb4j/";
+
     private ManPage() {}
 
     /**
@@ -26,7 +38,9 @@ public final class ManPage {
      * @param cmd the command, as the tool builds it
      * @param summary the one-line description after the name
      * @param date the date printed in the page footer (fixed, so pages are reproducible)
-     * @param extraSections additional sections: pairs of heading, body paragraphs
+     * @param extraSections additional sections: heading, then body paragraphs; the paragraphs of
+     *     {@link #EXIT_STATUS} follow the model's exit-status list, those of {@link #FILES} are
+     *     {@code /absolute/path: text} items
      */
     public static String render(CommandLine cmd, String summary, LocalDate date, List<String[]> extraSections) {
         CommandSpec spec = cmd.getCommandSpec();
@@ -34,7 +48,7 @@ public final class ManPage {
         String name = spec.name();
         StringBuilder out = new StringBuilder();
         out.append(".\\\" Generated from the picocli model by org.sasldb4j.docs.ManPage; do not edit.\n");
-        out.append(".TH ").append(name.toUpperCase(Locale.ROOT)).append(" 1 \"").append(date)
+        out.append(".TH ").append(name.toUpperCase(Locale.ROOT)).append(' ').append(SECTION).append(" \"").append(date)
                 .append("\" \"sasldb4j\" \"sasldb4j manual\"\n");
         out.append(".SH NAME\n").append(esc(name)).append(" \\- ").append(esc(summary)).append('\n');
         out.append(".SH SYNOPSIS\n");
@@ -79,11 +93,26 @@ public final class ManPage {
             out.append(".SH EXIT STATUS\n");
             usage.exitCodeList().forEach((code, text) ->
                     out.append(".TP\n.B ").append(esc(text(code))).append('\n').append(esc(text(text))).append('\n'));
+            for (String[] section : extraSections) {
+                if (section[0].equals(EXIT_STATUS)) {
+                    out.append(".PP\n");
+                    for (int i = 1; i < section.length; i++) {
+                        out.append(esc(text(section[i]))).append("\n.PP\n");
+                    }
+                }
+            }
         }
         for (String[] section : extraSections) {
+            if (section[0].equals(EXIT_STATUS) && !usage.exitCodeList().isEmpty()) {
+                continue;
+            }
             out.append(".SH ").append(esc(section[0].toUpperCase(Locale.ROOT))).append('\n');
             for (int i = 1; i < section.length; i++) {
-                out.append(esc(text(section[i]))).append("\n.PP\n");
+                if (section[0].equals(FILES)) {
+                    fileItem(out, section[i]);
+                } else {
+                    out.append(esc(text(section[i]))).append("\n.PP\n");
+                }
             }
         }
         if (usage.footer().length > 0) {
@@ -93,6 +122,16 @@ public final class ManPage {
             }
         }
         return out.toString().replace(".PP\n.SH", ".SH").replace(".PP\n.TP", ".TP");
+    }
+
+    /** A FILES item: the path in italics as the tag, the text below it. */
+    private static void fileItem(StringBuilder out, String item) {
+        int colon = item.indexOf(": ");
+        if (!item.startsWith("/") || colon < 0) {
+            throw new IllegalArgumentException("a FILES item is '/absolute/path: text': " + item);
+        }
+        out.append(".TP\n.I ").append(esc(item.substring(0, colon))).append('\n')
+                .append(esc(text(item.substring(colon + 2)))).append('\n');
     }
 
     /** The synopsis lines: the custom ones if the command has them, else picocli's. */
@@ -110,7 +149,13 @@ public final class ManPage {
 
     /** picocli's {@code %n} line breaks made real, and the ends trimmed. */
     private static String text(String s) {
-        return s.replace("%n", "\n").strip();
+        return installed(s.replace("%n", "\n").strip());
+    }
+
+    /** A checkout's {@code docs/...} paths as the package installs them. */
+    static String installed(String s) {
+        return s.replace("docs/sasldb-authd.conf", DOC_DIR + "examples/sasldb-authd.conf")
+                .replaceAll("(?<![\\w/])docs/([A-Za-z0-9_-]+\\.md)", DOC_DIR + "$1");
     }
 
     private static String[] descriptionOf(ArgSpec a) {

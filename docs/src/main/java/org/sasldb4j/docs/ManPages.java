@@ -28,7 +28,7 @@ public final class ManPages {
 
     private ManPages() {}
 
-    /** File name ({@code saslpasswd.1}) to page text. */
+    /** File name ({@code saslpasswd.8}) to page text. */
     public static Map<String, String> render() {
         CliEnvironment env = CliEnvironment.builder()
                 .stdin(new java.io.ByteArrayInputStream(new byte[0]))
@@ -38,37 +38,90 @@ public final class ManPages {
                 .build();
         Map<String, String> pages = new LinkedHashMap<>();
         page(pages, SaslpasswdCommand.commandLine(env), "create, change, lock and delete SASL users", List.of(
+                new String[] {ManPage.EXIT_STATUS,
+                    "1, 7 and 20 are the values Cyrus saslpasswd2 returns (the negated result of the failing SASL"
+                            + " call), so scripts written for saslpasswd2 keep working. --help and -v exit 0."},
                 new String[] {"Environment",
                     "SASL_DBNAME: the store when neither -f nor sasldb_path in <appname>.conf is given.",
                     "SASLDB4J_DEFAULT_REALM: the realm of ids without @ when neither -u nor --default-realm is given.",
                     "SASL_CONF_PATH: colon-separated directories searched for <appname>.conf.",
                     "SASLDB4J_DEBUG=1: print the stack trace of an error."},
-                new String[] {"Files", "/etc/sasldb2 (default store) and /etc/sasldb2-lock (its LMDB lock file)."},
-                new String[] {"See also", "sasldblistusers(1), sasldbconvert(1), saslpasswd2(8)."}));
+                new String[] {ManPage.FILES, STORE, LOCK,
+                    "/etc/sasl2/saslpasswd.conf: sasldb_path: the store, when -f is not given (another"
+                            + " <appname>.conf with -a).",
+                    CACHE, "/usr/share/doc/sasldb4j/saslpasswd.md: the batch format and the differences from Cyrus."},
+                seeAlso("saslpasswd", "saslpasswd2(8)")));
         page(pages, SasldblistusersCommand.commandLine(env), "list the users of a sasldb store", List.of(
-                new String[] {"Environment", "SASL_DBNAME, SASL_CONF_PATH, SASLDB4J_DEBUG: as for saslpasswd(1)."},
-                new String[] {"See also", "saslpasswd(1), sasldblistusers2(8)."}));
+                new String[] {ManPage.EXIT_STATUS,
+                    "Cyrus sasldblistusers2 exits 0 even when it cannot read the store; this one exits 1, so a"
+                            + " script can tell \"no users\" from \"no store\". --help and -v exit 0."},
+                new String[] {"Environment", "SASL_DBNAME, SASL_CONF_PATH, SASLDB4J_DEBUG: as for saslpasswd(8)."},
+                new String[] {ManPage.FILES, STORE, LOCK,
+                    "/etc/sasl2/sasldblistusers.conf: sasldb_path: the store, when neither -f nor the argument"
+                            + " is given.",
+                    CACHE, "/usr/share/doc/sasldb4j/sasldblistusers.md: the JSON format and the differences from"
+                            + " Cyrus."},
+                seeAlso("sasldblistusers", "sasldblistusers2(8)")));
         page(pages, SasldbconvertCommand.commandLine(env), "move a Cyrus sasldb2 into a sasldb4j store", List.of(
+                new String[] {ManPage.EXIT_STATUS,
+                    "A status other than 0 and 2 means TARGET was not written (or, with --merge, not changed)."
+                            + " --help and --version exit 0."},
+                new String[] {ManPage.FILES,
+                    "/etc/sasldb2: Debian's Cyrus store (Berkeley DB), the usual SOURCE; after the move, the"
+                            + " sasldb4j store with its lock file /etc/sasldb2-lock.",
+                    CACHE, "/usr/share/doc/sasldb4j/migration.md: moving /etc/sasldb2 step by step without"
+                            + " interrupting Postfix."},
                 new String[] {"Examples", "sasldbconvert /etc/sasldb2 /etc/sasldb2.lmdb",
                     "gdbm_dump /etc/sasl2/sasldb2 dump && sasldbconvert dump /etc/sasl2/sasldb2.lmdb"},
-                new String[] {"See also", "saslpasswd(1), sasldblistusers(1), db5.3_dump(1), gdbm_dump(1)."}));
+                seeAlso("sasldbconvert", "db5.3_dump(1), gdbm_dump(1)")));
         page(pages, AuthdCommand.commandLine(env), "serve a sasldb4j store to Postfix and saslauthd clients", List.of(
-                new String[] {"Files",
+                new String[] {ManPage.EXIT_STATUS,
+                    "--check-config exits 0 after printing 'sasldb-authd: configuration OK', and 1 with one line"
+                            + " on stderr naming the problem (the configuration file, an option, the store, a socket"
+                            + " directory, the pid file, the salt key); it binds no socket and writes no file."
+                            + " An unknown option exits 1 with one line and 'try sasldb-authd --help'; --help and"
+                            + " --version exit 0. Under systemd, a status other than 0 restarts the service"
+                            + " (Restart=on-failure)."},
+                new String[] {ManPage.FILES,
                     "/etc/sasldb4j/sasldb-authd.conf: the configuration file, read at start if it exists (another"
                             + " with --config FILE); one 'option = value' per line, the long options without --;"
-                            + " command-line options override it. docs/sasldb-authd.conf is a commented example"
-                            + " naming every option.",
-                    "docs/sasldb-authd.service: a systemd unit.",
-                    "The Dovecot socket usually lives inside Postfix's queue directory, e.g."
-                            + " /var/spool/postfix/private/auth, mode 0660, group postfix."},
+                            + " command-line options override it.",
+                    "/usr/share/doc/sasldb4j/examples/sasldb-authd.conf: a commented example naming every option.",
+                    "/lib/systemd/system/sasldb-authd.service: the systemd unit; not enabled on install: set the"
+                            + " realm and the secrets first, then systemctl enable --now sasldb-authd.",
+                    "/var/spool/postfix/sasldb4j/auth: the Dovecot socket of the unit (mode 0660, group"
+                            + " postfix), in a directory 0750 sasldb4j:postfix inside Postfix's chroot; Postfix"
+                            + " finds it with smtpd_sasl_path = sasldb4j/auth.",
+                    STORE, LOCK,
+                    "/var/lib/sasldb4j/salt-key: the SCRAM salt key the unit keeps across restarts"
+                            + " ($STATE_DIRECTORY/salt-key; another with --salt-key).",
+                    CACHE, "/usr/share/doc/sasldb4j/postfix.md: setting up Postfix, the unit and an auth outage."},
                 new String[] {"Signals", "SIGHUP reopens the store (the old one stays in use if that fails);"
                         + " SIGTERM removes the sockets and exits 0."},
-                new String[] {"See also", "saslpasswd(1), postconf(5) smtpd_sasl_type, testsaslauthd(8)."}));
+                seeAlso("sasldb-authd", "postconf(5) smtpd_sasl_type, testsaslauthd(8), systemctl(1)")));
         return pages;
     }
 
+    private static final String STORE =
+            "/etc/sasldb2: the default store (LMDB or SQLite), root:sasl 0640 or 0660.";
+    private static final String LOCK = "/etc/sasldb2-lock: the LMDB lock file beside the store, made at first use.";
+    private static final String CACHE = "/var/cache/sasldb4j: the launchers' start-up class-data archive, made"
+            + " when the package is installed ($SASLDB4J_CACHE_DIR overrides; the tools run without it).";
+    private static final List<String> TOOLS = List.of("saslpasswd", "sasldblistusers", "sasldbconvert", "sasldb-authd");
+
+    /** SEE ALSO: the other three tools in section 8, then {@code others}. */
+    private static String[] seeAlso(String self, String others) {
+        StringBuilder s = new StringBuilder();
+        for (String tool : TOOLS) {
+            if (!tool.equals(self)) {
+                s.append(tool).append('(').append(ManPage.SECTION).append("), ");
+            }
+        }
+        return new String[] {"See also", s.append(others).append('.').toString()};
+    }
+
     private static void page(Map<String, String> pages, CommandLine cmd, String summary, List<String[]> extra) {
-        pages.put(cmd.getCommandName() + ".1", ManPage.render(cmd, summary, DATE, extra));
+        pages.put(cmd.getCommandName() + "." + ManPage.SECTION, ManPage.render(cmd, summary, DATE, extra));
     }
 
     /** Writes every page into the directory given (default {@code docs/man}). */

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +36,7 @@ class ManPagesTest {
 
     @Test
     void everyOptionOfSaslpasswdIsDocumented() {
-        String page = ManPages.render().get("saslpasswd.1");
+        String page = ManPages.render().get("saslpasswd.8");
         for (String option : new String[] {"\\-p", "\\-c", "\\-d", "\\-n", "\\-f", "\\-u", "\\-a", "\\-v", "\\-\\-batch",
             "\\-\\-password\\-file", "\\-\\-password\\-fd", "\\-\\-backend", "\\-\\-schemes", "\\-\\-disable",
             "\\-\\-enable", "\\-\\-remove\\-plaintext", "\\-\\-default\\-realm"}) {
@@ -42,6 +44,66 @@ class ManPagesTest {
         }
         assertTrue(page.contains(".SH EXIT STATUS"));
         assertFalse(page.contains("%n"), "picocli format markers are expanded");
+    }
+
+    @Test
+    void everyPageIsSectionEightWithTheSectionsAnAdministratorLooksFor() {
+        Map<String, String> pages = ManPages.render();
+        assertEquals(List.of("saslpasswd.8", "sasldblistusers.8", "sasldbconvert.8", "sasldb-authd.8"),
+                List.copyOf(pages.keySet()));
+        for (Map.Entry<String, String> p : pages.entrySet()) {
+            String tool = p.getKey().substring(0, p.getKey().length() - 2);
+            String page = p.getValue();
+            assertTrue(page.contains("\n.TH " + tool.toUpperCase(Locale.ROOT) + " 8 "), tool + ": .TH in section 8");
+            List<String> sections = page.lines().filter(l -> l.startsWith(".SH ")).map(l -> l.substring(4)).toList();
+            for (String required : List.of("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "FILES",
+                    "SEE ALSO")) {
+                assertTrue(sections.contains(required), tool + " has no " + required + " section: " + sections);
+            }
+            for (String other : List.of("saslpasswd", "sasldblistusers", "sasldbconvert", "sasldb\\-authd")) {
+                if (!other.replace("\\", "").equals(tool)) {
+                    assertTrue(section(page, "SEE ALSO").contains(other + "(8)"), tool + " refers to " + other + "(8)");
+                }
+            }
+            for (String any : List.of("saslpasswd", "sasldblistusers", "sasldbconvert", "sasldb\\-authd")) {
+                assertFalse(page.contains(any + "(1)"), tool + " names " + any + " in section 1");
+            }
+        }
+    }
+
+    @Test
+    void filesAreAbsolutePathsAndNoPageSendsTheReaderIntoACheckout() {
+        for (Map.Entry<String, String> p : ManPages.render().entrySet()) {
+            String files = section(p.getValue(), "FILES");
+            List<String> items = files.lines().filter(l -> l.startsWith(".I ")).toList();
+            assertFalse(items.isEmpty(), p.getKey() + " lists files");
+            for (String item : items) {
+                assertTrue(item.startsWith(".I /"), p.getKey() + ": " + item + " is an absolute path");
+            }
+            assertTrue(files.contains("/etc/sasldb2") || files.contains("/etc/sasldb2\\-lock"), p.getKey());
+            assertFalse(p.getValue().matches("(?s).*(?<![\\w/])docs/.*"), p.getKey() + " names a checkout's docs/");
+        }
+        String authd = ManPages.render().get("sasldb-authd.8");
+        for (String path : new String[] {"/etc/sasldb4j/sasldb\\-authd.conf", "/lib/systemd/system/sasldb\\-authd.service",
+            "/var/spool/postfix/sasldb4j/auth", "/var/lib/sasldb4j/salt\\-key", "/var/cache/sasldb4j"}) {
+            assertTrue(section(authd, "FILES").contains(".I " + path), path);
+        }
+        assertTrue(section(authd, "EXIT STATUS").contains("\\-\\-check\\-config"), "--check-config's statuses");
+    }
+
+    @Test
+    void aFilesItemThatIsNotAnAbsolutePathIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ManPage.render(
+                new picocli.CommandLine(picocli.CommandLine.Model.CommandSpec.create().name("x")), "x", ManPages.DATE, List.<String[]>of(new String[] {ManPage.FILES,
+                    "docs/x.conf: relative"})));
+    }
+
+    /** The body of section {@code heading}, up to the next {@code .SH}. */
+    private static String section(String page, String heading) {
+        int start = page.indexOf("\n.SH " + heading + "\n");
+        assertTrue(start >= 0, heading);
+        int end = page.indexOf("\n.SH ", start + 1);
+        return page.substring(start, end < 0 ? page.length() : end);
     }
 
     @Test

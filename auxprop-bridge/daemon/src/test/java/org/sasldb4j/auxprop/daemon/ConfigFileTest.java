@@ -235,13 +235,14 @@ class ConfigFileTest {
 
     /**
      * docs/sasldb-authd.conf names every option the file may set (all but the hidden and the
-     * command-line-only ones), and with each example line uncommented it is a valid file.
+     * command-line-only ones), set (the packaged unit's layout) or commented out, and with each
+     * example line uncommented it is a valid file.
      */
     @Test
     void theShippedExampleNamesEveryOptionAndEveryExampleIsValid() throws IOException {
         String example = Files.readString(root().resolve("docs/sasldb-authd.conf"));
-        List<String> shown = example.lines().filter(l -> l.matches("#[a-z][a-z-]*( = .*)?"))
-                .map(l -> l.substring(1)).toList();
+        List<String> shown = example.lines().filter(l -> l.matches("#?[a-z][a-z-]*( = .*)?"))
+                .map(l -> l.startsWith("#") ? l.substring(1) : l).toList();
         CommandLine cl = new CommandLine(new AuthdCommand(env()));
         for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
             String name = o.longestName().substring(2);
