@@ -146,9 +146,14 @@ if [ "$installed" = 1 ]; then
         if [[ "$v" == *"$upstream"* ]] && [[ "$v" != *[Uu]sage* ]]; then pass "$t --version: $v"; else fail "$t --version: first line '$v' lacks $upstream"; fi
     done
     if [ -f "$unit" ]; then
+        checked=0
         while IFS= read -r line; do
-            case $line in PASS*) pass "installed unit: ${line#PASS unit-check: }" ;; FAIL*) fail "installed unit: ${line#FAIL unit-check: }" ;; esac
+            case $line in
+                PASS*) pass "installed unit: ${line#PASS unit-check: }"; checked=$((checked + 1)) ;;
+                FAIL*) fail "installed unit: ${line#FAIL unit-check: }"; checked=$((checked + 1)) ;;
+            esac
         done < <(scripts/unit-check.sh "$unit" 2>&1 || true)
+        [ "$checked" -ge 2 ] || fail "installed unit: scripts/unit-check.sh reported $checked checks, want 2"
     else
         fail "installed unit $unit is missing"
     fi
