@@ -111,8 +111,8 @@ fi
 # 2. install
 # ---------------------------------------------------------------------------------------------
 sum_etc_sasldb2=$( [ -f /etc/sasldb2 ] && sha256sum < /etc/sasldb2 || echo absent)
-if dpkg-query -W -f '${Status}' sasldb4j 2>/dev/null | grep -q 'installed\|config-files'; then
-    apt purge sasldb4j >&2
+if dpkg-query -W -f '${db:Status-Status}' sasldb4j 2>/dev/null | grep -qvx 'not-installed'; then
+    apt purge sasldb4j >&2 || fail "apt-get purge of an earlier sasldb4j failed"
 fi
 if ! out=$(apt install "$deb" 2>&1); then
     fail "apt-get install $(basename "$deb"): $(tail -n 5 <<<"$out" | tr '\n' ' ')"
@@ -377,7 +377,7 @@ EOF
         daemon_pid=""
         return
     fi
-    pass "$label: daemon started as $user from the unit's command line, socket $sock"
+    pass "$label: daemon started as $user (the unit's User=, groups, umask), socket $sock"
     local r
     r=$(auth "$sock" alice@example.org "$password" 2>&1 || true)
     [ "$r" = OK ] && pass "$label: AUTH PLAIN alice, right password: OK" || fail "$label: AUTH PLAIN alice, right password: '$r'"
@@ -445,7 +445,7 @@ if [ "$installed" = 1 ]; then
     [ "$( [ -f /etc/sasldb2 ] && sha256sum < /etc/sasldb2 || echo absent)" = "$sum_etc_sasldb2" ] \
         && pass "after purge: /etc/sasldb2 untouched" || fail "after purge: /etc/sasldb2 changed"
     getent passwd "$account" >/dev/null && pass "after purge: account $account kept" || fail "after purge: account $account deleted"
-    if dpkg-query -W -f '${Status}' sasldb4j 2>/dev/null | grep -q 'installed\|config-files'; then fail "after purge: dpkg still knows sasldb4j"; else pass "after purge: dpkg knows no sasldb4j"; fi
+    if dpkg-query -W -f '${db:Status-Status}' sasldb4j 2>/dev/null | grep -qvx 'not-installed'; then fail "after purge: dpkg still knows sasldb4j"; else pass "after purge: dpkg knows no sasldb4j"; fi
 fi
 
 # ---------------------------------------------------------------------------------------------
