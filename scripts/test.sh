@@ -3,7 +3,8 @@
 # the systemd unit with systemd-analyze (scripts/unit-check.sh: verify, exposure <= 2.0), runs
 # the Maven build with all unit and integration tests (among them the side-by-side compatibility
 # cases against the real saslpasswd2 / sasldblistusers2, module saslpasswd/compat; scripts/compat.sh
-# runs those alone), and the end-to-end check of a real Postfix
+# runs those alone), installs and purges the .deb and runs the .tar.gz it built
+# (scripts/package-test.sh), and the end-to-end check of a real Postfix
 # authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1),
 # then the attack replays that need real servers (scripts/attack.sh --scripts-only: the
 # attack-tagged JUnit replays already ran inside mvn verify, which excludes no tag),
@@ -16,6 +17,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 scripts/install-test-deps.sh
 scripts/unit-check.sh
 mvn -B -ntp verify
+scripts/package-test.sh
 scripts/interop.sh
 scripts/attack.sh --scripts-only
 scripts/soak.sh 120

@@ -22,10 +22,16 @@ fails=0
 pass() { echo "PASS unit-check: $*"; }
 fail() { echo "FAIL unit-check: $*"; fails=$((fails + 1)); }
 
-# The copy keeps the unit's name: verify and security report by name.
+# The copy keeps the unit's name: verify and security report by name. An installed unit (its
+# ExecStart binary exists, scripts/package-test.sh) is checked unchanged.
 copy="$tmp/${unit##*/}"
-sed "s|^ExecStart=/usr/sbin/sasldb-authd|ExecStart=$PWD/bin/sasldb-authd|" "$unit" > "$copy"
-grep -q "^ExecStart=$PWD/bin/sasldb-authd" "$copy" || fail "$unit: ExecStart is not /usr/sbin/sasldb-authd"
+exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
+if [ -x "$exec_start" ]; then
+    cp "$unit" "$copy"
+else
+    sed "s|^ExecStart=/usr/sbin/sasldb-authd|ExecStart=$PWD/bin/sasldb-authd|" "$unit" > "$copy"
+    grep -q "^ExecStart=$PWD/bin/sasldb-authd" "$copy" || fail "$unit: ExecStart is not /usr/sbin/sasldb-authd"
+fi
 # verify also loads the units named in Before=/Wants= (postfix@-.service), which a machine
 # without Postfix lacks: only messages about our own unit count.
 if out=$(systemd-analyze verify --man=no "$copy" 2>&1) && ! grep -F "${unit##*/}" <<<"$out" | grep -q .; then

@@ -125,6 +125,7 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
         // The loop has SaslpasswdCommand's shape, not its rules: each follows its own Cyrus
         // tool's main() (saslpasswd2 acts on -v and errors at once, sasldblistusers2 collects).
         boolean showVersion = false;
+        boolean longVersion = false;
         boolean help = false;
         boolean bad = false;
         boolean longHelpAsked = false;
@@ -147,7 +148,7 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
                 }
             } else if (e instanceof Getopt.LongOption l) {
                 switch (l.name()) {
-                    case "--version" -> showVersion = true;
+                    case "--version" -> longVersion = true;
                     case "--help" -> longHelpAsked = true;
                     default -> { }
                 }
@@ -157,6 +158,10 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
         }
         if (showVersion) {
             diag.raw(CyrusTexts.version());
+            return ExitCodes.OK;
+        }
+        if (longVersion) {
+            CyrusTexts.printVersionLine(env, program);
             return ExitCodes.OK;
         }
         if (longHelpAsked && !bad && !help) {

@@ -2,6 +2,8 @@ package org.sasldb4j.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
@@ -68,5 +70,20 @@ public final class CyrusTexts {
     /** The first line of {@code --version} of the sasldb4j-only tools: {@code program version}. */
     public static String versionLine(String program) {
         return program + " " + sasldb4jVersion();
+    }
+
+    /**
+     * Prints {@link #versionLine} on standard output: the answer to {@code --version} of the
+     * Cyrus drop-ins (their {@code -v} keeps Cyrus's text, which names libsasl's version first).
+     *
+     * @throws UncheckedIOException if standard output cannot be written
+     */
+    public static void printVersionLine(CliEnvironment env, String program) {
+        try {
+            env.stdout().write((versionLine(program) + "\n").getBytes(StandardCharsets.UTF_8));
+            env.stdout().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

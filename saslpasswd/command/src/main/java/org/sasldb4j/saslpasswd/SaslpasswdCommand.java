@@ -232,7 +232,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             } else if (e instanceof Getopt.LongOption l) {
                 switch (l.name()) {
                     case "--version" -> {
-                        diag.raw(CyrusTexts.version());
+                        CyrusTexts.printVersionLine(env, program);
                         return ExitCodes.OK;
                     }
                     case "--help" -> help = true;
