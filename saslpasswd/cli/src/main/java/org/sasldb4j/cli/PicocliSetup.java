@@ -90,6 +90,15 @@ public final class PicocliSetup {
                 return "unknown option '" + unknown.get(0) + "'";
             }
         }
+        // picocli checks required operands before it reports unmatched words: for "--bogus" alone
+        // the cause is the unknown option, not the missing operands it leaves.
+        if (e instanceof CommandLine.MissingParameterException && e.getCommandLine() != null) {
+            java.util.List<String> unknown = e.getCommandLine().getUnmatchedArguments().stream()
+                    .filter(a -> a.startsWith("-") && a.length() > 1).toList();
+            if (!unknown.isEmpty()) {
+                return "unknown option '" + unknown.get(0) + "'";
+            }
+        }
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
         return m.lines().findFirst().orElse(m);
     }

@@ -155,6 +155,11 @@ class SasldbconvertCommandTest {
         assertEquals("sasldbconvert: unknown option '--foo'; try sasldbconvert --help\n",
                 err.toString(StandardCharsets.UTF_8));
         err.reset();
+        // Alone, without the operands: still the unknown option, not "missing SOURCE, TARGET".
+        assertEquals(ExitCodes.USAGE, run("--foo"));
+        assertEquals("sasldbconvert: unknown option '--foo'; try sasldbconvert --help\n",
+                err.toString(StandardCharsets.UTF_8));
+        err.reset();
         assertEquals(ExitCodes.USAGE, run("only-one-argument"));
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString(StandardCharsets.UTF_8));
         assertTrue(err.toString(StandardCharsets.UTF_8).endsWith("; try sasldbconvert --help\n"));
