@@ -42,7 +42,11 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 7;
     /** saslpasswd {@code --disable}/{@code --enable} of a user that does not exist ({@code SASL_NOUSER}). */
     public static final int NO_SUCH_USER = 20;
-    /** The launcher ({@code bin/lib/launch.bash}) could not build or start the tool ({@code EX_SOFTWARE}). */
+    /**
+     * A checkout's launcher ({@code bin/lib/launch.bash}) found the tool's jar missing or stale and
+     * could not build it, or would not: under a service manager it never builds ({@code EX_SOFTWARE}).
+     * The installed launchers never return it.
+     */
     public static final int LAUNCHER = 70;
 
     /** picocli exit-code list entries (for {@code @Command(exitCodeList=...)}), shared by every tool. */
@@ -55,7 +59,7 @@ public final class ExitCodes {
             + ":invalid input (password, user id or batch line); nothing was written";
     public static final String DOC_NO_SUCH_USER = NO_SUCH_USER
             + ":--disable or --enable of a user that does not exist";
-    public static final String DOC_LAUNCHER = LAUNCHER + ":the launcher could not build or start the tool";
+    public static final String DOC_LAUNCHER = LAUNCHER + ":(a checkout's bin/ launcher only) the tool's jar is missing or older than its sources and was not built";
 
     private ExitCodes() {}
 }
