@@ -17,7 +17,7 @@ package org.sasldb4j.cli;
  * <tr><td>2</td><td>finished, but damaged records were skipped (listed on stderr)</td></tr>
  * <tr><td>7</td><td>invalid input: a password, user id or batch line; nothing was written</td></tr>
  * <tr><td>20</td><td>{@code --disable}/{@code --enable} of a user that does not exist</td></tr>
- * <tr><td>70</td><td>the launcher could not build or start the tool</td></tr>
+ * <tr><td>70</td><td>a checkout launcher: the jar is missing or stale and was not built</td></tr>
  * </table>
  */
 public final class ExitCodes {
