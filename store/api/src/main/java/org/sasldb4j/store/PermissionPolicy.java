@@ -21,10 +21,7 @@ import java.util.Set;
  *   <li>A new store is created with mode {@code 0660 & ~umask}, never accessible to others
  *       (Cyrus: {@code 0660 & ~umask}, which a umask of 0 makes world-free only by chance).
  *   <li>Side files (LMDB's {@code -lock}, SQLite's {@code -wal}/{@code -shm}) get the data
- *       file's mode and group; LMDB's lock file also gets write access for the owner and the group
- *       wherever the data file gives them read access, because every LMDB reader writes its slot
- *       into the lock file: a store {@code 0640 root:sasl} read by a daemon in group {@code sasl}
- *       needs its lock at {@code 0660}, and a root listing must not narrow it to {@code 0640}.
+ *       file's mode and group, because every reader must be able to write the LMDB lock file.
  *   <li>An existing store is changed in place: inode, owner, group and mode are kept; but a
  *       zero-byte file about to become a store is narrowed to {@code 0660 & ~umask}.
  *   <li>No side file is ever a symbolic link, and no mode or group is changed through one;
@@ -88,9 +85,8 @@ public final class PermissionPolicy {
             PosixFileAttributes d = Files.readAttributes(data, PosixFileAttributes.class);
             PosixFileAttributeView view = Files.getFileAttributeView(side, PosixFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
-            Set<PosixFilePermission> mode = sideFileMode(d.permissions(), side);
-            if (!s.permissions().equals(mode)) {
-                view.setPermissions(mode);
+            if (!s.permissions().equals(d.permissions())) {
+                view.setPermissions(d.permissions());
             }
             GroupPrincipal group = d.group();
             if (!s.group().equals(group)) {
@@ -99,27 +95,6 @@ public final class PermissionPolicy {
         } catch (IOException | UnsupportedOperationException e) {
             // Missing, or not ours to change (another user created it); the secrets check still applies.
         }
-    }
-
-    /**
-     * The mode a side file gets from its data file's mode: the same, except that LMDB's lock file
-     * ({@code <store>-lock}) is also writable by the owner and the group where they may read the
-     * data (a reader registers itself in the lock file). Others never get access.
-     */
-    static Set<PosixFilePermission> sideFileMode(Set<PosixFilePermission> data, Path side) {
-        Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
-        mode.addAll(data);
-        mode.removeAll(OTHERS);
-        Path name = side.getFileName();
-        if (name != null && name.toString().endsWith("-lock")) {
-            if (data.contains(PosixFilePermission.OWNER_READ)) {
-                mode.add(PosixFilePermission.OWNER_WRITE);
-            }
-            if (data.contains(PosixFilePermission.GROUP_READ)) {
-                mode.add(PosixFilePermission.GROUP_WRITE);
-            }
-        }
-        return mode;
     }
 
     /**
