@@ -12,7 +12,9 @@ final class AuthContext {
     private final String protocol;
     private final String service;
     private final String clientAddress;
+    private final long startNanos = System.nanoTime();
     private volatile String login;
+    private volatile FailureReason diagnosis;
 
     AuthContext(String protocol, String service, String clientAddress) {
         this.protocol = protocol;
@@ -42,5 +44,21 @@ final class AuthContext {
 
     void login(String name) {
         this.login = name;
+    }
+
+    /** Records why the exchange is failing, as the code that found out knows it. */
+    void diagnose(FailureReason reason) {
+        this.diagnosis = reason;
+    }
+
+    /** The recorded reason, or {@code fallback} if none was recorded. */
+    FailureReason diagnosisOr(FailureReason fallback) {
+        FailureReason d = diagnosis;
+        return d == null ? fallback : d;
+    }
+
+    /** Nanoseconds since this exchange began. */
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
     }
 }

@@ -15,21 +15,27 @@ final class AuthLog {
     private AuthLog() {}
 
     /**
-     * Logs one finished authentication.
-     *
-     * @param mechanism the mechanism name, or {@code saslauthd} for that protocol
-     * @param user the user (the authorization id on success, else the login the mechanism saw),
-     *     or null if unknown
-     * @param result {@code ok}, {@code fail}, {@code tempfail}, {@code expired} or {@code aborted}
+     * Logs one finished authentication: {@code auth PROTOCOL: mech=M user=U result=R [reason=W
+     * [cause=C]] rip=A service=S}. Successes and refusals at INFO, temporary failures at WARNING.
      */
-    static void authentication(AuthContext c, String mechanism, String user, String result) {
-        Level level = "ok".equals(result) ? Level.INFO : "tempfail".equals(result) ? Level.WARNING : Level.INFO;
+    static void authentication(LoginEvent e) {
+        Level level = e.result() == LoginResult.TEMPFAIL ? Level.WARNING : Level.INFO;
         if (!LOGGER.isLoggable(level)) {
             return;
         }
-        LOGGER.log(level, "auth " + c.protocol() + ": mech=" + safe(mechanism) + " user=" + (user == null ? "-" : safe(user))
-                + " result=" + result + " rip=" + (c.clientAddress().isEmpty() ? "-" : safe(c.clientAddress()))
-                + " service=" + safe(c.service()));
+        AuthContext c = e.context();
+        StringBuilder b = new StringBuilder(160).append("auth ").append(c.protocol()).append(": mech=")
+                .append(safe(e.mechanism() == null ? "-" : e.mechanism())).append(" user=")
+                .append(e.user() == null ? "-" : safe(e.user())).append(" result=").append(e.result().word());
+        if (e.reason() != null) {
+            b.append(" reason=").append(e.reason().word());
+        }
+        if (e.cause() != null) {
+            b.append(" cause=").append(safe(e.cause()));
+        }
+        b.append(" rip=").append(c.clientAddress().isEmpty() ? "-" : safe(c.clientAddress())).append(" service=")
+                .append(safe(c.service()));
+        LOGGER.log(level, b.toString());
     }
 
     /** Printable, single-line, at most 256 characters. */

@@ -25,6 +25,7 @@ final class DaemonContext {
     private final String cookie;
     private final WorkLimiter limiter;
     private final VerificationCache cache;
+    private final LoginObservers logins = LoginObservers.withLog();
 
     /**
      * @param limiter the hashing budget, or null for none
@@ -70,6 +71,11 @@ final class DaemonContext {
     /** The verification cache, or null. */
     VerificationCache cache() {
         return cache;
+    }
+
+    /** Told of every finished authentication: the log line, then throttling, metrics... */
+    LoginObservers logins() {
+        return logins;
     }
 
     AuthBackend backend() {

@@ -189,7 +189,7 @@ final class DovecotConnection implements Runnable {
         String mechName = f.get(2).toUpperCase(Locale.ROOT);
         Mechanism mech = mechanisms.get(mechName);
         if (mech == null) {
-            AuthLog.authentication(actx, mechName, null, "fail");
+            ended(LoginEvent.ended(actx, mechName, null, LoginResult.FAIL, FailureReason.UNSUPPORTED_MECHANISM));
             write("FAIL\t" + id + "\treason=Unsupported authentication mechanism");
             return;
         }
@@ -200,7 +200,7 @@ final class DovecotConnection implements Runnable {
         if (resp != null) {
             initial = DovecotCodec.decodeBase64(resp);
             if (initial == null) {
-                AuthLog.authentication(actx, mechName, null, "fail");
+                ended(LoginEvent.ended(actx, mechName, null, LoginResult.FAIL, FailureReason.MALFORMED_REQUEST));
                 write("FAIL\t" + id + "\treason=Invalid base64 data in initial response");
                 return;
             }
@@ -210,7 +210,7 @@ final class DovecotConnection implements Runnable {
             server = ctx.backend().mechanisms().create(mech.name(), actx);
         } catch (SaslException | RuntimeException e) {
             LOG.warning(() -> "cannot start " + mech.name() + ": " + Failures.describe(e));
-            AuthLog.authentication(actx, mech.name(), null, "tempfail");
+            ended(LoginEvent.temporary(actx, mech.name(), null, Failures.describe(e)));
             Wipe.bytes(initial);
             abortForTemporaryFailure();
             return;
@@ -246,7 +246,8 @@ final class DovecotConnection implements Runnable {
         byte[] data = DovecotCodec.decodeBase64(f.get(2));
         if (data == null) {
             finish(req);
-            AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), "fail");
+            ended(LoginEvent.ended(req.context, req.mechanism.name(), req.context.login(), LoginResult.FAIL,
+                    FailureReason.MALFORMED_REQUEST));
             write("FAIL\t" + id + "\treason=Invalid base64 data in continued response");
             return;
         }
@@ -328,7 +329,7 @@ final class DovecotConnection implements Runnable {
             return;
         }
         finish(req);
-        AuthLog.authentication(req.context, req.mechanism.name(), user, "ok");
+        ended(LoginEvent.ok(req.context, req.mechanism.name(), user));
         StringBuilder b = new StringBuilder(64).append("OK\t").append(req.id).append("\tuser=")
                 .append(DovecotCodec.escape(user));
         if (req.finalRespOk && finalData != null && finalData.length > 0) {
@@ -339,7 +340,11 @@ final class DovecotConnection implements Runnable {
 
     private void fail(AuthRequest req, boolean temporary, Throwable cause) {
         finish(req);
-        AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), temporary ? "tempfail" : "fail");
+        String login = req.context.login();
+        ended(temporary
+                ? LoginEvent.temporary(req.context, req.mechanism.name(), login, cause == null ? null : Failures.describe(cause))
+                : LoginEvent.ended(req.context, req.mechanism.name(), login, LoginResult.FAIL,
+                        req.context.diagnosisOr(FailureReason.UNSPECIFIED)));
         if (temporary) {
             if (cause != null) {
                 LOG.warning(() -> "temporary failure in " + req.mechanism.name() + ": " + Failures.describe(cause));
@@ -387,7 +392,8 @@ final class DovecotConnection implements Runnable {
         }
         AuthRequest r = oldest;
         finish(r);
-        AuthLog.authentication(r.context, r.mechanism.name(), r.context.login(), "expired");
+        ended(LoginEvent.ended(r.context, r.mechanism.name(), r.context.login(), LoginResult.EXPIRED,
+                FailureReason.TIMED_OUT));
         LOG.fine(() -> "connection " + cuid + ": " + settings.maxPending() + " requests open; dropped the oldest, "
                 + r.id);
         // Postfix skips replies to ids it is not waiting for; a multiplexing client learns the request is over.
@@ -397,15 +403,21 @@ final class DovecotConnection implements Runnable {
     private void expireIfPending(AuthRequest req) {
         if (pending.remove(req.id, req)) {
             finish(req);
-            AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), "expired");
+            ended(LoginEvent.ended(req.context, req.mechanism.name(), req.context.login(), LoginResult.EXPIRED,
+                    FailureReason.TIMED_OUT));
             post("FAIL\t" + req.id + "\treason=Authentication request timed out");
         }
     }
 
     private void expire(AuthRequest req) {
         finish(req);
-        AuthLog.authentication(req.context, req.mechanism.name(), req.context.login(), "expired");
+        ended(LoginEvent.ended(req.context, req.mechanism.name(), req.context.login(), LoginResult.EXPIRED,
+                FailureReason.TIMED_OUT));
         write("FAIL\t" + req.id + "\treason=Authentication request timed out");
+    }
+
+    private void ended(LoginEvent event) {
+        ctx.logins().finished(event);
     }
 
     private void finish(AuthRequest req) {
@@ -440,7 +452,8 @@ final class DovecotConnection implements Runnable {
         for (AuthRequest r : pending.values()) {
             if (pending.remove(r.id, r)) {
                 r.dispose();
-                AuthLog.authentication(r.context, r.mechanism.name(), r.context.login(), "aborted");
+                ended(LoginEvent.ended(r.context, r.mechanism.name(), r.context.login(), LoginResult.ABORTED,
+                        FailureReason.CONNECTION_CLOSED));
             }
         }
         readGuard.close();

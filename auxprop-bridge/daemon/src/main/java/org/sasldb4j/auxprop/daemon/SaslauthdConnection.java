@@ -103,16 +103,16 @@ final class SaslauthdConnection implements Runnable {
         String realmField = StrictUtf8.decodeOrNull(req.realm);
         AuthContext actx = new AuthContext("saslauthd", StrictUtf8.decodeOrNull(req.service), StrictUtf8.decodeOrNull(req.clientAddress));
         if (login == null || realmField == null) {
-            AuthLog.authentication(actx, "saslauthd", null, "fail");
+            ended(LoginEvent.ended(actx, "saslauthd", null, LoginResult.FAIL, FailureReason.MALFORMED_REQUEST));
             return "NO";
         }
         actx.login(login.isEmpty() ? null : realmField.isEmpty() ? login : login + "@" + realmField);
         if (login.isEmpty()) {
-            AuthLog.authentication(actx, "saslauthd", null, "fail");
+            ended(LoginEvent.ended(actx, "saslauthd", null, LoginResult.FAIL, FailureReason.MALFORMED_REQUEST));
             return "NO NULL login received";
         }
         if (req.password.length == 0) {
-            AuthLog.authentication(actx, "saslauthd", actx.login(), "fail");
+            ended(LoginEvent.ended(actx, "saslauthd", actx.login(), LoginResult.FAIL, FailureReason.MALFORMED_REQUEST));
             return "NO NULL password received";
         }
         String id = actx.login();
@@ -149,18 +149,23 @@ final class SaslauthdConnection implements Runnable {
         }
         switch (result) {
             case OK -> {
-                AuthLog.authentication(actx, "saslauthd", id, "ok");
+                ended(LoginEvent.ok(actx, "saslauthd", id));
                 return "OK";
             }
             case TEMP_FAIL -> {
-                AuthLog.authentication(actx, "saslauthd", id, "tempfail");
+                ended(LoginEvent.temporary(actx, "saslauthd", id, null));
                 return TEMP_REPLY;
             }
             default -> {
-                AuthLog.authentication(actx, "saslauthd", id, "fail");
+                ended(LoginEvent.ended(actx, "saslauthd", id, LoginResult.FAIL,
+                        actx.diagnosisOr(FailureReason.UNSPECIFIED)));
                 return "NO";
             }
         }
+    }
+
+    private void ended(LoginEvent event) {
+        ctx.logins().finished(event);
     }
 
     /** The check, inside the hashing budget when there is one. */
