@@ -61,6 +61,7 @@ cpu() { jq -r --arg n "$1" '.results[] | select(.command == $n) | (.user + .syst
 pkg=$(med packaged) chk=$(med checkout)
 ok_abs=$(awk -v p="$pkg" 'BEGIN { print (p <= 0.15) ? "met" : "NOT met" }')
 ok_rel=$(awk -v p="$pkg" -v c="$chk" 'BEGIN { print (p <= c * 1.05) ? "met" : "NOT met" }')
+ratio=$(awk -v p="$pkg" -v c="$chk" 'BEGIN { printf "%.3f", p / c }')
 
 report=$(cat <<EOF
 - Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), load average $(cut -d' ' -f1-3 /proc/loadavg)
@@ -74,6 +75,8 @@ report=$(cat <<EOF
 | --- | --- | --- | --- | --- |
 | packaged \`saslpasswd -p -c\` | $(printf '%.3f' "$pkg") | $(printf '%.3f' "$(cpu packaged)") | median <= 0.15 s | $ok_abs |
 | checkout \`bin/saslpasswd -p -c\` | $(printf '%.3f' "$chk") | $(printf '%.3f' "$(cpu checkout)") | packaged no slower (5 %) | $ok_rel |
+
+Ratio packaged / checkout (medians): $ratio
 EOF
 )
 echo "$report"

@@ -160,6 +160,15 @@ if [ "$installed" = 1 ]; then
     [ -f "$conf" ] && pass "conffile $conf installed" || fail "conffile $conf missing"
     if dpkg-query -W -f '${Conffiles}' sasldb4j | grep -q " $conf "; then pass "$conf is a conffile"; else fail "$conf is not listed as a conffile"; fi
     if [ -d /var/cache/sasldb4j ] && [ -n "$(ls -A /var/cache/sasldb4j)" ]; then pass "postinst made /var/cache/sasldb4j"; else fail "/var/cache/sasldb4j missing or empty after install"; fi
+    # Each tool's own archive, usable by this JVM with the installed jars: -Xshare:on (after the
+    # launcher's -Xshare:auto, so it wins) makes a missing, stale or unpicked archive an error.
+    for t in saslpasswd sasldblistusers sasldbconvert sasldb-authd; do
+        if [ -f "/var/cache/sasldb4j/$t.jsa" ] && SASLDB4J_JAVA_OPTS=-Xshare:on "/usr/sbin/$t" --version >/dev/null 2>&1; then
+            pass "$t starts from its class-data archive /var/cache/sasldb4j/$t.jsa"
+        else
+            fail "$t: /var/cache/sasldb4j/$t.jsa missing or not usable (-Xshare:on)"
+        fi
+    done
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -471,6 +480,11 @@ if tar -xzf "$tar" -C "$opt"; then
         pass "tarball: share/sasldb4j/make-cache $SASLDB4J_CACHE_DIR"
     else
         fail "tarball: make-cache: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+    fi
+    if SASLDB4J_JAVA_OPTS=-Xshare:on "$prefix/sbin/saslpasswd" --version >/dev/null 2>&1; then
+        pass "tarball: saslpasswd starts from its class-data archive ($SASLDB4J_CACHE_DIR/saslpasswd.jsa)"
+    else
+        fail "tarball: saslpasswd: $SASLDB4J_CACHE_DIR/saslpasswd.jsa missing or not usable (-Xshare:on)"
     fi
     chmod -R go+rX,go-w "$SASLDB4J_CACHE_DIR" 2>/dev/null || true
     scenario "tar/root" root "$prefix/sbin/" "$(scratch tar-root root)"

@@ -8,7 +8,8 @@
 #   starts it as fast as a JVM allows:
 #   - a static AppCDS archive of the classes a typical run loads, trained once after the build;
 #   - jffi's native stub taken out of the jar once (not extracted into /tmp at every start);
-#   - C1 only for short runs (batch and conversion runs keep the full JIT);
+#   - C1 only for short runs (batch and conversion runs keep the full JIT); these JVM flags
+#     come from bin/lib/jvm-flags.bash, which the installed launcher uses too;
 #   - the system liblmdb.so.0 when present (lmdbjava need not extract its bundled copy);
 #   - the --add-opens flags lmdbjava needs, read from the jar manifest's Add-Opens entry,
 #     which the pom writes from the same property Surefire and Failsafe use.
@@ -25,6 +26,8 @@ esac
 sasldb4j_root=${sasldb4j_root:-/}
 case $sasldb4j_root in /*) ;; *) sasldb4j_root=$PWD/$sasldb4j_root ;; esac
 sasldb4j_cache="$sasldb4j_root/bin/.cache"
+# shellcheck source=jvm-flags.bash
+. "$sasldb4j_root/bin/lib/jvm-flags.bash"
 
 sasldb4j_die() {
     echo "$1" >&2
@@ -143,12 +146,8 @@ sasldb4j_jffi() {
 launch() {
     local module=$1 tool=$2 main=$3
     shift 3
-    # The JVM decodes argv with the locale's charset: under LC_ALL=C a UTF-8 user id would be
-    # mangled. User ids are UTF-8 (as the C tools store the bytes typed in a UTF-8 terminal).
-    case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
-        *[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
-        *) export LC_ALL=C.UTF-8 ;;
-    esac
+    local sasldb4j_jvm
+    sasldb4j_jvm_flags "$main" "$@"
     local jar="$sasldb4j_root/$module/target/$tool-0.1.0-SNAPSHOT-all.jar"
     [ -d "$sasldb4j_cache" ] || mkdir -p "$sasldb4j_cache"
     # The modules every tool is built from (store API, backends, command-line plumbing, bridge),
@@ -173,39 +172,9 @@ launch() {
     fi
     local cds=()
     [ -f "$archive" ] && cds=(-XX:SharedArchiveFile="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off)
-    # Short runs: C1 only, and jnr-ffi's reflection binding instead of generating classes with
-    # ASM at start-up (those cannot live in the CDS archive). Bulk runs keep the full JIT and
-    # the faster generated binding.
-    # (C1 only needs one compiler thread; the second core stays with the program.)
-    local jit=(-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Djnr.ffi.asm.enabled=false)
-    # Conversions and the daemon run long: full JIT and generated binding.
-    local gc=(-XX:+UseSerialGC) heap=()
-    case " $* " in
-        # A batch may hold 200,000 users: C2, and a GC that copies on both cores.
-        *" --batch"*) jit=(); gc=(-XX:+UseParallelGC) ;;
-    esac
-    case $main in
-        # Conversions hold 200,000 records: C2 and a GC that copies them on both cores.
-        *[Cc]onvert*) jit=(); gc=(-XX:+UseParallelGC) ;;
-        # Small heap, many short requests: SerialGC costs the least CPU per request.
-        # libargon2 mallocs each hash's memory (19 MiB): glibc serves that from per-thread arenas
-        # (up to 8 per core) and, after the first free, raises its mmap threshold so later hashes
-        # stay in the arenas, whose memory is kept. A flood of Argon2 logins then left RSS at
-        # 1.3 GiB whatever --memory-budget said. A fixed threshold (which also turns off the
-        # dynamic one) maps every hash buffer and unmaps it on free, so RSS follows the budget
-        # and falls back after a flood; two arenas bound what small allocations keep
-        # (scripts/argon2-flood.sh measures it, docs/benchmarks.md).
-        # The heap is capped (default 256 MiB, $SASLDB4J_HEAP): without -Xmx the JVM may take a
-        # quarter of the machine, while the daemon's Java objects are a few MiB per connection;
-        # Argon2's memory is native, outside the heap, bounded by --memory-budget
-        # (docs/postfix.md, "Memory").
-        *Authd*) jit=(); heap=(-Xmx"${SASLDB4J_HEAP:-256m}")
-            export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} ;;
-        # A listing can be 200,000 records: C2 pays for itself there, and costs ~10 ms on a small one.
-        *Sasldblistusers*) jit=(-Djnr.ffi.asm.enabled=false) ;;
-    esac
+    # The tool's JVM flags (jvm-flags.bash) before $SASLDB4J_JAVA_OPTS: an -Xmx given there wins
+    # (the JVM takes the last).
     # shellcheck disable=SC2086
-    # ${heap[@]} before $SASLDB4J_JAVA_OPTS: an -Xmx given there wins (the JVM takes the last).
-    exec "${JAVA:-java}" $flags "${cds[@]}" "${jit[@]}" "${gc[@]}" "${heap[@]}" "${jffi[@]}" -XX:-UsePerfData -Xss1m \
+    exec "${JAVA:-java}" $flags "${cds[@]}" "${jffi[@]}" "${sasldb4j_jvm[@]}" \
         ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="${0##*/}" -cp "$jar" "$main" "$@"
 }

@@ -24,6 +24,8 @@ mkdir -p "$stage/usr/sbin" "$stage/usr/share/man/man8" "$doc/examples" \
 # Launchers and their library.
 for t in "${tools[@]}"; do install -m 0755 "$dist/src/bin/$t" "$stage/usr/sbin/$t"; done
 install -m 0644 "$dist/src/share/launch.bash" "$share/launch.bash"
+# The per-tool JVM flags: the very file the checkout's launcher sources.
+install -m 0644 "$root/bin/lib/jvm-flags.bash" "$share/jvm-flags.bash"
 install -m 0755 "$dist/src/share/make-cache" "$share/make-cache"
 
 # Build-time data of the launchers: the class path (jar names in a fixed order: the class-data

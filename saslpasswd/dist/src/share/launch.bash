@@ -3,10 +3,11 @@
 # directory for the tarball).
 #
 # launch MAIN_CLASS [ARGS...]
-#   Runs MAIN_CLASS from the one jar set in share/sasldb4j/lib with the JVM settings of the
-#   checkout's bin/lib/launch.bash (C1 for short runs, the GC per tool, the daemon's heap cap
-#   and malloc tuning, the --add-opens flags lmdbjava needs), and, when make-cache has made
-#   them, the class-data archive and jffi's native stub from the cache directory.
+#   Runs MAIN_CLASS from the one jar set in share/sasldb4j/lib with the JVM settings of
+#   jvm-flags.bash, the file the checkout's bin/lib/launch.bash uses too (C1 for short runs, the
+#   GC per tool, the daemon's heap cap and malloc tuning), the --add-opens flags lmdbjava needs,
+#   and, when make-cache has made them, the tool's class-data archive (TOOL.jsa) and jffi's
+#   native stub from the cache directory.
 # Never builds, never writes: a missing or stale cache only makes the start slower.
 # Environment: JAVA (java binary), SASLDB4J_JAVA_OPTS, SASLDB4J_HEAP (sasldb-authd's -Xmx,
 # default 256m), SASLDB4J_CACHE_DIR (default /var/cache/sasldb4j for the package, PREFIX/cache
@@ -15,6 +16,9 @@
 # Every $(...) forks; a start-up path of builtins saves milliseconds on each run.
 sasldb4j_share=${BASH_SOURCE[0]%/*}
 sasldb4j_prefix=${sasldb4j_share%/share/sasldb4j}
+# The JVM flags per tool, shared with the checkout's bin/lib/launch.bash (copied here by the build).
+# shellcheck source=../../../../bin/lib/jvm-flags.bash
+. "$sasldb4j_share/jvm-flags.bash"
 
 sasldb4j_cache_dir() {
     if [ -n "${SASLDB4J_CACHE_DIR:-}" ]; then
@@ -40,48 +44,38 @@ sasldb4j_settings() {
     read -r sasldb4j_opens < "$sasldb4j_share/jvm-options" || true
 }
 
+# Sets $sasldb4j_tool to the tool MAIN_CLASS is (the name of its class-data archive, made by
+# make-cache), empty for a class that is none of the four.
+sasldb4j_tool_of() {
+    case $1 in
+        *.SaslpasswdCommand) sasldb4j_tool=saslpasswd ;;
+        *.SasldblistusersCommand) sasldb4j_tool=sasldblistusers ;;
+        *.SasldbconvertCommand) sasldb4j_tool=sasldbconvert ;;
+        *.AuthdCommand) sasldb4j_tool=sasldb-authd ;;
+        *) sasldb4j_tool= ;;
+    esac
+}
+
 launch() {
     local main=$1
     shift
-    # The JVM decodes argv with the locale's charset: under LC_ALL=C a UTF-8 user id would be
-    # mangled. User ids are UTF-8 (as the C tools store the bytes typed in a UTF-8 terminal).
-    case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
-        *[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
-        *) export LC_ALL=C.UTF-8 ;;
-    esac
-    local sasldb4j_cache sasldb4j_cp sasldb4j_opens sasldb4j_jffi=
+    local sasldb4j_jvm sasldb4j_tool sasldb4j_cache sasldb4j_cp sasldb4j_opens sasldb4j_jffi=
+    sasldb4j_jvm_flags "$main" "$@"
+    sasldb4j_tool_of "$main"
     sasldb4j_cache_dir
     sasldb4j_settings
-    # Both made by make-cache; the JVM checks the archive against this JVM and these jars
-    # (-Xshare:auto: a stale one is ignored, silently with the logging off).
-    local cds=() jffi=() stub=$sasldb4j_cache/${sasldb4j_jffi%.jar}
-    [ -f "$sasldb4j_cache/sasldb4j.jsa" ] \
-        && cds=(-XX:SharedArchiveFile="$sasldb4j_cache/sasldb4j.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+    # Both made by make-cache: one archive per tool, holding the classes that tool loads (a
+    # smaller archive maps and relocates faster than one of all four tools' classes). The JVM
+    # checks the archive against this JVM and these jars (-Xshare:auto: a stale one is ignored,
+    # silently with the logging off).
+    local cds=() jffi=() archive=$sasldb4j_cache/$sasldb4j_tool.jsa stub=$sasldb4j_cache/${sasldb4j_jffi%.jar}
+    [ -n "$sasldb4j_tool" ] && [ -f "$archive" ] \
+        && cds=(-XX:SharedArchiveFile="$archive" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
     # The stub's directory is named after the jffi jar, so an old stub never meets a newer jffi.
     [ -f "$stub/libjffi-1.2.so" ] && jffi=(-Djffi.boot.library.path="$stub")
-    # Short runs: C1 only (one compiler thread; the second core stays with the program), and
-    # jnr-ffi's reflection binding instead of classes generated with ASM at start-up (those
-    # cannot live in the archive).
-    local jit=(-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Djnr.ffi.asm.enabled=false)
-    local gc=(-XX:+UseSerialGC) heap=()
-    case " $* " in
-        # A batch may hold 200,000 users: C2, and a GC that copies on both cores.
-        *" --batch"*) jit=(); gc=(-XX:+UseParallelGC) ;;
-    esac
-    case $main in
-        # Conversions hold 200,000 records: C2 and a GC that copies them on both cores.
-        *[Cc]onvert*) jit=(); gc=(-XX:+UseParallelGC) ;;
-        # The daemon: full JIT, SerialGC (least CPU per short request), the heap capped (the
-        # Argon2 memory is native, bounded by --memory-budget), and glibc's malloc kept from
-        # hoarding Argon2 buffers in per-thread arenas (docs/benchmarks.md, scripts/argon2-flood.sh).
-        *Authd*) jit=(); heap=(-Xmx"${SASLDB4J_HEAP:-256m}")
-            export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} ;;
-        # A listing can be 200,000 records: C2 pays for itself there, and costs ~10 ms on a small one.
-        *Sasldblistusers*) jit=(-Djnr.ffi.asm.enabled=false) ;;
-    esac
-    # ${heap[@]} before $SASLDB4J_JAVA_OPTS: an -Xmx given there wins (the JVM takes the last).
+    # The tool's JVM flags (jvm-flags.bash) before $SASLDB4J_JAVA_OPTS: an -Xmx given there wins
+    # (the JVM takes the last).
     # shellcheck disable=SC2086
-    exec "${JAVA:-java}" $sasldb4j_opens "${cds[@]}" "${jit[@]}" "${gc[@]}" "${heap[@]}" "${jffi[@]}" \
-        -XX:-UsePerfData -Xss1m ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="${0##*/}" \
-        -cp "$sasldb4j_cp" "$main" "$@"
+    exec "${JAVA:-java}" $sasldb4j_opens "${cds[@]}" "${jffi[@]}" "${sasldb4j_jvm[@]}" \
+        ${SASLDB4J_JAVA_OPTS:-} -Dsasldb4j.program="${0##*/}" -cp "$sasldb4j_cp" "$main" "$@"
 }

@@ -31,9 +31,12 @@ class LauncherBuildPolicyTest {
 
     @BeforeEach
     void fakeCheckout() throws IOException {
-        Path real = Path.of(System.getProperty("user.dir")).getParent().getParent().resolve("bin/lib/launch.bash");
+        Path lib = Path.of(System.getProperty("user.dir")).getParent().getParent().resolve("bin/lib");
         Files.createDirectories(root.resolve("bin/lib"));
-        Files.copy(real, root.resolve("bin/lib/launch.bash"));
+        // launch.bash sources the JVM flags shared with the installed launcher.
+        for (String file : List.of("launch.bash", "jvm-flags.bash")) {
+            Files.copy(lib.resolve(file), root.resolve("bin/lib").resolve(file));
+        }
         Files.writeString(root.resolve("bin/tool"), "#!/usr/bin/env bash\n"
                 + ". \"${0%/*}/lib/launch.bash\"\nlaunch mod sasldb4j-x org.example.Main \"$@\"\n");
         root.resolve("bin/tool").toFile().setExecutable(true);
