@@ -95,8 +95,8 @@ public final class SecretCensus {
         String of = String.format(Locale.ROOT, "%,d of %,d users%s", matching, users, sampled ? " counted" : "");
         int differ = users - matching;
         return name + ", like " + of + (differ == 0 ? ""
-                : String.format(Locale.ROOT, "; %,d user%s differ: mixed stores show the scheme through timing, see docs/security.md",
-                        differ, differ == 1 ? "" : "s"));
+                : String.format(Locale.ROOT, "; %,d %s: mixed stores show the scheme through timing, see docs/security.md",
+                        differ, differ == 1 ? "user differs" : "users differ"));
     }
 
     @Override

@@ -77,7 +77,7 @@ class SecretCensusTest {
     void aHashedStoreGetsAHashedStandInWithItsParameters() {
         SecretCensus c = SecretCensus.of(source(plaintextStore(1, 3)), SecretSet.PLAINTEXT);
         assertEquals(CHEAP_HASHED, c.policy(), "same kinds and the users' Argon2id parameters");
-        assertEquals("hashed (argon2id,scram-sha-1,scram-sha-256), like 3 of 4 users; 1 user differ: mixed stores"
+        assertEquals("hashed (argon2id,scram-sha-1,scram-sha-256), like 3 of 4 users; 1 user differs: mixed stores"
                 + " show the scheme through timing, see docs/security.md", c.describe());
     }
 
