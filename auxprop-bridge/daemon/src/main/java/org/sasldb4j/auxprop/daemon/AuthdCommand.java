@@ -102,8 +102,8 @@ public final class AuthdCommand implements Callable<Integer> {
     @Option(names = "--salt-key", paramLabel = "FILE",
             description = "Key of the SCRAM salts of users without stored SCRAM keys, created (32 random bytes,"
                     + " mode 0600) if missing; keeps those salts across restarts so they do not tell who exists"
-                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else none: a new key at"
-                    + " each start).")
+                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else in /var/lib/sasldb4j"
+                    + " when that is this user's directory or holds the key, else none: a new key at each start).")
     Path saltKey;
 
     @Option(names = "--failure-delay", paramLabel = "DURATION", converter = Durations.class,
@@ -382,8 +382,9 @@ public final class AuthdCommand implements Callable<Integer> {
             return 1;
         }
         if (!salts.persistent()) {
-            AuthLog.LOGGER.warning("no --salt-key: SCRAM salts of users without stored keys change at this restart,"
-                    + " which tells a client who has stored keys");
+            AuthLog.LOGGER.warning("no --salt-key (and no " + INSTALLED_STATE_DIRECTORY + " of this user): SCRAM"
+                    + " salts of users without stored keys change at this restart, which tells a client who has"
+                    + " stored keys");
         }
         String rule = realmRule;
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
@@ -458,11 +459,41 @@ public final class AuthdCommand implements Callable<Integer> {
 
     /** {@code salt-key} in systemd's state directory ({@code StateDirectory=}), or null. */
     private Path defaultSaltKey() {
-        String state = env.getenv("STATE_DIRECTORY");
-        if (state == null || state.isEmpty()) {
+        return defaultSaltKey(env.getenv("STATE_DIRECTORY"), INSTALLED_STATE_DIRECTORY);
+    }
+
+    /** The daemon's state directory as the package makes it (0700 sasldb4j:sasldb4j). */
+    static final Path INSTALLED_STATE_DIRECTORY = Path.of("/var/lib/sasldb4j");
+
+    /**
+     * Where the salt key is without {@code --salt-key}: in systemd's {@code $STATE_DIRECTORY};
+     * else in {@code installed} if it is a safe directory of ours (not a link, owned by this user,
+     * writable by no one else), or if the key is already there (e.g. root starting the daemon by
+     * hand reads the key the service made, and never makes one the service could not read); else
+     * none (a new key at each start, with a warning).
+     */
+    static Path defaultSaltKey(String stateDirectory, Path installed) {
+        if (stateDirectory != null && !stateDirectory.isEmpty()) {
+            // systemd lists several directories separated by ':' when several are configured.
+            return Path.of(stateDirectory.split(":")[0]).resolve("salt-key");
+        }
+        Path key = installed.resolve("salt-key");
+        try {
+            java.nio.file.attribute.PosixFileAttributes a = java.nio.file.Files.readAttributes(installed,
+                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            boolean othersWrite = a.permissions().contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || a.permissions().contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+            if (!a.isDirectory() || othersWrite) {
+                return null;
+            }
+            if (java.nio.file.Files.exists(key, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return key; // read with the usual checks: a link or a wide mode stops the start
+            }
+            int owner = (Integer) java.nio.file.Files.getAttribute(installed, "unix:uid",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return owner == org.sasldb4j.store.ThisProcess.euid() ? key : null;
+        } catch (IOException | UnsupportedOperationException | ClassCastException e) {
             return null;
         }
-        // systemd lists several directories separated by ':' when several are configured.
-        return Path.of(state.split(":")[0]).resolve("salt-key");
     }
 }
