@@ -207,9 +207,12 @@ pf start
 
 # --- sasldb-authd --------------------------------------------------------------------------------
 mkdir -m 0750 "$WORK/run" && chgrp postfix "$WORK/run"
+# The attack replays need the daemon's FINE lines to prove the attack took effect (below).
+AUTHD_LOG_LEVEL=
+if [ "${INTEROP_ONLY:-}" = attacks ]; then AUTHD_LOG_LEVEL="--log-level FINE"; fi
 bin/sasldb-authd --foreground -f "$LMDB" --realm "$REALM" \
     --dovecot-socket "$PF/spool/private/auth" --saslauthd-socket "$WORK/run/mux" \
-    --socket-group postfix --failure-delay 0 >"$WORK/authd.log" 2>&1 &
+    --socket-group postfix --failure-delay 0 $AUTHD_LOG_LEVEL >"$WORK/authd.log" 2>&1 &
 AUTHD_PID=$!
 for _ in $(seq 300); do
     [ -S "$PF/spool/private/auth" ] && [ -S "$WORK/run/mux" ] && break
@@ -330,13 +333,22 @@ aborted_session() {
     exec 5>&-
     echo "$got"
 }
+dropped_lines() { grep -c 'requests open; dropped the oldest' "$WORK/authd.log" || true; }
 for wave in 1 2; do
     aborted=0
+    dropped_before=$(dropped_lines)
     for s in $(seq 16); do
         aborted=$((aborted + $(aborted_session "$P_DOVECOT" 9)))
     done
     [ "$aborted" = 144 ] && report 1 "attack abandoned exchanges, wave $wave: 144 exchanges aborted with *" \
         || report 0 "attack abandoned exchanges, wave $wave: 144 exchanges aborted with *" "only $aborted got 334 then 501"
+    # The attack took effect only if one daemon connection (one smtpd) filled its open requests:
+    # the daemon (at FINE in this mode) then logs "N requests open; dropped the oldest".
+    if [ "${INTEROP_ONLY:-}" = attacks ]; then
+        dropped=$(( $(dropped_lines) - dropped_before ))
+        [ "$dropped" -gt 0 ] && report 1 "attack abandoned exchanges, wave $wave: took effect ($dropped oldest requests dropped)" \
+            || report 0 "attack abandoned exchanges, wave $wave: took effect" "no 'dropped the oldest' line in $WORK/authd.log: the open requests never reached the bound"
+    fi
     for m in PLAIN LOGIN CRAM-MD5; do
         check "attack abandoned exchanges, wave $wave: legitimate $m login afterwards" "$P_DOVECOT" "$m" \
             bob@other.test bobpw 235

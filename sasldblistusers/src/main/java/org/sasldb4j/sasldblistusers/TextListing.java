@@ -38,14 +38,18 @@ final class TextListing implements Listing {
         }
     }
 
-    /** The bytes as they are, or with control bytes escaped when there are any. */
+    /**
+     * The bytes as they are, or with control bytes and backslashes escaped as {@code \xHH} when
+     * there are any: a backslash is escaped too, so a name holding the text {@code \x0a} cannot
+     * pass for an escaped newline.
+     */
     private void write(byte[] b) throws IOException {
         if (!hasControl(b)) {
             out.write(b);
             return;
         }
         for (byte x : b) {
-            if (isControl(x)) {
+            if (isControl(x) || x == '\\') {
                 out.write(("\\x" + HexFormat.of().toHexDigits(x)).getBytes(StandardCharsets.US_ASCII));
             } else {
                 out.write(x);
@@ -55,7 +59,7 @@ final class TextListing implements Listing {
 
     static boolean hasControl(byte[] b) {
         for (byte x : b) {
-            if (isControl(x)) {
+            if (isControl(x) || x == '\\') {
                 return true;
             }
         }

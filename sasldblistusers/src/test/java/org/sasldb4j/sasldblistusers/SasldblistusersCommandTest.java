@@ -280,4 +280,15 @@ class SasldblistusersCommandTest {
         assertEquals(0, r.rc(), r.err());
         assertEquals("bob@example.org: userPassword\nevil\\x0aroot@example.org\\x09x: userPassword\n", r.out());
     }
+
+    /** A name holding the text {@code \x0a} must not pass for an escaped newline: the backslash is escaped. */
+    @org.junit.jupiter.api.Tag("attack")
+    @Test
+    void aBackslashInANameCannotForgeAnEscape() {
+        put("evil\\x0aroot", "example.org", "userPassword");
+        put("evil\nroot", "example.org", "userPassword");
+        Result r = run(db().toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("evil\\x0aroot@example.org: userPassword\nevil\\x5cx0aroot@example.org: userPassword\n", r.out());
+    }
 }

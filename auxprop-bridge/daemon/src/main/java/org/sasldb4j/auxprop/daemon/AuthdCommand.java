@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import org.sasldb4j.auxprop.AuthorizationPolicy;
 import org.sasldb4j.auxprop.BridgeConfig;
@@ -22,9 +23,12 @@ import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.cli.StoreAdvice;
 import org.sasldb4j.cli.StorePaths;
+import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.secret.Argon2Parameters;
 import org.sasldb4j.store.secret.ScramSaltKey;
+import org.sasldb4j.store.secret.SecretCensus;
 import org.sasldb4j.store.secret.SecretSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +45,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sasldb-authd", mixinStandardHelpOptions = false, sortOptions = false,
         customSynopsis = {
             "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
-            "             [-f sasldb] [--realm REALM] [--secrets hashed|plaintext]",
+            "             [-f sasldb] [--realm REALM] [--secrets auto|hashed|plaintext]",
             "             [--pid-file FILE] [OPTION]..."},
         description = {
             "Serves a sasldb4j store to Postfix (smtpd_sasl_type = dovecot) and to libsasl's"
@@ -86,16 +90,20 @@ public final class AuthdCommand implements Callable<Integer> {
                     + " DIGEST-MD5 also available).")
     List<String> mechanisms = new ArrayList<>(Mechanism.DEFAULT_NAMES);
 
-    @Option(names = "--secrets", paramLabel = "hashed|plaintext",
+    /** The default of {@code --secrets}: the stand-in follows the store ({@link SecretCensus}). */
+    static final String SECRETS_AUTO = "auto";
+
+    @Option(names = "--secrets", paramLabel = "auto|hashed|plaintext",
             description = "What the store's users hold, so an unknown user costs the same time as a known one"
-                    + " (default: hashed; plaintext for a store of Cyrus users).")
-    String secrets = "hashed";
+                    + " (default: auto: what most of the store's users hold, counted at start and at each reload;"
+                    + " plaintext for an empty store, as saslpasswd stores).")
+    String secrets = SECRETS_AUTO;
 
     @Option(names = "--salt-key", paramLabel = "FILE",
             description = "Key of the SCRAM salts of users without stored SCRAM keys, created (32 random bytes,"
                     + " mode 0600) if missing; keeps those salts across restarts so they do not tell who exists"
-                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else none: a new key at"
-                    + " each start).")
+                    + " (default: salt-key in $STATE_DIRECTORY when systemd sets it, else in /var/lib/sasldb4j"
+                    + " when that is this user's directory or holds the key, else none: a new key at each start).")
     Path saltKey;
 
     @Option(names = "--failure-delay", paramLabel = "DURATION", converter = Durations.class,
@@ -320,11 +328,7 @@ public final class AuthdCommand implements Callable<Integer> {
             storePath = StorePaths.resolve(store, "sasldb-authd", env).path();
             DefaultRealm.Choice realmChoice = DefaultRealm.choose(null, realm, env);
             serverName = realmChoice.realm();
-            SecretSet policy = switch (secrets) {
-                case "hashed" -> SecretSet.HASHED;
-                case "plaintext" -> SecretSet.PLAINTEXT;
-                default -> throw new IllegalArgumentException("--secrets must be hashed or plaintext");
-            };
+            SecretSet policy = policyOf(secrets);
             realmRule = realmRule(realmChoice);
             bridgeConfig = bridgeConfig(realmChoice, policy);
             DaemonSettings settings = new DaemonSettings(Mechanism.parseList(mechanisms), realmChoice.realm(),
@@ -366,7 +370,7 @@ public final class AuthdCommand implements Callable<Integer> {
             Path sp = storePath;
             BridgeConfig bc = bridgeConfig;
             String sn = serverName;
-            daemon = AuthDaemon.start(config, () -> BridgeBackend.open(sp, bc, sn, salts));
+            daemon = AuthDaemon.start(config, backends(secrets, sp, bc, sn, salts));
         } catch (StoreException e) {
             err.println("sasldb-authd: " + StoreAdvice.message(e));
             return 1;
@@ -378,8 +382,9 @@ public final class AuthdCommand implements Callable<Integer> {
             return 1;
         }
         if (!salts.persistent()) {
-            AuthLog.LOGGER.warning("no --salt-key: SCRAM salts of users without stored keys change at this restart,"
-                    + " which tells a client who has stored keys");
+            AuthLog.LOGGER.warning("no --salt-key (and no " + INSTALLED_STATE_DIRECTORY + " of this user): SCRAM"
+                    + " salts of users without stored keys change at this restart, which tells a client who has"
+                    + " stored keys");
         }
         String rule = realmRule;
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
@@ -407,6 +412,40 @@ public final class AuthdCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The stand-in policy {@code --secrets} names; for {@code auto} a placeholder that {@link
+     * #backends} replaces with the store's majority at each open.
+     *
+     * @throws IllegalArgumentException for another value
+     */
+    static SecretSet policyOf(String secrets) {
+        return switch (secrets) {
+            case SECRETS_AUTO, "plaintext" -> SecretSet.PLAINTEXT;
+            case "hashed" -> SecretSet.HASHED;
+            default -> throw new IllegalArgumentException("--secrets must be auto, hashed or plaintext");
+        };
+    }
+
+    /**
+     * What opens the store, at start and at each reload: with {@code --secrets auto} it first
+     * counts what the store's users hold ({@link SecretCensus}) and gives the unknown users'
+     * stand-in the majority's secrets, logging the choice; otherwise the given policy.
+     */
+    static Supplier<AuthBackend> backends(String secrets, Path store, BridgeConfig config, String serverName,
+            ScramSaltKey salts) {
+        if (!SECRETS_AUTO.equals(secrets)) {
+            return () -> BridgeBackend.open(store, config, serverName, salts);
+        }
+        return () -> {
+            SecretCensus census;
+            try (CredentialStore s = CredentialStore.open(store, StoreOptions.readOnly())) {
+                census = SecretCensus.of(s, SecretSet.PLAINTEXT);
+            }
+            AuthLog.LOGGER.info(() -> "stand-in for unknown users: " + census.describe());
+            return BridgeBackend.open(store, config.withPolicy(census.policy()), serverName, salts);
+        };
+    }
+
     /** Every socket listens now: tell systemd ({@code Type=notify}) if it asked. */
     private void notifyReady() {
         SystemdNotify.ready(env.getenv("NOTIFY_SOCKET"));
@@ -420,11 +459,41 @@ public final class AuthdCommand implements Callable<Integer> {
 
     /** {@code salt-key} in systemd's state directory ({@code StateDirectory=}), or null. */
     private Path defaultSaltKey() {
-        String state = env.getenv("STATE_DIRECTORY");
-        if (state == null || state.isEmpty()) {
+        return defaultSaltKey(env.getenv("STATE_DIRECTORY"), INSTALLED_STATE_DIRECTORY);
+    }
+
+    /** The daemon's state directory as the package makes it (0700 sasldb4j:sasldb4j). */
+    static final Path INSTALLED_STATE_DIRECTORY = Path.of("/var/lib/sasldb4j");
+
+    /**
+     * Where the salt key is without {@code --salt-key}: in systemd's {@code $STATE_DIRECTORY};
+     * else in {@code installed} if it is a safe directory of ours (not a link, owned by this user,
+     * writable by no one else), or if the key is already there (e.g. root starting the daemon by
+     * hand reads the key the service made, and never makes one the service could not read); else
+     * none (a new key at each start, with a warning).
+     */
+    static Path defaultSaltKey(String stateDirectory, Path installed) {
+        if (stateDirectory != null && !stateDirectory.isEmpty()) {
+            // systemd lists several directories separated by ':' when several are configured.
+            return Path.of(stateDirectory.split(":")[0]).resolve("salt-key");
+        }
+        Path key = installed.resolve("salt-key");
+        try {
+            java.nio.file.attribute.PosixFileAttributes a = java.nio.file.Files.readAttributes(installed,
+                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            boolean othersWrite = a.permissions().contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || a.permissions().contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+            if (!a.isDirectory() || othersWrite) {
+                return null;
+            }
+            if (java.nio.file.Files.exists(key, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return key; // read with the usual checks: a link or a wide mode stops the start
+            }
+            int owner = (Integer) java.nio.file.Files.getAttribute(installed, "unix:uid",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return owner == org.sasldb4j.store.ThisProcess.euid() ? key : null;
+        } catch (IOException | UnsupportedOperationException | ClassCastException e) {
             return null;
         }
-        // systemd lists several directories separated by ':' when several are configured.
-        return Path.of(state.split(":")[0]).resolve("salt-key");
     }
 }

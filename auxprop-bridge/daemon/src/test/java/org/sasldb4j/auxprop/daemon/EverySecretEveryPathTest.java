@@ -253,6 +253,22 @@ class EverySecretEveryPathTest {
                 }
             }
         }
+        // Whole mechanism messages that carry a password (PLAIN's "\0user\0password", LOGIN's
+        // password), as base64 on the wire: a logged resp= or CONT line shows the password in a
+        // base64 alignment that the password's own forms above do not match.
+        int carrying = 0;
+        for (byte[] message : SENT_MESSAGES) {
+            if (passwords.values().stream().noneMatch(pw -> contains(message, pw) || contains(message, wrongPassword(pw)))) {
+                continue;
+            }
+            carrying++;
+            for (byte[] form : forms(message)) {
+                if (form.length >= 8 && contains(text, form)) {
+                    found.add("a whole mechanism message carrying a password, as " + new String(form, StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        assertTrue(carrying > 0, "no message carrying a password was sent: the search above proves nothing");
         // DIGEST-MD5's password equivalent H(user:realm:password), as the JDK's server logs it.
         byte[] ha1 = MessageDigest.getInstance("MD5").digest(concat(utf8("plain:" + REALM + ":"), passwords.get("plain")));
         for (byte[] form : forms(ha1)) {
@@ -342,6 +358,9 @@ class EverySecretEveryPathTest {
     }
 
     /** AUTH with the first response as initial response (client-first) or none, then CONT. */
+    /** Every mechanism message the Dovecot clients sent, for the log search. */
+    static final List<byte[]> SENT_MESSAGES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     static final class OverDovecot implements Channel {
         private final DovecotClient c;
         private final int id;
@@ -356,6 +375,7 @@ class EverySecretEveryPathTest {
 
         @Override
         public byte[] send(byte[] response) throws Exception {
+            SENT_MESSAGES.add(response.clone());
             if (!started) {
                 started = true;
                 String base = "AUTH\t" + id + "\t" + mech + "\tservice=smtp\tnologin\tlip=127.0.0.1\trip=127.0.0.1";

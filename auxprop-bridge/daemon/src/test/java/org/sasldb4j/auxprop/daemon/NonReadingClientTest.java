@@ -15,37 +15,76 @@ import org.junit.jupiter.api.Test;
  * daemon's writes to it block, and once they blocked the shared timer, so every delayed failure,
  * expiry and I/O timeout on both sockets stopped. Now only that client's own thread waits; while
  * it is stuck, other clients log in, get their (delayed) failures, and idle connections still time
- * out; the flooder is disconnected by the write timeout.
+ * out; the flooder is disconnected by the write timeout. Answers due at once must come within 1 s,
+ * failures within the failure delay + 1 s (hang/latency guards of a functional property: a timer
+ * stalled behind the flooder would answer only once it is closed, 20 s later).
  */
 @Tag("attack")
 class NonReadingClientTest {
 
+    /** Longest wait for an answer that is due at once: a hang/latency guard, not a timing measurement. */
+    static final long PROMPT_MILLIS = 1_000;
+
     @Test
     void aClientThatNeverReadsBlocksNobodyElse() throws Exception {
+        Duration failureDelay = Duration.ofMillis(500);
+        long failMillis = failureDelay.toMillis() + PROMPT_MILLIS;
+        // The write timeout (20 s) outlasts the rounds below, so they all run while the flooder
+        // is stuck: a regression that let its blocked writes stall the timer would show as late
+        // answers here, not only as answers after the flooder is finally closed.
         DaemonSettings s = DaemonSettings.forTests("example.org")
-                .withFailureDelay(Duration.ofMillis(500))
-                .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(3), Duration.ofSeconds(5));
+                .withFailureDelay(failureDelay)
+                .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(3), Duration.ofSeconds(20));
         try (DaemonFixture fx = DaemonFixture.start(s, DaemonFixture.users(), 0, Duration.ZERO);
                 DovecotClient flooder = DovecotClient.postfix(fx.dovecot());
                 DovecotClient idle = DovecotClient.postfix(fx.dovecot())) {
             floodUntilTheDaemonStopsReading(flooder);
 
-            // While the daemon's writes to the flooder are stuck, everyone else is served,
-            // delayed failures (timer -> writer) included.
+            // While the daemon's writes to the flooder are stuck, everyone else is served: OK
+            // promptly, delayed failures (timer -> writer) after the failure delay, not later.
             for (int round = 0; round < 3; round++) {
                 try (DovecotClient c = DovecotClient.postfix(fx.dovecot())) {
                     c.send("AUTH\t1\tPLAIN\tservice=smtp\tresp=" + b64("\0alice\0alicepw"));
-                    assertEquals("OK\t1\tuser=alice@example.org", c.readLine(DovecotClient.HANG_GUARD_MILLIS));
+                    assertEquals("OK\t1\tuser=alice@example.org", c.readLine(PROMPT_MILLIS));
                     c.send("AUTH\t2\tPLAIN\tservice=smtp\tresp=" + b64("\0alice\0wrong"));
-                    assertEquals("FAIL\t2\treason=authentication failure", c.readLine(DovecotClient.HANG_GUARD_MILLIS));
+                    assertEquals("FAIL\t2\treason=authentication failure", c.readLine(failMillis));
                 }
-                assertEquals("OK", SaslauthdClient.ask(fx.saslauthd(), "alice", "alicepw", "smtp", ""));
-                assertEquals("NO", SaslauthdClient.ask(fx.saslauthd(), "alice", "wrong", "smtp", ""));
+                assertEquals("OK", within(PROMPT_MILLIS, () -> SaslauthdClient.ask(fx.saslauthd(), "alice", "alicepw",
+                        "smtp", "")));
+                assertEquals("NO", within(failMillis, () -> SaslauthdClient.ask(fx.saslauthd(), "alice", "wrong",
+                        "smtp", "")));
             }
+            assertTrue(stillStuck(flooder), "the flooder is still connected and unread after the rounds,"
+                    + " so they ran during the attack");
             // The watchdog still runs: an idle connection is closed after the idle timeout ...
             assertTrue(idle.closedWithin(30_000), "idle connection closed while the flooder is stuck");
             // ... and the flooder itself after the write timeout (what it had not read is skipped).
-            assertTrue(flooder.closedWithin(30_000), "flooder disconnected");
+            assertTrue(flooder.closedWithin(60_000), "flooder disconnected");
+        }
+    }
+
+    /** The answer of {@code call}, which must come within {@code millis} (a hang/latency guard). */
+    private static String within(long millis, java.util.concurrent.Callable<String> call) throws Exception {
+        long t0 = System.nanoTime();
+        String answer = call.call();
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(took <= millis, "answered after " + took + " ms, more than " + millis + " ms");
+        return answer;
+    }
+
+    /**
+     * True if the daemon still holds the flooder's connection and still does not read it: a
+     * non-blocking write takes nothing (a closed connection would fail with a broken pipe). Reads
+     * nothing, so the daemon's blocked write stays blocked.
+     */
+    private static boolean stillStuck(DovecotClient c) throws Exception {
+        c.ch.configureBlocking(false);
+        try {
+            return c.ch.write(ByteBuffer.wrap(new byte[] {'A'})) == 0;
+        } catch (java.io.IOException closed) {
+            return false;
+        } finally {
+            c.ch.configureBlocking(true);
         }
     }
 

@@ -70,4 +70,48 @@ class SaltKeyOptionTest {
         assertTrue(err.contains("chmod 600"), err);
         assertEquals(1, err.lines().count(), err);
     }
+
+    /** Outside systemd (a by-hand or sysvinit start), the package's state directory keeps the salts stable. */
+    @Test
+    void outsideSystemdTheInstalledStateDirectoryIsTheDefaultPlace() throws Exception {
+        Path state = Files.createDirectory(dir.resolve("state"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        assertEquals(state.resolve("salt-key"), AuthdCommand.defaultSaltKey(null, state));
+        assertEquals(dir.resolve("sd").resolve("salt-key"), AuthdCommand.defaultSaltKey(dir.resolve("sd").toString(), state),
+                "systemd's StateDirectory first");
+        // Two starts by hand: the same key, made once, mode 0600, not through a link.
+        var first = org.sasldb4j.store.secret.ScramSaltKey.loadOrCreate(AuthdCommand.defaultSaltKey(null, state));
+        assertTrue(first.persistent());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("salt-key"))));
+        byte[] key = Files.readAllBytes(state.resolve("salt-key"));
+        org.sasldb4j.store.secret.ScramSaltKey.loadOrCreate(AuthdCommand.defaultSaltKey(null, state));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(key, Files.readAllBytes(state.resolve("salt-key")));
+    }
+
+    @Test
+    void anUnsafeOrMissingInstalledStateDirectoryIsNotUsed() throws Exception {
+        assertEquals(null, AuthdCommand.defaultSaltKey(null, dir.resolve("missing")));
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwx---")); // past the umask
+        assertEquals(null, AuthdCommand.defaultSaltKey(null, shared), "group-writable: another user could plant the key");
+        Path real = Files.createDirectory(dir.resolve("real"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        assertEquals(null, AuthdCommand.defaultSaltKey(null, link), "a linked state directory is not followed");
+    }
+
+    /** A planted link in the installed state directory stops the start with one line; nothing written through it. */
+    @Test
+    void aLinkPlantedAsTheInstalledKeyIsNotFollowed() throws Exception {
+        Path state = Files.createDirectory(dir.resolve("state"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path victim = dir.resolve("victim");
+        Files.createSymbolicLink(state.resolve("salt-key"), victim);
+        Path chosen = AuthdCommand.defaultSaltKey(null, state);
+        assertEquals(state.resolve("salt-key"), chosen);
+        org.sasldb4j.store.StoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.sasldb4j.store.StoreException.class, () -> org.sasldb4j.store.secret.ScramSaltKey.loadOrCreate(chosen));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        assertFalse(Files.exists(victim, LinkOption.NOFOLLOW_LINKS));
+    }
 }

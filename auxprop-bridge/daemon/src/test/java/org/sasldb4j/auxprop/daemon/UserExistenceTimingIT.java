@@ -97,6 +97,11 @@ class UserExistenceTimingIT {
     }
 
     private AuthDaemon start(SecretSet policy) throws Exception {
+        return start("explicit", policy);
+    }
+
+    /** The daemon as {@code sasldb-authd --secrets <secrets>} opens its store ({@code policy}: what that names). */
+    private AuthDaemon start(String secrets, SecretSet policy) throws Exception {
         BridgeConfig bc = BridgeConfig.of(REALM).withPolicy(policy);
         DaemonSettings base = DaemonSettings.forTests(REALM);
         DaemonSettings settings = new DaemonSettings(
@@ -105,7 +110,7 @@ class UserExistenceTimingIT {
                 base.maxPending(), false);
         DaemonConfig cfg = new DaemonConfig(dir.resolve("auth"), dir.resolve("mux"), null, 16, settings, 0, 1024,
                 Duration.ofSeconds(5), Duration.ZERO);
-        return AuthDaemon.start(cfg, () -> BridgeBackend.open(db, bc, REALM, saltKey));
+        return AuthDaemon.start(cfg, AuthdCommand.backends(secrets, db, bc, REALM, saltKey));
     }
 
     interface Probe {
@@ -123,6 +128,19 @@ class UserExistenceTimingIT {
                 "DIGEST-MD5", List.of("plain", "disabled"), "PLAIN", List.of("plain", "disabled"), "saslauthd", List.of("plain", "disabled")));
     }
 
+    /**
+     * The default set-up: a store of plaintext users (saslpasswd's default) and no {@code
+     * --secrets}. With the former fixed default ({@code hashed}) an unknown user cost an Argon2id
+     * on PLAIN and saslauthd, a known one microseconds: this fails if the default stops following
+     * the store.
+     */
+    @Test
+    void withTheDefaultSettingUnknownUsersCostWhatPlaintextUsersCost() throws Exception {
+        String secrets = new AuthdCommand(null).secrets;
+        measure(secrets, AuthdCommand.policyOf(secrets), Map.of("SCRAM-SHA-256", List.of("plain"),
+                "PLAIN", List.of("plain"), "saslauthd", List.of("plain")));
+    }
+
     /** A store of hashed users ({@code saslpasswd -n}; {@code --secrets hashed}). */
     @Test
     void unknownUsersCostWhatHashedUsersCost() throws Exception {
@@ -132,6 +150,10 @@ class UserExistenceTimingIT {
     }
 
     private void measure(SecretSet policy, Map<String, List<String>> compared) throws Exception {
+        measure("explicit", policy, compared);
+    }
+
+    private void measure(String secrets, SecretSet policy, Map<String, List<String>> compared) throws Exception {
         Map<String, Probe> probes = new LinkedHashMap<>();
         probes.put("SCRAM-SHA-256", (c, id, u) -> scramFirst(c, id, "SCRAM-SHA-256", u));
         probes.put("SCRAM-SHA-1", (c, id, u) -> scramFirst(c, id, "SCRAM-SHA-1", u));
@@ -143,7 +165,7 @@ class UserExistenceTimingIT {
         List<String> failures = new ArrayList<>();
         StringBuilder table = new StringBuilder(
                 "| mechanism | kind | median µs | unknown median µs | A | p |\n|---|---|---|---|---|---|\n");
-        try (AuthDaemon daemon = start(policy); DovecotClient c = DovecotClient.postfix(dir.resolve("auth"))) {
+        try (AuthDaemon daemon = start(secrets, policy); DovecotClient c = DovecotClient.postfix(dir.resolve("auth"))) {
             int[] id = {1};
             for (Map.Entry<String, Probe> p : probes.entrySet()) {
                 List<String> kinds = new ArrayList<>(compared.get(p.getKey()));
@@ -168,7 +190,7 @@ class UserExistenceTimingIT {
                 }
             }
         }
-        System.out.println("UserExistenceTimingIT, policy " + policy + ", " + SAMPLES + " samples per kind:\n" + table);
+        System.out.println("UserExistenceTimingIT, --secrets " + secrets + ", policy " + policy + ", " + SAMPLES + " samples per kind:\n" + table);
         assertEquals(List.of(), failures, table.toString());
     }
 
