@@ -58,7 +58,8 @@ final class AuthLog {
             b.append(" reason=").append(e.reason().word());
         }
         if (e.cause() != null) {
-            b.append(" cause=").append(safe(e.cause()));
+            // "A <- B" (Failures.describe) as one word: StoreException<-StoreNotFoundException
+            b.append(" cause=").append(safe(e.cause().replace(" <- ", "<-")));
         }
         b.append(" rip=").append(c.clientAddress().isEmpty() ? "-" : safe(c.clientAddress())).append(" service=")
                 .append(safe(c.service()));
