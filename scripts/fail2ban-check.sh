@@ -91,6 +91,8 @@ expect FAIL 192.0.2.2 CRAM-MD5 nobody x
 expect FAIL 2001:db8::5 PLAIN dis dispw
 expect FAIL 198.51.100.7 BADB64 - -
 expect FAIL 198.51.100.7 PLAIN "alice@other.test" alicepw
+# A user name trying to forge another address into the line: the ban goes to its sender.
+expect FAIL 192.0.2.3 PLAIN "x rip=198.51.100.1 service=smtp" x
 # Not the client's fault, or not a failure: never matched.
 expect OK 192.0.2.1 PLAIN alice alicepw
 expect OK 203.0.113.9 CRAM-MD5 alice alicepw
@@ -118,12 +120,12 @@ grep -q 'result=tempfail reason=temporary .*rip=192.0.2.99' "$WORK/authd.log" \
 
 kill -TERM "$AUTHD_PID"; wait "$AUTHD_PID" 2>/dev/null || true; AUTHD_PID=
 
-EXPECTED=$(printf '%s\n' "3 192.0.2.1" "2 192.0.2.2" "1 2001:db8::5" "2 198.51.100.7" | sort)
+EXPECTED=$(printf '%s\n' "3 192.0.2.1" "2 192.0.2.2" "1 2001:db8::5" "2 198.51.100.7" "1 192.0.2.3" | sort)
 GOT=$(fail2ban-regex -o ip "$WORK/authd.log" docs/fail2ban/sasldb-authd.conf | sort | uniq -c | awk '{print $1, $2}' | sort)
 SUMMARY=$(fail2ban-regex "$WORK/authd.log" docs/fail2ban/sasldb-authd.conf | grep '^Lines:')
 if [ "$GOT" != "$EXPECTED" ]; then
     cat "$WORK/authd.log" >&2
     fail "fail2ban-regex matched hosts (count host): $(echo $GOT), expected: $(echo $EXPECTED)"
 fi
-echo "$SUMMARY" | grep -q ' 8 matched' || fail "fail2ban-regex: $SUMMARY (expected 8 matched)"
-echo "PASS fail2ban-check: the filter matched the 8 client failures with their hosts, no success, temporary failure or address-less line ($SUMMARY)"
+echo "$SUMMARY" | grep -q ' 9 matched' || fail "fail2ban-regex: $SUMMARY (expected 9 matched)"
+echo "PASS fail2ban-check: the filter matched the 9 client failures with their hosts, no success, temporary failure or address-less line ($SUMMARY)"

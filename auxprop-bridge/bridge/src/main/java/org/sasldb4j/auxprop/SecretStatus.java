@@ -36,8 +36,7 @@ final class SecretStatus {
         if (MechanismSecrets.isDisabled(records)) {
             return Optional.of(LoginDiagnosis.Reason.DISABLED);
         }
-        boolean hasUserPassword = value(records, SecretProperties.USER_PASSWORD) != null;
-        if (hasUserPassword) {
+        if (has(records, SecretProperties.USER_PASSWORD)) {
             // userPassword wins whenever present; an empty one serves nothing ("empty secret").
             Optional<byte[]> plain = MechanismSecrets.plaintext(records);
             plain.ifPresent(Wipe::bytes);
@@ -67,10 +66,10 @@ final class SecretStatus {
                 ? List.of(SecretProperties.SCRAM_SHA_256, SecretProperties.AUTH_PASSWORD)
                 : List.of(SecretProperties.AUTH_PASSWORD);
         for (String p : properties) {
-            byte[] v = value(records, p);
-            if (v == null) {
+            if (!has(records, p)) {
                 continue;
             }
+            byte[] v = value(records, p);
             try {
                 ScramKeys k = p.equals(SecretProperties.AUTH_PASSWORD)
                         ? SecretSchemes.parseAuthPassword(v) : SecretSchemes.parseDovecotScram(v);
@@ -93,10 +92,10 @@ final class SecretStatus {
     private static Optional<LoginDiagnosis.Reason> password(List<Entry> records) {
         boolean present = false;
         for (String p : VERIFIABLE) {
-            byte[] v = value(records, p);
-            if (v == null) {
+            if (!has(records, p)) {
                 continue;
             }
+            byte[] v = value(records, p);
             present = true;
             try {
                 SecretScheme s = SecretSchemes.forProperty(p).orElseThrow();
@@ -114,22 +113,29 @@ final class SecretStatus {
 
     private static Optional<LoginDiagnosis.Reason> malformedIfPresent(List<Entry> records, String... properties) {
         for (String p : properties) {
-            byte[] v = value(records, p);
-            if (v != null) {
-                Wipe.bytes(v);
+            if (has(records, p)) {
                 return Optional.of(LoginDiagnosis.Reason.MALFORMED_SECRET);
             }
         }
         return Optional.of(LoginDiagnosis.Reason.NO_SECRET_FOR_MECHANISM);
     }
 
-    /** A copy of the first value of {@code property}, or null. */
+    private static boolean has(List<Entry> records, String property) {
+        for (Entry e : records) {
+            if (e.property().equals(property)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy of the first value of {@code property}, which {@link #has} found: the caller wipes it. */
     private static byte[] value(List<Entry> records, String property) {
         for (Entry e : records) {
             if (e.property().equals(property)) {
                 return e.value();
             }
         }
-        return null;
+        throw new IllegalStateException("no " + property);
     }
 }
