@@ -4,13 +4,16 @@
 # libsasl's plugins (sasldb, sql) and gcc for LibsaslPasswordChangeIT's small libsasl client;
 # python3 (the terminal driver of the compatibility cases) and setpriv (they run a tool as nobody);
 # systemd for systemd-analyze and systemd-notify (scripts/unit-check.sh, SystemdLifecycleIT);
-# lintian for the Debian package built by saslpasswd/dist (scripts/package-test.sh).
+# lintian for the Debian package built by saslpasswd/dist (scripts/package-test.sh);
+# fail2ban for fail2ban-regex (scripts/fail2ban-check.sh tests docs/fail2ban/sasldb-authd.conf). Its
+# service is not started here: no systemd as init in CI containers, and invoke-rc.d obeys
+# policy-rc.d where one denies starts; the check only runs fail2ban-regex on a file.
 # Idempotent and quick when everything is present. Needs root or sudo.
 set -euo pipefail
 
 packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
-    libsasl2-modules-sql util-linux systemd lintian)
-commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian)
+    libsasl2-modules-sql util-linux systemd lintian fail2ban)
+commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian fail2ban-regex)
 
 missing=0
 for c in "${commands[@]}"; do
@@ -32,4 +35,12 @@ fi
 echo "install-test-deps: installing ${packages[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2
+# Packages with services (fail2ban) must not start them on the test machine: a policy-rc.d that
+# denies every start, for the time of this install only, unless the machine already has one.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 0755 "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2

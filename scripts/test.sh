@@ -6,6 +6,7 @@
 # runs those alone), installs and purges the .deb and runs the .tar.gz it built
 # (scripts/package-test.sh), and the end-to-end check of a real Postfix
 # authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1),
+# the fail2ban filter against a real log of the daemon (scripts/fail2ban-check.sh, fail2ban-regex),
 # then the attack replays that need real servers (scripts/attack.sh --scripts-only: the
 # attack-tagged JUnit replays already ran inside mvn verify, which excludes no tag),
 # a 2-minute soak of the daemon (answers checked; RSS, fds, threads, LMDB reader slots flat) and an
@@ -19,6 +20,7 @@ scripts/unit-check.sh
 mvn -B -ntp verify
 scripts/package-test.sh
 scripts/interop.sh
+scripts/fail2ban-check.sh
 scripts/attack.sh --scripts-only
 scripts/soak.sh 120
 scripts/argon2-flood.sh

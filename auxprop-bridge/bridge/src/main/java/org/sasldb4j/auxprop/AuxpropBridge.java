@@ -359,6 +359,37 @@ public final class AuxpropBridge implements AutoCloseable {
     }
 
     /**
+     * Why {@code user} cannot log in with {@code mechanism} whatever the password, for a
+     * {@link LoginDiagnosis}: {@link LoginDiagnosis.Reason#UNKNOWN_USER}, {@code DISABLED},
+     * {@code NO_SECRET_FOR_MECHANISM} or {@code MALFORMED_SECRET}; empty if a stored secret serves
+     * the mechanism (a failure is then a wrong password). Follows the rule of
+     * {@link MechanismSecrets} (docs/format.md, "Secrets for mechanisms").
+     *
+     * <p>One read transaction; an unknown user's answer is found by classifying the stand-in's
+     * records, so it costs what a known user's does. Nothing here reaches the client.
+     *
+     * @param mechanism an upper-case SASL mechanism name; any other value (e.g. {@code saslauthd})
+     *     asks about a plaintext password check
+     */
+    public Optional<LoginDiagnosis.Reason> whyNot(CanonicalUser user, String mechanism) {
+        return withRecords(user, records -> {
+            if (records.isEmpty()) {
+                List<Entry> copies = new ArrayList<>(standInBytes.size());
+                try {
+                    for (byte[][] kv : standInBytes) {
+                        copies.add(Entry.fromKey(kv[0], kv[1]));
+                    }
+                    SecretStatus.whyNot(copies, mechanism);
+                    return Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER);
+                } finally {
+                    wipe(copies);
+                }
+            }
+            return SecretStatus.whyNot(records, mechanism);
+        });
+    }
+
+    /**
      * Whether {@code authenticated} may act as the authorization id the client sent: empty means
      * itself; otherwise it is canonicalised like a user name and given to the configured
      * {@link AuthorizationPolicy}.

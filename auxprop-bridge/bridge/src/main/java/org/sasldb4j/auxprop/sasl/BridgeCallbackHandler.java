@@ -13,6 +13,7 @@ import javax.security.sasl.AuthorizeCallback;
 import javax.security.sasl.RealmCallback;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.auxprop.LoginDiagnosis;
 
 /**
  * The {@link CallbackHandler} to pass to {@link javax.security.sasl.Sasl#createSaslServer}: it
@@ -37,12 +38,19 @@ public final class BridgeCallbackHandler implements CallbackHandler {
 
     private final AuxpropBridge bridge;
     private final String userRealm;
+    /** In a copy for one exchange ({@link #forExchange}): where its failure is explained; else null. */
+    private final LoginDiagnosis diagnosis;
     /** In a per-exchange copy ({@link #forOneExchange()}): the realm the DIGEST-MD5 client sent. */
     private String clientRealm;
 
     private BridgeCallbackHandler(AuxpropBridge bridge, String userRealm) {
+        this(bridge, userRealm, null);
+    }
+
+    private BridgeCallbackHandler(AuxpropBridge bridge, String userRealm, LoginDiagnosis diagnosis) {
         this.bridge = Objects.requireNonNull(bridge, "bridge");
         this.userRealm = userRealm;
+        this.diagnosis = diagnosis;
     }
 
     /** A handler using the bridge's configured user realm. */
@@ -60,7 +68,21 @@ public final class BridgeCallbackHandler implements CallbackHandler {
      * {@link AuthorizeCallback} (which carries only the user name) is canonicalised the same way.
      */
     BridgeCallbackHandler forOneExchange() {
-        return new BridgeCallbackHandler(bridge, userRealm);
+        return new BridgeCallbackHandler(bridge, userRealm, diagnosis);
+    }
+
+    /**
+     * A copy for one exchange whose server records in {@code diagnosis} which user it looked up
+     * and why it failed (for the operator's log; the client's answers and the exchange's cost stay
+     * the same, see {@link LoginDiagnosis}). Pass it to one {@code createSaslServer} call only.
+     */
+    public BridgeCallbackHandler forExchange(LoginDiagnosis diagnosis) {
+        return new BridgeCallbackHandler(bridge, userRealm, Objects.requireNonNull(diagnosis, "diagnosis"));
+    }
+
+    /** The diagnosis of {@link #forExchange}, or null. */
+    LoginDiagnosis diagnosis() {
+        return diagnosis;
     }
 
     public AuxpropBridge bridge() {
@@ -100,6 +122,15 @@ public final class BridgeCallbackHandler implements CallbackHandler {
 
     private void supplyPassword(String name, String clientRealm, PasswordCallback callback) {
         Optional<CanonicalUser> user = canonical(name, clientRealm);
+        if (diagnosis != null) {
+            // Known before the JDK checks the response: if that check fails, this is why.
+            user.ifPresent(u -> diagnosis.lookedUp(u, clientRealm != null && !clientRealm.isEmpty()
+                    ? LoginDiagnosis.RealmRule.CLIENT_REALM
+                    : LoginDiagnosis.RealmRule.of(name, userRealm != null ? userRealm : bridge.config().userRealm())));
+            diagnosis.failed(user.map(u -> bridge.whyNot(u, "DIGEST-MD5"))
+                    .orElse(Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER))
+                    .orElse(LoginDiagnosis.Reason.WRONG_PASSWORD));
+        }
         char[] chars = user.flatMap(bridge::digestMd5Password).orElseGet(BridgeCallbackHandler::randomPassword);
         try {
             callback.setPassword(chars);
@@ -116,6 +147,9 @@ public final class BridgeCallbackHandler implements CallbackHandler {
         String realm = clientRealm != null && !clientRealm.isEmpty() ? clientRealm : userRealm;
         Optional<CanonicalUser> as = authc.flatMap(u -> bridge.authorize(u, same ? "" : authz, realm));
         a.setAuthorized(as.isPresent());
+        if (as.isEmpty() && diagnosis != null) {
+            diagnosis.failed(LoginDiagnosis.Reason.NOT_AUTHORIZED);
+        }
         as.ifPresent(u -> a.setAuthorizedID(u.toString()));
     }
 

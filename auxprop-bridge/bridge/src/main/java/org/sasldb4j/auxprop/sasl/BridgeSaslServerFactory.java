@@ -45,15 +45,22 @@ public final class BridgeSaslServerFactory implements SaslServerFactory {
         if (!(cbh instanceof BridgeCallbackHandler h) || mechanism == null || !allowed(mechanism, props)) {
             return null;
         }
-        return switch (mechanism) {
+        AbstractServer own = switch (mechanism) {
             case PLAIN -> new PlainServer(h.bridge(), h.userRealm());
             case LOGIN -> new LoginServer(h.bridge(), h.userRealm());
             case CRAM_MD5 -> new CramMd5Server(h.bridge(), h.userRealm(), serverName);
             case SCRAM_SHA_1 -> new ScramServer(ScramVariant.SHA_1, h.bridge(), h.userRealm());
             case SCRAM_SHA_256 -> new ScramServer(ScramVariant.SHA_256, h.bridge(), h.userRealm());
-            case DIGEST_MD5 -> jdkDigest(protocol, serverName, props, h.forOneExchange());
             default -> null;
         };
+        if (own != null) {
+            return own.diagnosedBy(h.diagnosis());
+        }
+        if (!DIGEST_MD5.equals(mechanism)) {
+            return null;
+        }
+        SaslServer digest = jdkDigest(protocol, serverName, props, h.forOneExchange());
+        return h.diagnosis() == null ? digest : new DiagnosedServer(digest, h.diagnosis());
     }
 
     @Override

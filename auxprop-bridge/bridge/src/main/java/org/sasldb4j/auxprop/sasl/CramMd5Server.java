@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.auxprop.LoginDiagnosis;
 import org.sasldb4j.store.secret.CramMd5Context;
 import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.Wipe;
@@ -55,7 +57,8 @@ final class CramMd5Server extends AbstractServer {
             return challenge.clone();
         }
         Response r = parse(response);
-        CanonicalUser user = bridge.canonicalize(r.user, userRealm).orElse(null);
+        CanonicalUser user = canonical(r.user);
+        Optional<LoginDiagnosis.Reason> why = whyNot(user);
         // Unknown, disabled, without a CRAM-MD5 secret: a decoy made at the cost of a real context.
         MechanismSecrets.Cram answer = user == null ? null : bridge.cramMd5(user);
         CramMd5Context context = answer != null ? answer.context() : MechanismSecrets.cramMd5Decoy();
@@ -63,6 +66,7 @@ final class CramMd5Server extends AbstractServer {
         try {
             boolean ok = context.matches(challenge, r.digest) & known;
             if (!ok) {
+                diagnose(why);
                 throw failure();
             }
             succeed(user);

@@ -1,9 +1,11 @@
 package org.sasldb4j.auxprop.sasl;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.auxprop.LoginDiagnosis;
 import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.Wipe;
 
@@ -46,9 +48,11 @@ final class LoginServer extends AbstractServer {
         }
         byte[] password = response.clone();
         try {
-            CanonicalUser u = bridge.canonicalize(user, userRealm).orElse(null);
+            CanonicalUser u = canonical(user);
+            Optional<LoginDiagnosis.Reason> why = whyNot(u);
             Outcome outcome = u == null ? bridge.verify(user, userRealm, password) : bridge.verify(u, password);
             if (u == null || !outcome.authenticated()) {
+                diagnose(why);
                 throw failure();
             }
             succeed(u);

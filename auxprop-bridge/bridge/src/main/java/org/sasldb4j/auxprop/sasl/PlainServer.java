@@ -1,8 +1,10 @@
 package org.sasldb4j.auxprop.sasl;
 
+import java.util.Optional;
 import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.auxprop.LoginDiagnosis;
 import org.sasldb4j.store.secret.PasswordVerifier.Outcome;
 import org.sasldb4j.store.secret.Wipe;
 
@@ -31,11 +33,13 @@ final class PlainServer extends AbstractServer {
         }
         Parsed p = parse(response);
         try {
-            CanonicalUser user = bridge.canonicalize(p.authcid, userRealm).orElse(null);
+            CanonicalUser user = canonical(p.authcid);
+            Optional<LoginDiagnosis.Reason> why = whyNot(user);
             Outcome outcome = user == null
                     ? bridge.verify(p.authcid, userRealm, p.password) // dummy work, NO_SUCH_USER
                     : bridge.verify(user, p.password);
             if (user == null || !outcome.authenticated()) {
+                diagnose(why);
                 throw failure();
             }
             authorizeAndSucceed(user, p.authzid);

@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.security.sasl.SaslException;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.auxprop.LoginDiagnosis;
 import org.sasldb4j.store.secret.MechanismSecrets;
 import org.sasldb4j.store.secret.ScramKeys;
 import org.sasldb4j.store.secret.ScramVariant;
@@ -40,6 +42,7 @@ final class ScramServer extends AbstractServer {
     private boolean known;
     private CanonicalUser user;
     private boolean waitingForFirst;
+    private Optional<LoginDiagnosis.Reason> why = Optional.empty();
 
     ScramServer(ScramVariant variant, AuxpropBridge bridge, String userRealm) {
         this(variant, bridge, userRealm, ScramServer::randomNonce);
@@ -72,7 +75,8 @@ final class ScramServer extends AbstractServer {
 
     private byte[] serverFirst(byte[] response) throws SaslException {
         first = ScramMessages.parseClientFirst(response);
-        user = bridge.canonicalize(first.username(), userRealm).orElse(null);
+        user = canonical(first.username());
+        why = whyNot(user);
         if (user != null) {
             // Known, unknown, disabled: the same lookup and one key derivation, so the same time.
             MechanismSecrets.Scram answer = bridge.scram(user, variant);
@@ -111,6 +115,7 @@ final class ScramServer extends AbstractServer {
             computed = ScramCrypto.hash(variant, clientKey);
             boolean ok = MessageDigest.isEqual(computed, storedKey) & lengthOk & known;
             if (!ok) {
+                diagnose(why);
                 throw new SaslException(getMechanismName() + ": " + FAILED + " (e=invalid-proof)");
             }
         } finally {

@@ -1,5 +1,7 @@
 package org.sasldb4j.auxprop.daemon;
 
+import org.sasldb4j.auxprop.LoginDiagnosis;
+
 /**
  * What the daemon knows about one authentication besides the mechanism's messages: the
  * protocol, service and client address for the log, and the login name the mechanism asked
@@ -15,6 +17,8 @@ final class AuthContext {
     private final long startNanos = System.nanoTime();
     private volatile String login;
     private volatile FailureReason diagnosis;
+    /** Filled by the bridge during the exchange: the user looked up, its realm rule, why it failed. */
+    private final LoginDiagnosis lookup = new LoginDiagnosis();
 
     AuthContext(String protocol, String service, String clientAddress) {
         this.protocol = protocol;
@@ -51,10 +55,40 @@ final class AuthContext {
         this.diagnosis = reason;
     }
 
-    /** The recorded reason, or {@code fallback} if none was recorded. */
+    /**
+     * The recorded reason: one given to {@link #diagnose}, else the bridge's (in {@link #lookup()}),
+     * else {@code fallback}.
+     */
     FailureReason diagnosisOr(FailureReason fallback) {
         FailureReason d = diagnosis;
-        return d == null ? fallback : d;
+        if (d != null) {
+            return d;
+        }
+        return lookup.reason().map(r -> FailureReason.valueOf(r.name())).orElse(fallback);
+    }
+
+    /** What the bridge records about this exchange; hand it to the bridge, read it at the end. */
+    LoginDiagnosis lookup() {
+        return lookup;
+    }
+
+    /** The canonical {@code user@realm} the exchange looked up, or null if it never got that far. */
+    String canonicalUser() {
+        return lookup.user().map(Object::toString).orElse(null);
+    }
+
+    /**
+     * The rule that chose the realm of {@link #canonicalUser()}, as a log word: {@code login-name}
+     * (the login carried {@code @realm}), {@code default-realm} ({@code --realm}), {@code host-name}
+     * (no {@code --realm}: this host's name), {@code client-realm} (DIGEST-MD5's realm); or null.
+     */
+    String realmRule() {
+        return lookup.realmRule().map(r -> switch (r) {
+            case LOGIN_NAME -> "login-name";
+            case USER_REALM -> "default-realm";
+            case SERVER_NAME -> "host-name";
+            case CLIENT_REALM -> "client-realm";
+        }).orElse(null);
     }
 
     /** Nanoseconds since this exchange began. */

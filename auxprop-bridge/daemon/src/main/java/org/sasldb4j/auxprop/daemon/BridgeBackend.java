@@ -1,11 +1,14 @@
 package org.sasldb4j.auxprop.daemon;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
 import javax.security.sasl.SaslServerFactory;
 import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.BridgeConfig;
+import org.sasldb4j.auxprop.CanonicalUser;
+import org.sasldb4j.auxprop.LoginDiagnosis;
 import org.sasldb4j.auxprop.sasl.BridgeCallbackHandler;
 import org.sasldb4j.auxprop.sasl.BridgeSaslServerFactory;
 import org.sasldb4j.store.StoreException;
@@ -60,7 +63,8 @@ final class BridgeBackend implements AuthBackend {
     private SaslServer create(String mechanism, AuthContext ctx) throws SaslException {
         // The factory itself, not Sasl.createSaslServer: that walks the security providers and
         // instantiates a factory on every call, i.e. on every AUTH.
-        SaslServer s = FACTORY.createSaslServer(mechanism, ctx.service(), serverName, null, handler);
+        SaslServer s = FACTORY.createSaslServer(mechanism, ctx.service(), serverName, null,
+                handler.forExchange(ctx.lookup()));
         if (s == null) {
             throw new SaslException(mechanism + ": no SASL server available");
         }
@@ -80,6 +84,27 @@ final class BridgeBackend implements AuthBackend {
                     AuthLog.LOGGER.warning(() -> "store read failed: " + e.getMessage());
                     return CheckResult.TEMP_FAIL;
                 }
+            }
+
+            @Override
+            public CheckResult check(String login, byte[] password, LoginDiagnosis diagnosis) {
+                // Looked up for every login before the check, so unknown users cost what known ones do.
+                Optional<CanonicalUser> user = bridge.canonicalize(login, null);
+                Optional<LoginDiagnosis.Reason> why;
+                try {
+                    user.ifPresent(u -> diagnosis.lookedUp(u,
+                            LoginDiagnosis.RealmRule.of(login, bridge.config().userRealm())));
+                    why = user.isEmpty() ? Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER)
+                            : bridge.whyNot(user.get(), "saslauthd");
+                } catch (StoreException e) {
+                    AuthLog.LOGGER.warning(() -> "store read failed: " + e.getMessage());
+                    return CheckResult.TEMP_FAIL;
+                }
+                CheckResult r = check(login, password);
+                if (r == CheckResult.FAIL) {
+                    diagnosis.failed(why.orElse(LoginDiagnosis.Reason.WRONG_PASSWORD));
+                }
+                return r;
             }
 
             @Override

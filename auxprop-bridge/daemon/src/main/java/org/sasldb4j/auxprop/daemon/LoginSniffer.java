@@ -56,6 +56,8 @@ final class LoginSniffer {
             default -> {
                 if (mechanism.startsWith("SCRAM-") && n == 0) {
                     login = scramUser(message);
+                } else if (mechanism.equals("DIGEST-MD5") && login == null) {
+                    login = digestUser(message);
                 }
                 return false;
             }
@@ -77,6 +79,27 @@ final class LoginSniffer {
         int end = s.indexOf(',', i + 3);
         String u = s.substring(i + 3, end < 0 ? s.length() : end);
         return u.replace("=2C", ",").replace("=3D", "=");
+    }
+
+    /** {@code username="..."} of a DIGEST-MD5 response (RFC 2831 §2.1.2), {@code \\x} unquoted; else null. */
+    private static String digestUser(byte[] m) {
+        String s = new String(m, StandardCharsets.UTF_8);
+        int i = s.startsWith("username=\"") ? 0 : s.indexOf(",username=\"");
+        if (i < 0) {
+            return null;
+        }
+        StringBuilder u = new StringBuilder();
+        for (int k = s.indexOf('"', i) + 1; k < s.length() && u.length() < 256; k++) {
+            char c = s.charAt(k);
+            if (c == '"') {
+                return u.toString();
+            }
+            if (c == '\\' && k + 1 < s.length()) {
+                c = s.charAt(++k);
+            }
+            u.append(c);
+        }
+        return null;
     }
 
     private static String text(byte[] m, int from, int to) {

@@ -23,6 +23,15 @@ public interface PasswordCheck {
     CheckResult check(String login, byte[] password);
 
     /**
+     * {@link #check(String, byte[])}, recording in {@code diagnosis} the user looked up and, for
+     * {@link CheckResult#FAIL}, why (for the log; the caller's answer does not change). The default
+     * records nothing.
+     */
+    default CheckResult check(String login, byte[] password, org.sasldb4j.auxprop.LoginDiagnosis diagnosis) {
+        return check(login, password);
+    }
+
+    /**
      * The state of the user's stored secrets, for the verification cache: a remembered success
      * counts only while this is unchanged, so a password changed, a user deleted or disabled is
      * honoured at the next login, not after the cache's TTL. The default (an empty array, a state

@@ -122,9 +122,10 @@ final class SaslauthdConnection implements Runnable {
         try {
             if (id.indexOf('\0') >= 0) {
                 // A NUL no user name can hold.
+                actx.diagnose(FailureReason.MALFORMED_REQUEST);
                 result = CheckResult.FAIL;
             } else if (cache == null) {
-                result = limitedCheck(id, password);
+                result = limitedCheck(id, password, actx);
             } else {
                 // Read before the check: a change committed in between makes the entry unusable, never wrong.
                 byte[] state = ctx.backend().passwords().secretsState(id);
@@ -132,7 +133,7 @@ final class SaslauthdConnection implements Runnable {
                     if (cache.contains(id, password, state)) {
                         result = CheckResult.OK;
                     } else {
-                        result = limitedCheck(id, password);
+                        result = limitedCheck(id, password, actx);
                         if (result == CheckResult.OK) {
                             cache.put(id, password, state);
                         }
@@ -169,13 +170,13 @@ final class SaslauthdConnection implements Runnable {
     }
 
     /** The check, inside the hashing budget when there is one. */
-    private CheckResult limitedCheck(String id, byte[] password) {
+    private CheckResult limitedCheck(String id, byte[] password, AuthContext actx) {
         WorkLimiter limiter = ctx.limiter();
         if (limiter == null) {
-            return ctx.backend().passwords().check(id, password);
+            return ctx.backend().passwords().check(id, password, actx.lookup());
         }
         try (WorkLimiter.Lease lease = limiter.acquire()) {
-            return ctx.backend().passwords().check(id, password);
+            return ctx.backend().passwords().check(id, password, actx.lookup());
         } catch (TemporaryFailureException e) {
             LOG.warning(() -> "saslauthd: " + e.getMessage());
             return CheckResult.TEMP_FAIL;

@@ -24,8 +24,8 @@ class LoginObserversTest {
         });
         assertEquals(List.of(
                 "INFO auth dovecot: mech=PLAIN user=alice@example.org result=ok rip=192.0.2.7 service=smtp",
-                "INFO auth dovecot: mech=PLAIN user=bob?forged result=fail reason=wrong_password rip=192.0.2.7 service=smtp",
-                "WARNING auth dovecot: mech=SCRAM-SHA-256 user=- result=tempfail reason=temporary cause=StoreException"
+                "INFO auth dovecot: mech=PLAIN user=- login=bob?forged result=fail reason=wrong_password rip=192.0.2.7 service=smtp",
+                "WARNING auth dovecot: mech=SCRAM-SHA-256 user=- login=- result=tempfail reason=temporary cause=StoreException"
                         + " rip=192.0.2.7 service=smtp"), lines);
     }
 
