@@ -37,8 +37,11 @@ final class SaslauthdConnection implements Runnable {
     private final VerificationCache cache;
     /** When the whole request had arrived ({@link DaemonContext#now}); answers are timed from here. */
     private final long arrivedNanos;
-    /** How much longer the reply must wait, decided with the outcome (before its event is told). */
-    private long waitNanos;
+    /**
+     * How much longer the reply must wait, decided with the outcome (before its event is told).
+     * Written and read by the worker thread; volatile only so that no reader could see half a long.
+     */
+    private volatile long waitNanos;
 
     /**
      * @param channel the client, in non-blocking mode, its request already read
