@@ -14,7 +14,8 @@
 #
 # Environment: INTEROP_PORT_BASE (default 12525), INTEROP_KEEP=1 (keep the work directory),
 # INTEROP_ONLY=attacks (only the attack replay at the end; used by
-# scripts/attacks/abandoned-exchanges.sh).
+# scripts/attacks/abandoned-exchanges.sh), INTEROP_ONLY=guessing (only the password-guessing
+# replay, with the daemon's throttle on; used by scripts/attacks/guessing.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -210,9 +211,13 @@ mkdir -m 0750 "$WORK/run" && chgrp postfix "$WORK/run"
 # The attack replays need the daemon's FINE lines to prove the attack took effect (below).
 AUTHD_LOG_LEVEL=
 if [ "${INTEROP_ONLY:-}" = attacks ]; then AUTHD_LOG_LEVEL="--log-level FINE"; fi
+# The checks make many failures from 127.0.0.1 on purpose: no throttle, except in the replay of
+# password guessing, which runs with the throttle's defaults.
+THROTTLE=(--throttle off)
+[ "${INTEROP_ONLY:-}" = guessing ] && THROTTLE=()
 bin/sasldb-authd --foreground -f "$LMDB" --realm "$REALM" \
     --dovecot-socket "$PF/spool/private/auth" --saslauthd-socket "$WORK/run/mux" \
-    --socket-group postfix --failure-delay 0 $AUTHD_LOG_LEVEL >"$WORK/authd.log" 2>&1 &
+    --socket-group postfix --failure-delay 0 $AUTHD_LOG_LEVEL "${THROTTLE[@]}" >"$WORK/authd.log" 2>&1 &
 AUTHD_PID=$!
 for _ in $(seq 300); do
     [ -S "$PF/spool/private/auth" ] && [ -S "$WORK/run/mux" ] && break
@@ -266,7 +271,7 @@ run_path() {   # label port mechanisms... (argon: whether Argon2id-only users ca
     done
 }
 
-if [ "${INTEROP_ONLY:-}" != attacks ]; then
+if [ -z "${INTEROP_ONLY:-}" ]; then
 ehlo "path1 dovecot EHLO mechanisms" "$P_DOVECOT" "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
 ehlo "path1 dovecot EHLO with noplaintext" "$P_NOPLAIN" "CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256"
 run_path "path1 dovecot" "$P_DOVECOT" yes PLAIN LOGIN CRAM-MD5
@@ -309,6 +314,7 @@ fi
 fi   # INTEROP_ONLY
 
 # --- attack: abandoned exchanges -----------------------------------------------------------------
+if [ "${INTEROP_ONLY:-}" != guessing ]; then
 # An SMTP client that answers "*" to a challenge leaves the request open at the daemon: Postfix
 # (smtpd_sasl_authenticate) replies 501 itself and tells the daemon nothing. 16 sessions of 9
 # aborted AUTH LOGIN exchanges each (under smtpd's error limits), one after the other so that the
@@ -354,9 +360,53 @@ for wave in 1 2; do
             bob@other.test bobpw 235
     done
 done
+fi
+
+# --- attack: password guessing, one account from many addresses -----------------------------------
+if [ "${INTEROP_ONLY:-}" = guessing ]; then
+# timed_check NAME SOURCE-ADDRESS USER PASSWORD EXPECTED-CODE: as check, from SOURCE-ADDRESS
+# (Postfix passes it to the daemon as rip=); sets MS to the milliseconds the AUTH took.
+timed_check() {
+    local out code t0
+    t0=$(date +%s%N)
+    out=$(timeout 30 swaks --server 127.0.0.1 --port "$P_DOVECOT" --local-interface "$2" --ehlo interop.test \
+        --auth PLAIN --auth-user "$3" --auth-password "$4" --quit-after AUTH 2>&1)
+    MS=$((($(date +%s%N) - t0) / 1000000))
+    code=$(printf '%s\n' "$out" | sed -n 's/^ *<[-~*]* *\([0-9][0-9][0-9]\)[ -].*/\1/p' | grep -v '^221$' | tail -1)
+    [ "$code" = "$5" ] && report 1 "$1 (${MS} ms)" || report 0 "$1" "expected $5, got ${code:-nothing}"
+}
+# A first login warms the daemon and Postfix up (its time is not judged).
+timed_check "guessing: warm-up login from 127.0.0.2" 127.0.0.2 bob@other.test bobpw 235
+# Five guesses at alice's password, each from a fresh address, as a botnet would: the daemon
+# waits 0, 2, 4, 8, 8 s (--throttle-delay 2s doubling to --throttle-max-delay 8s) before each 535.
+# A whole swaks session takes well under a second here, so the session's time shows the wait:
+# at least the wait (the answer is due at the request's arrival + the wait), at most 4 s more
+# (a loaded machine).
+want=(0 2000 4000 8000 8000)
+for i in 0 1 2 3 4; do
+    timed_check "guessing: guess $((i + 1)) from 127.0.0.$((11 + i))" "127.0.0.$((11 + i))" alice@$REALM "guess$i" 535
+    if [ "$MS" -ge "${want[i]}" ] && [ "$MS" -le $((want[i] + 4000)) ]; then
+        report 1 "guessing: guess $((i + 1)) was answered after the ${want[i]} ms wait (session ${MS} ms)"
+    else
+        report 0 "guessing: guess $((i + 1)) was answered after the ${want[i]} ms wait" "the session took ${MS} ms"
+    fi
+done
+# The real user, from a clean address, while her account is under attack: at once (a session
+# without any wait; an 8 s penalty would show).
+timed_check "guessing: alice's own login from 127.0.0.20 during the attack" 127.0.0.20 alice@$REALM alicepw 235
+[ "$MS" -lt 2000 ] && report 1 "guessing: alice's login waited no penalty (session ${MS} ms)" \
+    || report 0 "guessing: alice's login waited no penalty" "the session took ${MS} ms"
+# ... and her success did not reset the attacker's wait ("alice" is the same account).
+timed_check "guessing: guess 6 from 127.0.0.16 after alice's login" 127.0.0.16 alice "$REALM-guess" 535
+[ "$MS" -ge 8000 ] && report 1 "guessing: guess 6 still waited 8 s (session ${MS} ms)" \
+    || report 0 "guessing: guess 6 still waited 8 s" "the session took ${MS} ms"
+grep -Eq "throttle: account alice@$REALM failed [0-9]+ logins in a row" "$WORK/authd.log" \
+    && report 1 "guessing: the daemon logged the account reaching the cap" \
+    || report 0 "guessing: the daemon logged the account reaching the cap" "$(grep -c . "$WORK/authd.log") log lines, none from the throttle"
+fi
 
 # --- temporary failures reach the SMTP client as 454 --------------------------------------------
-if [ "${INTEROP_ONLY:-}" != attacks ]; then
+if [ -z "${INTEROP_ONLY:-}" ]; then
 # Postfix answers every FAIL with 535; the daemon closes the connection instead, which Postfix
 # reports as 454 4.7.0 and reconnects for the next request. Here: the store replaced by a file that
 # is not a store while the daemon runs, then put back.

@@ -61,6 +61,9 @@ else
     echo "soak: this daemon has no --pool-idle-timeout: its pool keeps idle threads 60 s, so pauses are 65 s" >&2
     idle_s=60
 fi
+# Every client of soak.py is rip=127.0.0.1 and a share of its logins fail on purpose: the throttle
+# would hold all of them, so it is off (a throughput test, not a guessing replay).
+grep -q -- '--throttle ' <<<"$help" && POOL_ARGS+=(--throttle off)
 PAUSE=$(python3 -c "i = float('$idle_s'); print(min(i * 1.5 + 1, i + 5))")
 WARMUP=$(python3 -c "print(max(30, min(300, $DURATION * 0.15), float('$PAUSE') + 12))")
 

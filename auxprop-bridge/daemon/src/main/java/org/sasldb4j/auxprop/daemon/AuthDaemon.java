@@ -1,5 +1,6 @@
 package org.sasldb4j.auxprop.daemon;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,9 @@ final class AuthDaemon implements AutoCloseable {
                 ? new WorkLimiter(config.memoryBudgetKib(), config.hashCostKib(), config.queueTimeout()) : null;
         VerificationCache cache = config.cacheTtl().isZero() || config.cacheTtl().isNegative()
                 ? null : new VerificationCache(config.cacheTtl());
-        this.context = new DaemonContext(config.settings(), timer, writers, watchdog, first, limiter, cache);
+        Throttle throttle = config.throttle().enabled()
+                ? new Throttle(config.throttle(), config.settings().defaultRealm(), Ticker.systemTicker()) : null;
+        this.context = new DaemonContext(config.settings(), timer, writers, watchdog, first, limiter, cache, throttle);
     }
 
     private static ThreadFactory threads(String prefix) {

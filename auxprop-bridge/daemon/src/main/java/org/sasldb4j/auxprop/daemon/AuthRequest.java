@@ -27,6 +27,11 @@ final class AuthRequest {
     /** The mechanism finished with data the client must see first; the next CONT is its ack. */
     boolean awaitingFinalAck;
     ScheduledFuture<?> expiry;
+    /**
+     * When the client's latest message of this exchange arrived ({@link DaemonContext#now}): a
+     * failure is answered at this time plus the delay, whatever the work in between cost.
+     */
+    long arrivedNanos;
 
     AuthRequest(long id, Mechanism mechanism, AuthContext context, SaslServer server, boolean finalRespOk,
             long lifetimeNanos, long sequence) {

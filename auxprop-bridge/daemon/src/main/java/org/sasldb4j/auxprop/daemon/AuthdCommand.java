@@ -110,6 +110,30 @@ public final class AuthdCommand implements Callable<Integer> {
             description = "Delay before a failed login is answered (default: 2s).")
     Duration failureDelay = Duration.ofSeconds(2);
 
+    @Option(names = "--throttle", paramLabel = "on|off",
+            description = "Slow down password guessing: each failed login from a client address, or for an account,"
+                    + " doubles the wait of the next answers to that address (a success clears it) and of the next"
+                    + " failures for that account; a right password from a clean address is answered at once"
+                    + " (default: on).")
+    String throttle = "on";
+
+    @Option(names = "--throttle-delay", paramLabel = "DURATION", converter = Durations.class,
+            description = "The wait after the first failure; each further one doubles it (default: 2s).")
+    Duration throttleDelay = ThrottleSettings.DEFAULT.delay();
+
+    @Option(names = "--throttle-max-delay", paramLabel = "DURATION", converter = Durations.class,
+            description = "The longest wait (default: 8s; Postfix gives up on an answer after 10s).")
+    Duration throttleMaxDelay = ThrottleSettings.DEFAULT.maxDelay();
+
+    @Option(names = "--throttle-entries", paramLabel = "N",
+            description = "Client addresses, and accounts, remembered at most; the least useful are forgotten"
+                    + " first (default: 65536).")
+    int throttleEntries = ThrottleSettings.DEFAULT.maxEntries();
+
+    @Option(names = "--throttle-forget", paramLabel = "DURATION", converter = Durations.class,
+            description = "Forget an address or account after this long without a failure (default: 15m).")
+    Duration throttleForget = ThrottleSettings.DEFAULT.forgetAfter();
+
     @Option(names = "--request-timeout", paramLabel = "DURATION", converter = Durations.class,
             description = "An unfinished Dovecot request is failed after this (default: 60s).")
     Duration requestTimeout = Duration.ofSeconds(60);
@@ -335,7 +359,8 @@ public final class AuthdCommand implements Callable<Integer> {
                     failureDelay, requestTimeout, idleTimeout, ioTimeout, DaemonSettings.DEFAULT_MAX_LINE, 64,
                     clientAddressField);
             config = new DaemonConfig(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings,
-                    Math.multiplyExact(memoryBudgetMib, 1024), hashMemoryKib, queueTimeout, cacheTtl, poolIdleTimeout);
+                    Math.multiplyExact(memoryBudgetMib, 1024), hashMemoryKib, queueTimeout, cacheTtl, poolIdleTimeout,
+                    throttleSettings());
             if (config.memoryBudgetKib() > 0 && hashMemoryKib > config.memoryBudgetKib()) {
                 throw new IllegalArgumentException("--hash-memory is larger than --memory-budget");
             }
@@ -388,7 +413,8 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         String rule = realmRule;
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
-                + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + ")");
+                + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + "; "
+                + throttleLine(config.throttle()) + ")");
         PidFile pid = null;
         try {
             if (pidFile != null) {
@@ -444,6 +470,23 @@ public final class AuthdCommand implements Callable<Integer> {
             AuthLog.LOGGER.info(() -> "stand-in for unknown users: " + census.describe());
             return BridgeBackend.open(store, config.withPolicy(census.policy()), serverName, salts);
         };
+    }
+
+    /** The throttle as configured, for the start-up line. */
+    static String throttleLine(ThrottleSettings t) {
+        return !t.enabled() ? "throttle off"
+                : "throttle " + Throttle.human(t.delay()) + " doubling to " + Throttle.human(t.maxDelay())
+                        + ", forgotten after " + Throttle.human(t.forgetAfter());
+    }
+
+    /** The {@code --throttle*} options, checked (one line naming the option otherwise). */
+    ThrottleSettings throttleSettings() {
+        boolean on = switch (throttle.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("--throttle must be on or off, not '" + throttle + "'");
+        };
+        return new ThrottleSettings(on, throttleDelay, throttleMaxDelay, throttleEntries, throttleForget);
     }
 
     /** Every socket listens now: tell systemd ({@code Type=notify}) if it asked. */

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param cacheTtl lifetime of remembered successful saslauthd verifications; zero for no cache
  * @param poolIdleTimeout how long an idle connection-handler thread of the Dovecot socket's pool
  *     lives before it exits (the pool keeps a few core threads)
+ * @param throttle how failed logins slow down later answers
  */
 record DaemonConfig(
         Path dovecotSocket,
@@ -29,16 +30,31 @@ record DaemonConfig(
         int hashCostKib,
         Duration queueTimeout,
         Duration cacheTtl,
-        Duration poolIdleTimeout) {
+        Duration poolIdleTimeout,
+        ThrottleSettings throttle) {
 
     /** Handler threads idle this long exit (the JDK's cached-pool default). */
     static final Duration DEFAULT_POOL_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
-    /** A configuration with the default pool idle timeout. */
+    /** A configuration with the default pool idle timeout and no throttle (tests). */
     DaemonConfig(Path dovecotSocket, Path saslauthdSocket, String socketGroup, int maxConnections,
             DaemonSettings settings, int memoryBudgetKib, int hashCostKib, Duration queueTimeout, Duration cacheTtl) {
         this(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings, memoryBudgetKib, hashCostKib,
                 queueTimeout, cacheTtl, DEFAULT_POOL_IDLE_TIMEOUT);
+    }
+
+    /** A configuration without throttle (tests that make failures on purpose). */
+    DaemonConfig(Path dovecotSocket, Path saslauthdSocket, String socketGroup, int maxConnections,
+            DaemonSettings settings, int memoryBudgetKib, int hashCostKib, Duration queueTimeout, Duration cacheTtl,
+            Duration poolIdleTimeout) {
+        this(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings, memoryBudgetKib, hashCostKib,
+                queueTimeout, cacheTtl, poolIdleTimeout, ThrottleSettings.OFF);
+    }
+
+    /** The same configuration with {@code t} as its throttle. */
+    DaemonConfig withThrottle(ThrottleSettings t) {
+        return new DaemonConfig(dovecotSocket, saslauthdSocket, socketGroup, maxConnections, settings, memoryBudgetKib,
+                hashCostKib, queueTimeout, cacheTtl, poolIdleTimeout, t);
     }
 
     DaemonConfig {
@@ -50,6 +66,9 @@ record DaemonConfig(
         }
         if (poolIdleTimeout == null || poolIdleTimeout.isNegative() || poolIdleTimeout.isZero()) {
             throw new IllegalArgumentException("--pool-idle-timeout must be positive");
+        }
+        if (throttle == null) {
+            throw new IllegalArgumentException("no throttle settings (ThrottleSettings.OFF for none)");
         }
         if (memoryBudgetKib < 0 || hashCostKib < 1) {
             throw new IllegalArgumentException("the memory budget cannot be negative, the hash cost must be positive");

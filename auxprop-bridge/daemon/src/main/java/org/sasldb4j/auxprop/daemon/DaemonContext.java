@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Everything connections share: settings, the timer that schedules delayed failures and request
@@ -26,14 +27,22 @@ final class DaemonContext {
     private final WorkLimiter limiter;
     private final VerificationCache cache;
     private final LoginObservers logins = LoginObservers.withLog();
+    private final Throttle throttle;
+    /** {@link System#nanoTime}; tests count time with a clock of their own. */
+    private volatile LongSupplier clock = System::nanoTime;
 
     /**
      * @param limiter the hashing budget, or null for none
      * @param cache successful saslauthd verifications to reuse, or null for none
+     * @param throttle the penalties of failed logins, or null for none (registered as an observer here)
      */
     DaemonContext(DaemonSettings settings, ScheduledExecutorService timer, ExecutorService writers, Watchdog watchdog,
-            AuthBackend backend, WorkLimiter limiter, VerificationCache cache) {
+            AuthBackend backend, WorkLimiter limiter, VerificationCache cache, Throttle throttle) {
         this.settings = settings;
+        this.throttle = throttle;
+        if (throttle != null) {
+            logins.add(throttle);
+        }
         this.writers = writers;
         this.limiter = limiter;
         this.cache = cache;
@@ -76,6 +85,50 @@ final class DaemonContext {
     /** Told of every finished authentication: the log line, then throttling, metrics... */
     LoginObservers logins() {
         return logins;
+    }
+
+    /** The throttle, or null when it is off. */
+    Throttle throttle() {
+        return throttle;
+    }
+
+    /** Now, in nanoseconds, on the clock of answer times ({@link #failureWaitNanos}). */
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /** Tests: count time instead of measuring it. */
+    void clock(LongSupplier c) {
+        this.clock = c;
+    }
+
+    /**
+     * How much longer a failure answer must wait, for a request (or step) that arrived at
+     * {@code arrivedNanos} ({@link #now}): it goes out at arrival + the larger of the failure
+     * delay and the throttle's penalty, so the work already done (a hash run for one user, none
+     * for another) does not show in the answer's time whenever it took less than the delay.
+     * Call it before the login's event is told (the event counts this failure).
+     *
+     * @param login the login looked up, or null
+     */
+    long failureWaitNanos(long arrivedNanos, AuthContext c, String login) {
+        long delay = settings.failureDelay().toNanos();
+        if (throttle != null) {
+            delay = Math.max(delay, throttle.failurePenaltyNanos(c.clientAddress(), login));
+        }
+        return remaining(arrivedNanos, delay);
+    }
+
+    /** How much longer a success must wait: the penalty of its client address, if any (see {@link Throttle}). */
+    long successWaitNanos(long arrivedNanos, AuthContext c) {
+        return throttle == null ? 0 : remaining(arrivedNanos, throttle.addressPenaltyNanos(c.clientAddress()));
+    }
+
+    private long remaining(long arrivedNanos, long delayNanos) {
+        if (delayNanos <= 0) {
+            return 0;
+        }
+        return Math.max(0, delayNanos - (now() - arrivedNanos));
     }
 
     AuthBackend backend() {

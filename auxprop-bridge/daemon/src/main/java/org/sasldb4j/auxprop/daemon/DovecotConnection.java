@@ -160,6 +160,7 @@ final class DovecotConnection implements Runnable {
     }
 
     private void auth(List<String> f) throws DovecotCodec.ProtocolException {
+        long arrived = ctx.now();
         if (f.size() < 3) {
             throw new DovecotCodec.ProtocolException("AUTH without id and mechanism");
         }
@@ -217,6 +218,7 @@ final class DovecotConnection implements Runnable {
         }
         AuthRequest req = new AuthRequest(id, mech, actx, server, finalRespOk, settings.requestTimeout().toNanos(),
                 ++requests);
+        req.arrivedNanos = arrived;
         if (initial != null && mech.start() != Mechanism.Start.SERVER_FIRST) {
             step(req, initial);
         } else if (mech.start() == Mechanism.Start.CLIENT_FIRST) {
@@ -233,6 +235,7 @@ final class DovecotConnection implements Runnable {
             throw new DovecotCodec.ProtocolException("CONT without data field");
         }
         long id = DovecotCodec.parseId(f.get(1));
+        long arrived = ctx.now();
         AuthRequest req = pending.remove(id);
         if (req == null) {
             // Expired or never started: Dovecot answers so, and the client moves on.
@@ -243,6 +246,7 @@ final class DovecotConnection implements Runnable {
             expire(req);
             return;
         }
+        req.arrivedNanos = arrived;
         byte[] data = DovecotCodec.decodeBase64(f.get(2));
         if (data == null) {
             finish(req);
@@ -329,18 +333,22 @@ final class DovecotConnection implements Runnable {
             return;
         }
         finish(req);
+        // Before the event: a success clears the penalty it is asked about.
+        long wait = ctx.successWaitNanos(req.arrivedNanos, req.context);
         ended(LoginEvent.ok(req.context, req.mechanism.name(), user));
         StringBuilder b = new StringBuilder(64).append("OK\t").append(req.id).append("\tuser=")
                 .append(DovecotCodec.escape(user));
         if (req.finalRespOk && finalData != null && finalData.length > 0) {
             b.append("\tresp=").append(DovecotCodec.encodeBase64(finalData));
         }
-        write(b.toString());
+        answer(b.toString(), wait);
     }
 
     private void fail(AuthRequest req, boolean temporary, Throwable cause) {
         finish(req);
         String login = req.context.login();
+        // Before the event, which counts this failure: the penalty is that of the failures before it.
+        long wait = temporary ? 0 : ctx.failureWaitNanos(req.arrivedNanos, req.context, login);
         ended(temporary
                 ? LoginEvent.temporary(req.context, req.mechanism.name(), login, cause == null ? null : Failures.describe(cause))
                 : LoginEvent.ended(req.context, req.mechanism.name(), login, LoginResult.FAIL,
@@ -353,14 +361,20 @@ final class DovecotConnection implements Runnable {
             abortForTemporaryFailure();
             return;
         }
-        String line = "FAIL\t" + req.id + "\treason=" + FAIL_REASON;
-        long delay = settings.failureDelay().toNanos();
-        if (delay <= 0) {
+        answer("FAIL\t" + req.id + "\treason=" + FAIL_REASON, wait);
+    }
+
+    /**
+     * Writes an answer now, or after {@code waitNanos} from the timer (which only queues it: the
+     * wait holds no thread, and a client that does not read holds no timer).
+     */
+    private void answer(String line, long waitNanos) {
+        if (waitNanos <= 0) {
             write(line);
             return;
         }
         try {
-            ctx.timer().schedule(() -> post(line), delay, TimeUnit.NANOSECONDS);
+            ctx.timer().schedule(() -> post(line), waitNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             write(line);
         }

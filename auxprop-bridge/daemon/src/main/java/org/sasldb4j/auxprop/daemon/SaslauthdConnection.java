@@ -35,6 +35,13 @@ final class SaslauthdConnection implements Runnable {
     private final SaslauthdRequest request;
     private final DaemonContext ctx;
     private final VerificationCache cache;
+    /** When the whole request had arrived ({@link DaemonContext#now}); answers are timed from here. */
+    private final long arrivedNanos;
+    /**
+     * How much longer the reply must wait, decided with the outcome (before its event is told).
+     * Written and read by the worker thread; volatile only so that no reader could see half a long.
+     */
+    private volatile long waitNanos;
 
     /**
      * @param channel the client, in non-blocking mode, its request already read
@@ -45,6 +52,7 @@ final class SaslauthdConnection implements Runnable {
         this.request = request;
         this.ctx = ctx;
         this.cache = ctx.cache();
+        this.arrivedNanos = ctx.now();
     }
 
     @Override
@@ -58,12 +66,11 @@ final class SaslauthdConnection implements Runnable {
         } finally {
             request.wipe();
         }
-        if (reply.equals("NO") && !ctx.settings().failureDelay().isZero()) {
+        if (waitNanos > 0 && !reply.equals(TEMP_REPLY)) {
             String r = reply;
             try {
                 // The timer only writes without blocking, then closes.
-                ctx.timer().schedule(() -> replyAndClose(r), ctx.settings().failureDelay().toNanos(),
-                        TimeUnit.NANOSECONDS);
+                ctx.timer().schedule(() -> replyAndClose(r), waitNanos, TimeUnit.NANOSECONDS);
                 return;
             } catch (RejectedExecutionException e) {
                 // Shutting down: answer now.
@@ -103,6 +110,7 @@ final class SaslauthdConnection implements Runnable {
         String realmField = StrictUtf8.decodeOrNull(req.realm);
         AuthContext actx = new AuthContext("saslauthd", StrictUtf8.decodeOrNull(req.service), StrictUtf8.decodeOrNull(req.clientAddress));
         if (login == null || realmField == null) {
+            failedAfterDelay(actx, null);
             ended(LoginEvent.ended(actx, "saslauthd", null, LoginResult.FAIL, FailureReason.MALFORMED_REQUEST));
             return "NO";
         }
@@ -150,6 +158,7 @@ final class SaslauthdConnection implements Runnable {
         }
         switch (result) {
             case OK -> {
+                waitNanos = ctx.successWaitNanos(arrivedNanos, actx);
                 ended(LoginEvent.ok(actx, "saslauthd", id));
                 return "OK";
             }
@@ -158,11 +167,17 @@ final class SaslauthdConnection implements Runnable {
                 return TEMP_REPLY;
             }
             default -> {
+                failedAfterDelay(actx, id);
                 ended(LoginEvent.ended(actx, "saslauthd", id, LoginResult.FAIL,
                         actx.diagnosisOr(FailureReason.UNSPECIFIED)));
                 return "NO";
             }
         }
+    }
+
+    /** A plain {@code NO}: answered at arrival + the failure delay or the throttle's penalty. */
+    private void failedAfterDelay(AuthContext actx, String login) {
+        waitNanos = ctx.failureWaitNanos(arrivedNanos, actx, login);
     }
 
     private void ended(LoginEvent event) {

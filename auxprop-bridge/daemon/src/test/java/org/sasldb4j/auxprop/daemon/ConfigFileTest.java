@@ -196,6 +196,29 @@ class ConfigFileTest {
     }
 
     @Test
+    void throttleSettingsComeFromTheFileAndCheckConfigChecksThem() throws IOException {
+        Path sockets = Files.createDirectory(dir.resolve("run"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        TestStore store = TestStore.in(dir).put("alice", "vm", "userPassword", "secret");
+        Path f = conf("t.conf", "store = " + store.path(), "dovecot-socket = " + sockets.resolve("auth"),
+                "throttle = off", "throttle-delay = 1s", "throttle-max-delay = 4s", "throttle-entries = 100",
+                "throttle-forget = 5m");
+        assertEquals(new ThrottleSettings(false, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(4), 100,
+                java.time.Duration.ofMinutes(5)), parsed(f).throttleSettings());
+        assertEquals(ThrottleSettings.DEFAULT, parsed(conf("d.conf", "store = /x")).throttleSettings(),
+                "on by default");
+        assertEquals(ExitCodes.OK, run("--config", f.toString(), "--check-config"), err());
+        // A cap below the first wait, a word that is not on or off: one line naming the option.
+        assertEquals(ExitCodes.FAILURE, run("--config", f.toString(), "--throttle-max-delay", "500ms",
+                "--check-config"));
+        assertEquals(1, err().lines().count(), err());
+        assertTrue(err().startsWith("sasldb-authd: --throttle-max-delay must be at least --throttle-delay"), err());
+        err.reset();
+        assertEquals(ExitCodes.FAILURE, run("--config", f.toString(), "--throttle", "maybe", "--check-config"));
+        assertEquals("sasldb-authd: --throttle must be on or off, not 'maybe'\n", err());
+    }
+
+    @Test
     void checkConfigFailsInOneLineOnAMissingStoreOrSocketDirectory() throws IOException {
         Path f = conf("a.conf", "store = " + dir.resolve("no-store"), "dovecot-socket = " + dir.resolve("run/auth"));
         assertEquals(ExitCodes.FAILURE, run("--config", f.toString(), "--check-config"));

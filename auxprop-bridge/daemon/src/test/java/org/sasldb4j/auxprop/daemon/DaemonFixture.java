@@ -37,10 +37,15 @@ final class DaemonFixture implements AutoCloseable {
 
     static DaemonFixture start(DaemonSettings settings, FakeBackend backend, int budgetKib, Duration cacheTtl)
             throws IOException {
+        return start(settings, backend, budgetKib, cacheTtl, ThrottleSettings.OFF);
+    }
+
+    static DaemonFixture start(DaemonSettings settings, FakeBackend backend, int budgetKib, Duration cacheTtl,
+            ThrottleSettings throttle) throws IOException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "authd",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         DaemonConfig cfg = new DaemonConfig(dir.resolve("auth"), dir.resolve("mux"), null, 64, settings,
-                budgetKib, 1024, Duration.ofMillis(300), cacheTtl);
+                budgetKib, 1024, Duration.ofMillis(300), cacheTtl).withThrottle(throttle);
         AuthDaemon d = AuthDaemon.start(cfg, () -> backend);
         return new DaemonFixture(dir, backend, d);
     }

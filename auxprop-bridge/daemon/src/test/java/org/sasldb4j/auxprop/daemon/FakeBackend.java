@@ -31,6 +31,8 @@ final class FakeBackend implements AuthBackend {
     final AtomicInteger checks = new AtomicInteger();
     /** When set, every verification stops at this gate (tests order requests with it, not with sleeps). */
     volatile Gate gate;
+    /** When set, run by every verification (tests advance a fake clock with it: a check that costs time). */
+    volatile Runnable onCheck;
     volatile boolean closed;
 
     FakeBackend(String defaultRealm) {
@@ -59,6 +61,10 @@ final class FakeBackend implements AuthBackend {
         Gate g = gate;
         if (g != null) {
             g.pass();
+        }
+        Runnable hook = onCheck;
+        if (hook != null) {
+            hook.run();
         }
         String c = canonical(login);
         String pw = passwords.containsKey(c) ? passwords.get(c) : hashedOnly.get(c);
