@@ -89,6 +89,29 @@ final class AuthDaemon implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Serves {@code /metrics} on {@code address} (see {@link MetricsEndpoint}) until the daemon
+     * closes, and counts every login from now on.
+     *
+     * @return the port listened on
+     * @throws IOException if the address cannot be bound
+     */
+    synchronized int serveMetrics(java.net.InetSocketAddress address) throws IOException {
+        SaslauthdServer saslauthd = null;
+        for (AutoCloseable l : listeners) {
+            if (l instanceof SaslauthdServer s) {
+                saslauthd = s;
+            }
+        }
+        SaslauthdServer sl = saslauthd;
+        MetricsEndpoint m = MetricsEndpoint.start(address, context, sl == null ? () -> 0 : sl::inProgress);
+        listeners.add(m);
+        context.logins().add(m);
+        // WIRING POINT (throttling): where the throttle is assembled, report its delayed clients with
+        // context.throttledClients(throttle::delayedClients); until then the gauge reads 0.
+        return m.port();
+    }
+
     DaemonContext context() {
         return context;
     }
