@@ -4,13 +4,15 @@
 # libsasl's plugins (sasldb, sql) and gcc for LibsaslPasswordChangeIT's small libsasl client;
 # python3 (the terminal driver of the compatibility cases) and setpriv (they run a tool as nobody);
 # systemd for systemd-analyze and systemd-notify (scripts/unit-check.sh, SystemdLifecycleIT);
-# lintian for the Debian package built by saslpasswd/dist (scripts/package-test.sh).
+# lintian for the Debian package built by saslpasswd/dist (scripts/package-test.sh);
+# prometheus for promtool (MetricsEndpointIT runs `promtool check metrics` on a scrape): its
+# prometheus service is disabled and stopped right after the install, so no server keeps running.
 # Idempotent and quick when everything is present. Needs root or sudo.
 set -euo pipefail
 
 packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
-    libsasl2-modules-sql util-linux systemd lintian)
-commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian)
+    libsasl2-modules-sql util-linux systemd lintian prometheus)
+commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian promtool)
 
 missing=0
 for c in "${commands[@]}"; do
@@ -33,3 +35,7 @@ echo "install-test-deps: installing ${packages[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2
+# Only promtool is wanted: never leave the Prometheus server running (nor starting at boot).
+if command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+fi
