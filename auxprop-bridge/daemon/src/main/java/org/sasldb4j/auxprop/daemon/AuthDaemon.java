@@ -104,7 +104,8 @@ final class AuthDaemon implements AutoCloseable {
             }
         }
         SaslauthdServer sl = saslauthd;
-        MetricsEndpoint m = MetricsEndpoint.start(address, context, sl == null ? () -> 0 : sl::inProgress);
+        MetricsEndpoint m = MetricsEndpoint.start(address, context,
+                config.dovecotSocket() == null ? null : context::dovecotConnections, sl == null ? null : sl::inProgress);
         listeners.add(m);
         context.logins().add(m);
         // WIRING POINT (throttling): where the throttle is assembled, report its delayed clients with

@@ -44,8 +44,8 @@ final class MetricsEndpoint implements LoginObserver, AutoCloseable {
     private final ExecutorService scrapes;
     private final HTTPServer server;
 
-    private MetricsEndpoint(InetSocketAddress address, DaemonContext ctx, IntSupplier saslauthdConnections)
-            throws IOException {
+    private MetricsEndpoint(InetSocketAddress address, DaemonContext ctx, IntSupplier dovecotConnections,
+            IntSupplier saslauthdConnections) throws IOException {
         logins = Counter.builder().name("sasldb_authd_logins")
                 .help("Finished logins by protocol, mechanism, result and (for failures) reason")
                 .labelNames("protocol", "mechanism", "result", "reason").register(registry);
@@ -56,8 +56,12 @@ final class MetricsEndpoint implements LoginObserver, AutoCloseable {
         GaugeWithCallback.builder().name("sasldb_authd_connections")
                 .help("Connections open now (saslauthd: those being received or checked)").labelNames("protocol")
                 .callback(cb -> {
-                    cb.call(ctx.dovecotConnections(), "dovecot");
-                    cb.call(saslauthdConnections.getAsInt(), "saslauthd");
+                    if (dovecotConnections != null) {
+                        cb.call(dovecotConnections.getAsInt(), "dovecot");
+                    }
+                    if (saslauthdConnections != null) {
+                        cb.call(saslauthdConnections.getAsInt(), "saslauthd");
+                    }
                 }).register(registry);
         GaugeWithCallback.builder().name("sasldb_authd_throttled_clients")
                 .help("Clients whose answers the throttle is delaying now")
@@ -84,12 +88,13 @@ final class MetricsEndpoint implements LoginObserver, AutoCloseable {
      * Starts serving {@code /metrics} on {@code address} and returns the observer of logins to
      * add to {@link DaemonContext#logins()}.
      *
-     * @param saslauthdConnections connections of the saslauthd socket being served now
+     * @param dovecotConnections connections of the Dovecot socket served now, or null without that socket
+     * @param saslauthdConnections connections of the saslauthd socket served now, or null without it
      * @throws IOException if the address cannot be bound (one line for the user)
      */
-    static MetricsEndpoint start(InetSocketAddress address, DaemonContext ctx, IntSupplier saslauthdConnections)
-            throws IOException {
-        MetricsEndpoint m = new MetricsEndpoint(address, ctx, saslauthdConnections);
+    static MetricsEndpoint start(InetSocketAddress address, DaemonContext ctx, IntSupplier dovecotConnections,
+            IntSupplier saslauthdConnections) throws IOException {
+        MetricsEndpoint m = new MetricsEndpoint(address, ctx, dovecotConnections, saslauthdConnections);
         LOG.info(() -> "metrics on http://" + address.getHostString() + ":" + m.port() + "/metrics");
         return m;
     }
