@@ -104,6 +104,7 @@ class MetricsEndpointIT {
             // What Prometheus itself asks for (promtool 2.42 lints only the Prometheus text format).
             String openMetrics = scrapeOpenMetrics();
             assertEquals(10, sum(openMetrics, m, Map.of()), openMetrics);
+            assertProtobufServed();
             assertEquals(1, listeningTcpSockets(daemon.pid()), "the metrics port, and nothing else");
         } finally {
             stop(daemon);
@@ -192,6 +193,21 @@ class MetricsEndpointIT {
             String body = new String(h.getInputStream().readAllBytes(), UTF_8);
             assertTrue(body.endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
             return body;
+        } finally {
+            h.disconnect();
+        }
+    }
+
+    /** Prometheus with native histograms asks for protobuf first: it must get it, not an error. */
+    private static void assertProtobufServed() throws IOException {
+        HttpURLConnection h = (HttpURLConnection) URI.create("http://127.0.0.1:" + PORT + "/metrics").toURL()
+                .openConnection();
+        h.setRequestProperty("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+                + "encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3");
+        try {
+            assertEquals(200, h.getResponseCode());
+            assertTrue(h.getContentType().startsWith("application/vnd.google.protobuf"), h.getContentType());
+            assertTrue(h.getInputStream().readAllBytes().length > 0);
         } finally {
             h.disconnect();
         }
