@@ -8,12 +8,14 @@
 # fail2ban for fail2ban-regex (scripts/fail2ban-check.sh tests docs/fail2ban/sasldb-authd.conf). Its
 # service is not started here: no systemd as init in CI containers, and invoke-rc.d obeys
 # policy-rc.d where one denies starts; the check only runs fail2ban-regex on a file.
+# prometheus for promtool (MetricsEndpointIT runs `promtool check metrics` on a scrape): its
+# prometheus service is disabled and stopped right after the install, so no server keeps running.
 # Idempotent and quick when everything is present. Needs root or sudo.
 set -euo pipefail
 
 packages=(sasl2-bin lmdb-utils liblmdb0 db5.3-util python3 gcc libc6-dev libsasl2-modules libsasl2-modules-db
-    libsasl2-modules-sql util-linux systemd lintian fail2ban)
-commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian fail2ban-regex)
+    libsasl2-modules-sql util-linux systemd lintian fail2ban prometheus)
+commands=(saslpasswd2 sasldblistusers2 testsaslauthd mdb_dump mdb_load mdb_stat db5.3_load db5.3_dump python3 gcc setpriv systemd-analyze systemd-notify lintian fail2ban-regex promtool)
 
 missing=0
 for c in "${commands[@]}"; do
@@ -44,3 +46,7 @@ if [ ! -e "$policy" ]; then
     trap '$sudo rm -f "$policy"' EXIT
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2
+# Only promtool is wanted: never leave the Prometheus server running (nor starting at boot).
+if command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+fi

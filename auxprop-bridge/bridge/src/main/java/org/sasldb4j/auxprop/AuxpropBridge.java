@@ -408,6 +408,14 @@ public final class AuxpropBridge implements AutoCloseable {
     }
 
     /** Releases the store. */
+    /**
+     * How full the open store is (see {@link org.sasldb4j.store.StoreStats}), for monitoring:
+     * cheap, takes no write lock, never throws.
+     */
+    public org.sasldb4j.store.StoreStats storeStats() {
+        return store.stats();
+    }
+
     @Override
     public void close() {
         store.close();

@@ -50,6 +50,15 @@ public interface CredentialStore extends RecordSource {
      */
     <R> R write(Function<StoreWriter, R> work);
 
+    /**
+     * How full the store is (see {@link StoreStats}), for monitoring. Cheap, bounded in time and
+     * free of write locks: safe to call on every scrape while logins run. A closed store, or a
+     * backend that knows nothing, gives {@link StoreStats#NONE}; it never throws.
+     */
+    default StoreStats stats() {
+        return StoreStats.NONE;
+    }
+
     /** {@link #write} for work without a result. */
     default void update(Consumer<StoreWriter> work) {
         write(w -> {

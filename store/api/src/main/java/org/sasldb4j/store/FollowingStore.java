@@ -210,6 +210,13 @@ public final class FollowingStore implements CredentialStore {
         return withStore(st -> st.write(work));
     }
 
+    /** The statistics of the file open now; {@link StoreStats#NONE} while none is (never waits). */
+    @Override
+    public StoreStats stats() {
+        CredentialStore current = state.store;
+        return current == null ? StoreStats.NONE : current.stats();
+    }
+
     /**
      * Runs {@code op} on the current store; one that failed because the file was switched under
      * it runs again on the next (a few times at most).

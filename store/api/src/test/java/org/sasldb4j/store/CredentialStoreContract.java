@@ -325,4 +325,59 @@ public abstract class CredentialStoreContract {
     protected static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
     }
+
+    @Test
+    void statsTellHowFullTheStoreIsAndAreConsistent() {
+        Path p = dir.resolve("db");
+        try (CredentialStore s = create(p)) {
+            StoreStats empty = s.stats();
+            s.update(w -> {
+                for (int i = 0; i < 2000; i++) {
+                    w.put(UserId.of("user" + i, "example.org"), "userPassword", new byte[64]);
+                }
+            });
+            StoreStats full = s.stats();
+            long used = full.bytesUsed().orElseThrow();
+            assertTrue(used > empty.bytesUsed().orElseThrow(), "2000 records take room: " + empty + " -> " + full);
+            full.bytesCapacity().ifPresent(cap -> assertTrue(used <= cap, full.toString()));
+            assertEquals(full.readerSlotsUsed().isPresent(), full.readerSlotsMax().isPresent(), full.toString());
+            full.readerSlotsMax().ifPresent(max -> assertTrue(full.readerSlotsUsed().getAsInt() <= max, full.toString()));
+        }
+    }
+
+    /** A scrape runs beside logins and writers: it must not wait for a write transaction to end. */
+    @Test
+    void statsDoNotWaitForAnOpenWriteTransaction() throws Exception {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread writer = new Thread(() -> s.update(w -> {
+                w.put(ALICE, "userPassword", bytes("p"));
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            writer.start();
+            inside.await();
+            java.util.concurrent.CompletableFuture<StoreStats> stats =
+                    java.util.concurrent.CompletableFuture.supplyAsync(s::stats);
+            try {
+                // A generous bound that only catches a deadlock: stats() behind the writer never returns.
+                assertTrue(stats.get(60, java.util.concurrent.TimeUnit.SECONDS).bytesUsed().isPresent());
+            } finally {
+                release.countDown();
+                writer.join();
+            }
+        }
+    }
+
+    @Test
+    void aClosedStoreGivesNoStatsInsteadOfThrowing() {
+        CredentialStore s = create(dir.resolve("db"));
+        s.close();
+        org.junit.jupiter.api.Assertions.assertNotNull(s.stats());
+    }
 }

@@ -92,6 +92,32 @@ final class AuthDaemon implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Serves {@code /metrics} on {@code address} (see {@link MetricsEndpoint}) until the daemon
+     * closes, and counts every login from now on.
+     *
+     * @return the port listened on
+     * @throws IOException if the address cannot be bound
+     */
+    synchronized int serveMetrics(java.net.InetSocketAddress address) throws IOException {
+        SaslauthdServer saslauthd = null;
+        for (AutoCloseable l : listeners) {
+            if (l instanceof SaslauthdServer s) {
+                saslauthd = s;
+            }
+        }
+        SaslauthdServer sl = saslauthd;
+        MetricsEndpoint m = MetricsEndpoint.start(address, context,
+                config.dovecotSocket() == null ? null : context::dovecotConnections, sl == null ? null : sl::inProgress);
+        listeners.add(m);
+        context.logins().add(m);
+        Throttle throttle = context.throttle();
+        if (throttle != null) {
+            context.throttledClients(throttle::delayedClients);
+        }
+        return m.port();
+    }
+
     DaemonContext context() {
         return context;
     }

@@ -177,6 +177,11 @@ public final class AuthdCommand implements Callable<Integer> {
             description = "Read a fifth counted string, the client address (Cyrus master's saslauthd protocol).")
     boolean clientAddressField;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsAddress.class,
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9187); off by"
+                    + " default. The endpoint has no authentication: listen on loopback or firewall the port.")
+    java.net.InetSocketAddress metrics;
+
     /**
      * Accepted and ignored: the daemon always stays in the foreground (systemd's {@code
      * Type=simple}; a shell starts it with {@code &}). Hidden; kept so unit files and scripts
@@ -405,6 +410,15 @@ public final class AuthdCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             err.println("sasldb-authd: cannot start: " + e);
             return 1;
+        }
+        if (metrics != null) {
+            try {
+                daemon.serveMetrics(metrics);
+            } catch (IOException e) {
+                err.println("sasldb-authd: " + e.getMessage());
+                daemon.close();
+                return 1;
+            }
         }
         if (!salts.persistent()) {
             AuthLog.LOGGER.warning("no --salt-key (and no " + INSTALLED_STATE_DIRECTORY + " of this user): SCRAM"

@@ -115,6 +115,11 @@ final class BridgeBackend implements AuthBackend {
     }
 
     @Override
+    public org.sasldb4j.store.StoreStats stats() {
+        return bridge.storeStats();
+    }
+
+    @Override
     public void close() {
         bridge.close();
     }

@@ -4,7 +4,9 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -30,6 +32,10 @@ final class DaemonContext {
     private final Throttle throttle;
     /** {@link System#nanoTime}; tests count time with a clock of their own. */
     private volatile LongSupplier clock = System::nanoTime;
+    /** Dovecot connections being served now (for the metrics). */
+    private final AtomicInteger openDovecotConnections = new AtomicInteger();
+    /** Clients being delayed by the throttle now; 0 until a throttle reports them. */
+    private volatile IntSupplier throttledClients = () -> 0;
 
     /**
      * @param limiter the hashing budget, or null for none
@@ -129,6 +135,29 @@ final class DaemonContext {
             return 0;
         }
         return Math.max(0, delayNanos - (now() - arrivedNanos));
+    }
+
+    /** Counts Dovecot connections served now: +1 when one starts, -1 when it ends. */
+    void dovecotConnections(int delta) {
+        openDovecotConnections.addAndGet(delta);
+    }
+
+    /** Dovecot connections served now. */
+    int dovecotConnections() {
+        return openDovecotConnections.get();
+    }
+
+    /**
+     * Where the throttle reports how many clients it is delaying now (read on each metrics
+     * scrape: must be cheap and never block). Wired where the daemon is assembled.
+     */
+    void throttledClients(IntSupplier source) {
+        this.throttledClients = java.util.Objects.requireNonNull(source, "source");
+    }
+
+    /** Clients the throttle is delaying now; 0 without a throttle. */
+    int throttledClients() {
+        return throttledClients.getAsInt();
     }
 
     AuthBackend backend() {

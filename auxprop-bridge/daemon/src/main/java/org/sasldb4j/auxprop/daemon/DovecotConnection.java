@@ -93,6 +93,7 @@ final class DovecotConnection implements Runnable {
 
     @Override
     public void run() {
+        ctx.dovecotConnections(1);
         try {
             sendHandshake();
             LineReader reader = new LineReader(channel, settings.maxLineLength());
@@ -124,6 +125,7 @@ final class DovecotConnection implements Runnable {
             LOG.log(Level.WARNING, "connection " + cuid + ": unexpected " + Failures.describe(e) + "; closing", e);
         } finally {
             shutdown();
+            ctx.dovecotConnections(-1);
         }
     }
 

@@ -123,6 +123,19 @@ final class SaslauthdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Connections being received or checked now (for the metrics): those still sending their
+     * request, plus those with a worker or queued for one. Not those whose failure answer is
+     * being delayed on the timer.
+     */
+    int inProgress() {
+        int receiving;
+        synchronized (waiting) {
+            receiving = waiting.size();
+        }
+        return receiving + workers.getActiveCount() + workers.getQueue().size();
+    }
+
     private void acceptAll() {
         while (true) {
             SocketChannel ch;

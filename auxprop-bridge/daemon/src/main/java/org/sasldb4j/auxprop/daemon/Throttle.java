@@ -114,6 +114,11 @@ final class Throttle implements LoginObserver {
         }
     }
 
+    /** Client addresses whose answers are delayed now (for the metrics; cheap, an estimate). */
+    int delayedClients() {
+        return (int) Math.min(Integer.MAX_VALUE, addresses.estimatedSize());
+    }
+
     /** Entries remembered now, addresses plus accounts (bounded by twice the maximum). */
     long size() {
         addresses.cleanUp();

@@ -3,6 +3,7 @@ package org.sasldb4j.auxprop.daemon;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A memory budget for password hashing. Argon2 needs its whole memory cost per verification, so
@@ -16,6 +17,10 @@ final class WorkLimiter {
     private final int budgetKib;
     private final int costKib;
     private final Duration queueTimeout;
+    /** For the metrics: time spent waiting for the budget, shares granted, waits that timed out. */
+    private final LongAdder waitNanos = new LongAdder();
+    private final LongAdder granted = new LongAdder();
+    private final LongAdder timeouts = new LongAdder();
 
     /**
      * @param budgetKib total memory hashing may use at once, in KiB (at least 1)
@@ -48,15 +53,50 @@ final class WorkLimiter {
      */
     Lease acquire(int costKib) throws TemporaryFailureException {
         int cost = Math.max(1, Math.min(costKib, budgetKib));
+        long start = System.nanoTime();
         try {
             if (!permits.tryAcquire(cost, queueTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                timeouts.increment();
                 throw new TemporaryFailureException("password hashing queue full for " + queueTimeout.toMillis() + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TemporaryFailureException("interrupted while waiting for the hashing budget");
+        } finally {
+            waitNanos.add(System.nanoTime() - start);
         }
+        granted.increment();
         return new Lease(cost);
+    }
+
+    /** The whole budget, in KiB. */
+    int budgetKib() {
+        return budgetKib;
+    }
+
+    /** KiB of the budget taken by verifications running now (a snapshot; cheap, takes no lock). */
+    int inUseKib() {
+        return budgetKib - permits.availablePermits();
+    }
+
+    /** Verifications waiting for a share of the budget now (an estimate, as the JDK's). */
+    int queued() {
+        return permits.getQueueLength();
+    }
+
+    /** Total time verifications spent waiting for the budget, granted or not, in nanoseconds. */
+    long waitedNanos() {
+        return waitNanos.sum();
+    }
+
+    /** Shares granted so far. */
+    long grantedCount() {
+        return granted.sum();
+    }
+
+    /** Waits that ended in a temporary failure because the budget stayed exhausted. */
+    long timedOutCount() {
+        return timeouts.sum();
     }
 
     /** A share of the budget; closing it twice gives it back once. */

@@ -7,17 +7,22 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
+import org.lmdbjava.EnvInfo;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
 import org.sasldb4j.store.PermissionPolicy;
 import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreStats;
 
 /**
  * One open LMDB environment per data file per process, shared by every handle on that file.
@@ -211,6 +216,38 @@ final class Environment {
             mapLock.readLock().unlock();
         }
     }
+
+    /**
+     * Map use and reader table, from LMDB's own counters ({@code mdb_env_info}, {@code
+     * mdb_env_stat}: no transaction, no lock of the file). Waits at most {@code STATS_WAIT_MILLIS}
+     * for a map resize in progress, then gives nothing rather than delay the caller.
+     */
+    StoreStats stats() {
+        try {
+            if (!mapLock.readLock().tryLock(STATS_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                return StoreStats.NONE;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return StoreStats.NONE;
+        }
+        try {
+            if (closed) {
+                return StoreStats.NONE;
+            }
+            EnvInfo info = env.info();
+            long pageSize = env.stat().pageSize;
+            return new StoreStats(OptionalLong.of((info.lastPageNumber + 1) * pageSize), OptionalLong.of(info.mapSize),
+                    OptionalInt.of(info.numReaders), OptionalInt.of(info.maxReaders));
+        } catch (LmdbException e) {
+            return StoreStats.NONE;
+        } finally {
+            mapLock.readLock().unlock();
+        }
+    }
+
+    /** Longest wait of {@link #stats} for a map resize to end. */
+    private static final long STATS_WAIT_MILLIS = 100;
 
     Path path() {
         return path;

@@ -20,6 +20,7 @@ import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.MalformedKeyException;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreFormat;
+import org.sasldb4j.store.StoreStats;
 import org.sasldb4j.store.StoreWriter;
 import org.sasldb4j.store.UserId;
 
@@ -114,6 +115,11 @@ final class LmdbStore implements CredentialStore {
                 return work.apply(w);
             }
         });
+    }
+
+    @Override
+    public StoreStats stats() {
+        return closed.get() ? StoreStats.NONE : env.stats();
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -17,6 +19,7 @@ import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.PermissionPolicy;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreFormat;
+import org.sasldb4j.store.StoreStats;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreWriter;
 import org.sasldb4j.store.UserId;
@@ -161,6 +164,23 @@ final class SqliteStore implements CredentialStore {
     @Override
     public StoreFormat format() {
         return StoreFormat.SQLITE;
+    }
+
+    /**
+     * The size of the database file plus its write-ahead log (where recent commits live until a
+     * checkpoint); SQLite has no fixed capacity nor reader table. Read from the file system, not
+     * the connection: it takes neither the connection's lock nor the database's.
+     */
+    @Override
+    public StoreStats stats() {
+        try {
+            Path wal = path.resolveSibling(path.getFileName() + "-wal");
+            long walSize = Files.exists(wal, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.size(wal) : 0;
+            return new StoreStats(OptionalLong.of(Files.size(path) + walSize), OptionalLong.empty(),
+                    OptionalInt.empty(), OptionalInt.empty());
+        } catch (IOException e) {
+            return StoreStats.NONE;
+        }
     }
 
     @Override
