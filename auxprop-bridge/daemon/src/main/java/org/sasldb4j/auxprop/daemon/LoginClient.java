@@ -60,7 +60,10 @@ abstract class LoginClient implements AutoCloseable {
     /** The mechanism's name, upper case. */
     abstract String mechanism();
 
-    /** The initial response an SMTP client sends with {@code AUTH}, or null if it waits for a challenge. */
+    /**
+     * The initial response an SMTP client sends with {@code AUTH}; empty if it waits for a
+     * challenge (no mechanism here has an empty initial response).
+     */
     abstract byte[] initialResponse() throws SaslException;
 
     /** The answer to one challenge (empty for "nothing to say"). */
@@ -120,7 +123,7 @@ abstract class LoginClient implements AutoCloseable {
 
         @Override
         byte[] initialResponse() {
-            return null;
+            return new byte[0];
         }
 
         @Override
@@ -156,7 +159,7 @@ abstract class LoginClient implements AutoCloseable {
 
         @Override
         byte[] initialResponse() {
-            return null;
+            return new byte[0];
         }
 
         @Override

@@ -23,6 +23,7 @@ import org.sasldb4j.store.secret.Wipe;
 final class ScramLoginClient extends LoginClient {
     /** More iterations than any sane server asks for: a hostile server must not make us spin. */
     static final int MAX_ITERATIONS = 10_000_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final String mech;
     private final String hmac;
     private final String digest;
@@ -39,7 +40,7 @@ final class ScramLoginClient extends LoginClient {
         this.hmac = sha1 ? "HmacSHA1" : "HmacSHA256";
         this.digest = sha1 ? "SHA-1" : "SHA-256";
         byte[] r = new byte[18];
-        new SecureRandom().nextBytes(r);
+        RANDOM.nextBytes(r);
         this.nonce = Base64.getEncoder().encodeToString(r);
     }
 

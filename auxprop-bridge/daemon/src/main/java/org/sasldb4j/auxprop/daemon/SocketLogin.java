@@ -117,7 +117,7 @@ final class SocketLogin {
         StringBuilder auth = new StringBuilder("AUTH\t1\t").append(mech).append("\tservice=")
                 .append(DovecotCodec.escape(service)).append("\tnologin\tlip=127.0.0.1\trip=")
                 .append(DovecotCodec.escape(remoteIp));
-        if (initial != null) {
+        if (initial.length > 0) {
             auth.append("\tresp=").append(DovecotCodec.encodeBase64(initial));
             Wipe.bytes(initial);
         }

@@ -99,7 +99,7 @@ final class StoreLogin {
         try {
             Mechanism m = Mechanism.KNOWN.get(mech);
             byte[] data = client.initialResponse();
-            if (data == null || m.start() == Mechanism.Start.SERVER_FIRST) {
+            if (data.length == 0 || m.start() == Mechanism.Start.SERVER_FIRST) {
                 data = m.start() == Mechanism.Start.CLIENT_FIRST ? client.evaluate(new byte[0]) : new byte[0];
             }
             byte[] challenge = server.evaluateResponse(data);

@@ -166,15 +166,15 @@ public final class TestLoginCommand implements Callable<Integer> {
             }
             via = Path.of(configured);
         }
+        if (!passwordSource.isSet() && env.console() == null) {
+            return usageError(err, "no terminal to ask for the password on; give --password-file FILE or"
+                    + " --password-fd N (never the password itself)");
+        }
         byte[] password;
         try {
             password = readPassword();
         } catch (InvalidPasswordException | IOException e) {
             return usageError(err, "cannot read the password: " + e.getMessage().replace(". Nothing was written", ""));
-        }
-        if (password == null) {
-            return usageError(err, "no terminal to ask for the password on; give --password-file FILE or"
-                    + " --password-fd N (never the password itself)");
         }
         LoginVerdict verdict;
         String where;
@@ -226,15 +226,12 @@ public final class TestLoginCommand implements Callable<Integer> {
         return v.outcome().exitCode();
     }
 
-    /** The password's bytes (the caller wipes them), or null if there is no source. */
+    /** The password's bytes (the caller wipes them), from the option given or the terminal. */
     private byte[] readPassword() throws IOException, InvalidPasswordException {
         if (passwordSource.isSet()) {
             return passwordSource.read(env);
         }
         PasswordConsole console = env.console();
-        if (console == null) {
-            return null;
-        }
         char[] typed = console.readPassword("Password: ");
         if (typed == null) {
             console.newline();
