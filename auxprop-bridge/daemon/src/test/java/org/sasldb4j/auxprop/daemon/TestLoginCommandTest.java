@@ -198,6 +198,17 @@ class TestLoginCommandTest {
     }
 
     @Test
+    void reachedAfterDaemonOptionsItStillAnswersAsTestLogin() {
+        Run bad = run("--log-level", "INFO", "test-login", "--bogus", "a");
+        assertEquals(64, bad.code, bad::toString);
+        assertTrue(bad.err.startsWith("sasldb-authd test-login: "), bad.err);
+        Run ok = run("--log-level", "INFO", "test-login", "-f", store.toString(), "--password-file",
+                pwFile.toString(), "alice");
+        assertEquals(0, ok.code, ok::toString);
+        assertTrue(ok.out.startsWith("login: ok\n"), ok.out);
+    }
+
+    @Test
     void theDaemonsHelpNamesTheSubcommand() {
         Run r = run("--help");
         assertEquals(0, r.code);
