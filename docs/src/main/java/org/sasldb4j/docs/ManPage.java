@@ -89,6 +89,12 @@ public final class ManPage {
                         .append(esc(text(String.join(" ", descriptionOf(p))))).append('\n');
             }
         }
+        if (!cmd.getSubcommands().isEmpty()) {
+            out.append(".SH COMMANDS\n");
+            for (CommandLine sub : cmd.getSubcommands().values()) {
+                subcommand(out, sub);
+            }
+        }
         if (!usage.exitCodeList().isEmpty()) {
             out.append(".SH EXIT STATUS\n");
             usage.exitCodeList().forEach((code, text) ->
@@ -122,6 +128,41 @@ public final class ManPage {
             }
         }
         return out.toString().replace(".PP\n.SH", ".SH").replace(".PP\n.TP", ".TP");
+    }
+
+    /**
+     * A subcommand as a subsection: its synopsis, description, options, arguments and exit
+     * statuses (a subcommand such as {@code sasldb-authd test-login} may have its own).
+     */
+    private static void subcommand(StringBuilder out, CommandLine sub) {
+        CommandSpec spec = sub.getCommandSpec();
+        out.append(".SS ").append(esc(spec.name())).append('\n');
+        for (String line : synopsisOf(sub)) {
+            out.append(".B ").append(esc(line)).append("\n.br\n");
+        }
+        out.append(".PP\n");
+        for (String para : spec.usageMessage().description()) {
+            out.append(esc(text(para))).append("\n.PP\n");
+        }
+        for (OptionSpec o : spec.options()) {
+            if (o.hidden()) {
+                continue;
+            }
+            out.append(".TP\n.B ").append(esc(String.join(", ", o.names())));
+            if (o.arity().max() > 0 && !o.paramLabel().isEmpty()) {
+                out.append(' ').append(esc(o.paramLabel()));
+            }
+            out.append('\n').append(esc(text(String.join(" ", descriptionOf(o))))).append('\n');
+        }
+        for (PositionalParamSpec p : spec.positionalParameters()) {
+            out.append(".TP\n.I ").append(esc(p.paramLabel())).append('\n')
+                    .append(esc(text(String.join(" ", descriptionOf(p))))).append('\n');
+        }
+        if (!spec.usageMessage().exitCodeList().isEmpty()) {
+            out.append(".PP\nExit status of ").append(esc(spec.name())).append(":\n");
+            spec.usageMessage().exitCodeList().forEach((code, text) ->
+                    out.append(".TP\n.B ").append(esc(text(code))).append('\n').append(esc(text(text))).append('\n'));
+        }
     }
 
     /** A FILES item: the path in italics as the tag, the text below it. */

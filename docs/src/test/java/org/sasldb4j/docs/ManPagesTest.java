@@ -47,6 +47,18 @@ class ManPagesTest {
     }
 
     @Test
+    void theDaemonsPageDocumentsTestLoginWithItsExitStatuses() {
+        String page = ManPages.render().get("sasldb-authd.8");
+        assertTrue(page.contains("\n.SH COMMANDS\n.SS test\\-login\n"), "a COMMANDS section with test-login");
+        String section = page.substring(page.indexOf(".SS test\\-login"), page.indexOf(".SH EXIT STATUS"));
+        for (String item : new String[] {".B \\-\\-socket PATH", ".B \\-f, \\-\\-store sasldb",
+            ".B \\-m, \\-\\-mechanism MECHANISM", ".B \\-\\-password\\-file FILE", ".B \\-\\-password\\-fd N",
+            ".I USER", ".B 64\n", ".B 69\n", ".B 75\n"}) {
+            assertTrue(section.contains(item), item);
+        }
+    }
+
+    @Test
     void everyPageIsSectionEightWithTheSectionsAnAdministratorLooksFor() {
         Map<String, String> pages = ManPages.render();
         assertEquals(List.of("saslpasswd.8", "sasldblistusers.8", "sasldbconvert.8", "sasldb-authd.8"),

@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
         customSynopsis = {
             "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
             "             [-f sasldb] [--realm REALM] [--secrets auto|hashed|plaintext]",
-            "             [--pid-file FILE] [OPTION]..."},
+            "             [--pid-file FILE] [OPTION]...",
+            "sasldb-authd test-login [OPTION]... USER"},
         description = {
             "Serves a sasldb4j store to Postfix (smtpd_sasl_type = dovecot) and to libsasl's"
                     + " pwcheck_method: saslauthd, over UNIX sockets.",
@@ -233,7 +234,9 @@ public final class AuthdCommand implements Callable<Integer> {
 
     /** The command's picocli model, for generated documentation (the man pages). */
     public static CommandLine commandLine(CliEnvironment env) {
-        return configured(new CommandLine(new AuthdCommand(env)), env);
+        CommandLine cl = configured(new CommandLine(new AuthdCommand(env)), env);
+        cl.addSubcommand(TestLoginCommand.NAME, TestLoginCommand.commandLine(env, ConfigFile.DEFAULT));
+        return cl;
     }
 
     static int run(CliEnvironment env, String... args) {
@@ -245,6 +248,11 @@ public final class AuthdCommand implements Callable<Integer> {
      * file supplies picocli's default values, so the command line overrides it.
      */
     static int run(CliEnvironment env, Path defaultConfig, String... args) {
+        if (args.length > 0 && args[0].equals(TestLoginCommand.NAME)) {
+            // Its own command line: exit statuses of its own, and the daemon's file read only for what it needs.
+            return TestLoginCommand.commandLine(env, defaultConfig).execute(
+                    java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         String given = ConfigFile.configArgument(args);
         ConfigFile file;
         try {
@@ -258,7 +266,7 @@ public final class AuthdCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         CommandLine cl = commandLine(env);
-        cl.setDefaultValueProvider(file);
+        cl.getCommandSpec().defaultValueProvider(file); // the daemon's options only, not test-login's
         return cl.execute(args);
     }
 
@@ -283,6 +291,9 @@ public final class AuthdCommand implements Callable<Integer> {
         PicocliSetup.spaceInHelp(cl);
         cl.setExitCodeExceptionMapper(t -> ExitCodes.FAILURE);
         cl.setParameterExceptionHandler((e, args) -> {
+            if (e.getCommandLine().getCommandName().equals(TestLoginCommand.NAME)) {
+                return TestLoginCommand.usageError(err, PicocliSetup.oneLine(e));
+            }
             err.println("sasldb-authd: " + PicocliSetup.oneLine(e) + "; try sasldb-authd --help");
             return ExitCodes.USAGE;
         });
