@@ -14,6 +14,11 @@ public enum Change {
     DELETED("deleted"),
     /** A store was converted or merged into another: one summary record per run, with counts. */
     CONVERTED("converted"),
+    /**
+     * A summary of a run of many account changes ({@code saslpasswd --batch}), sent to syslog
+     * instead of one record per account when the run is large; its details hold the counts.
+     */
+    BATCH("batch"),
     /** A login re-hashed the account's password into the current secret set. */
     REHASHED("rehashed");
 
