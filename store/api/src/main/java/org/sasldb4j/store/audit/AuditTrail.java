@@ -25,6 +25,25 @@ import org.sasldb4j.store.UserId;
  * {@value #SYSLOG_ACCOUNT_LIMIT} accounts; above that syslog gets one summary record with the
  * counts, so a migration of a million users does not flood the system log.
  *
+ * <p>A server that re-hashes passwords at login opens one trail at start and records each
+ * re-hash after its transaction committed:
+ * <pre>{@code
+ * AuditTrail audit = AuditTrail.open(
+ *         AuditSettings.fromEnvironment(System::getenv, "sasldb-authd", version, auditLogOrNull),
+ *         System::getenv, message -> log.warn(message));   // fails at start if the file is unsafe
+ * ...
+ * store.write(w -> {
+ *     // compare-and-set, write the new secrets, then, in the same transaction:
+ *     audit.stamp(w, user, Instant.now());                  // sasldb4j.changed, if enabled
+ *     return ...;
+ * });
+ * audit.record(storePath, Change.REHASHED, user, List.of("argon2id", "scram-sha-256"));
+ * ...
+ * audit.close();                                            // at shutdown: flushes the file
+ * }</pre>
+ * {@link #record} never blocks on syslog (the datagram is sent with {@code MSG_DONTWAIT}) and
+ * never throws for a failed write, so it may run on a worker thread.
+ *
  * <p>Security: records carry no secret ({@link AuditRecord}); the file is opened as
  * {@link AuditFile} says (never through a symbolic link).
  */

@@ -110,6 +110,29 @@ class AuditTrailTest {
     }
 
     @Test
+    void aServerRecordsARehashAsTheClassCommentShows() throws Exception {
+        Path log = dir.resolve("audit.jsonl");
+        try (SyslogReceiver syslog = new SyslogReceiver(dir.resolve("log"))) {
+            Map<String, String> env = Map.of(AuditSettings.SYSLOG_ENV, syslog.path().toString());
+            try (AuditTrail audit = AuditTrail.open(
+                    AuditSettings.fromEnvironment(env::get, "sasldb-authd", "1.2", log), env::get, warnings::add)) {
+                audit.record(Path.of("/etc/sasldb2"), Change.REHASHED, UserId.of("carol", "example.org"),
+                        List.of("argon2id", "scram-sha-256"));
+            }
+            List<String> got = syslog.drain();
+            assertEquals(1, got.size());
+            assertTrue(got.get(0).contains(" sasldb-authd[" + ProcessHandle.current().pid() + "]: change=rehashed"
+                    + " account=carol@example.org schemes=argon2id,scram-sha-256 store=/etc/sasldb2 "), got.get(0));
+        }
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(1, lines.size());
+        assertTrue(lines.get(0).contains("\"tool\":\"sasldb-authd\",\"version\":\"1.2\""), lines.get(0));
+        assertTrue(lines.get(0).endsWith("\"change\":\"rehashed\",\"account\":\"carol@example.org\","
+                + "\"schemes\":[\"argon2id\",\"scram-sha-256\"]}"), lines.get(0));
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
     void changeTimesAreStampedOnlyWhenAsked() {
         assertFalse(AuditSettings.fromEnvironment(Map.<String, String>of()::get, "t", "v", null).changeTimes());
         assertTrue(AuditSettings.fromEnvironment(Map.of(AuditSettings.CHANGE_TIMES_ENV, "yes")::get, "t", "v", null)
