@@ -228,7 +228,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         try (AuditTrail audit = auditOption.open(env, diag, "sasldbconvert")) {
             report = Conversion.run(source, target, options, progress());
             if (!dryRun) {
-                audit.record(audit.of(target, Change.CONVERTED, null, List.of(), auditDetails(report)));
+                audit.record(audit.of(target, Change.CONVERTED, null, List.of(), auditDetails(source, report)));
             }
         }
         PrintStream out = new PrintStream(env.stdout(), false, StandardCharsets.UTF_8);
@@ -256,9 +256,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     }
 
     /** The counts of a conversion for its audit record; names and numbers only. */
-    private Map<String, Object> auditDetails(ConversionReport r) {
+    private Map<String, Object> auditDetails(Path from, ConversionReport r) {
         Map<String, Object> d = new java.util.LinkedHashMap<>();
-        d.put("source", source.toAbsolutePath().normalize().toString());
+        d.put("source", from.toAbsolutePath().normalize().toString());
         d.put("source_format", r.sourceFormat().name().toLowerCase(java.util.Locale.ROOT));
         d.put("merge", merge);
         d.put("records", r.records());

@@ -55,11 +55,11 @@ final class UnixDatagram {
         return c;
     }
 
-    /** A {@code struct sockaddr_un} for {@code path}; null if the path does not fit. */
+    /** A {@code struct sockaddr_un} for {@code path}; empty if the path does not fit. */
     static byte[] address(String path) {
         byte[] p = path.getBytes(StandardCharsets.UTF_8);
         if (p.length >= SUN_PATH || p.length == 0) {
-            return null;
+            return new byte[0];
         }
         ByteBuffer b = ByteBuffer.allocate(2 + SUN_PATH).order(ByteOrder.nativeOrder());
         b.putShort((short) AF_UNIX).put(p);
@@ -80,7 +80,7 @@ final class UnixDatagram {
             error[0] = "the C library cannot be called from this Java runtime";
             return Result.FAILED;
         }
-        if (addr == null) {
+        if (addr.length == 0) {
             error[0] = "the socket path is empty or longer than " + (SUN_PATH - 1) + " bytes";
             return Result.FAILED;
         }

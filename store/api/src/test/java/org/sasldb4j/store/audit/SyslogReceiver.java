@@ -37,7 +37,7 @@ public final class SyslogReceiver implements AutoCloseable {
     public SyslogReceiver(Path path) {
         this.path = path;
         byte[] addr = UnixDatagram.address(path.toString());
-        if (addr == null) {
+        if (addr.length == 0) {
             throw new IllegalArgumentException("socket path too long: " + path);
         }
         fd = C.socket(UnixDatagram.AF_UNIX, UnixDatagram.SOCK_DGRAM | UnixDatagram.SOCK_CLOEXEC, 0);
