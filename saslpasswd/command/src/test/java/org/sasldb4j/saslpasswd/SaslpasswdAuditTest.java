@@ -211,5 +211,13 @@ class SaslpasswdAuditTest {
         try (CredentialStore s = CredentialStore.open(db(), StoreOptions.readOnly())) {
             assertTrue(s.get(org.sasldb4j.store.UserId.of("a", "r"), ChangeTimes.PROPERTY).isPresent());
         }
+        // The same on the other backend: the property goes through the store API only.
+        Path sqlite = dir.resolve("db.sqlite");
+        assertEquals(0, new Harness(dir).env(AuditSettings.SYSLOG_ENV, "none").env(AuditSettings.CHANGE_TIMES_ENV, "on")
+                .stdin("pw").run("-p", "--backend", "sqlite", "-f", sqlite.toString(), "c@r").rc());
+        try (CredentialStore s = CredentialStore.open(sqlite, StoreOptions.readOnly())) {
+            assertTrue(ChangeTimes.parse(s.get(org.sasldb4j.store.UserId.of("c", "r"), ChangeTimes.PROPERTY)
+                    .orElseThrow()).isPresent());
+        }
     }
 }
