@@ -87,6 +87,8 @@ sasldb4j_train() {
     local list="$sasldb4j_cache/$tool.classlist" tmp
     tmp=$(mktemp -d)
     local java=${JAVA:-java}
+    # Training changes only a scratch store: it must leave no record in the host's audit trail.
+    local -x SASLDB4J_SYSLOG_SOCKET=none SASLDB4J_AUDIT_LOG= SASLDB4J_CHANGE_TIMES=
     # Two runs per tool: its Cyrus command line (which skips picocli) and one with a long option
     # (which builds the picocli model); their class lists are merged.
     local n=0

@@ -45,8 +45,9 @@ public final class ManPages {
                     "SASL_DBNAME: the store when neither -f nor sasldb_path in <appname>.conf is given.",
                     "SASLDB4J_DEFAULT_REALM: the realm of ids without @ when neither -u nor --default-realm is given.",
                     "SASL_CONF_PATH: colon-separated directories searched for <appname>.conf.",
+                    AUDIT_LOG_ENV, SYSLOG_ENV, CHANGE_TIMES_ENV,
                     "SASLDB4J_DEBUG=1: print the stack trace of an error."},
-                new String[] {ManPage.FILES, STORE, LOCK,
+                new String[] {ManPage.FILES, STORE, LOCK, DEV_LOG,
                     "/etc/sasl2/saslpasswd.conf: sasldb_path: the store, when -f is not given (another"
                             + " <appname>.conf with -a).",
                     CACHE, "/usr/share/doc/sasldb4j/saslpasswd.md: the batch format and the differences from Cyrus."},
@@ -66,9 +67,11 @@ public final class ManPages {
                 new String[] {ManPage.EXIT_STATUS,
                     "A status other than 0 and 2 means TARGET was not written (or, with --merge, not changed)."
                             + " --help and --version exit 0."},
+                new String[] {"Environment", AUDIT_LOG_ENV, SYSLOG_ENV},
                 new String[] {ManPage.FILES,
                     "/etc/sasldb2: Debian's Cyrus store (Berkeley DB), the usual SOURCE; after the move, the"
                             + " sasldb4j store with its lock file /etc/sasldb2-lock.",
+                    DEV_LOG,
                     CACHE, "/usr/share/doc/sasldb4j/migration.md: moving /etc/sasldb2 step by step without"
                             + " interrupting Postfix."},
                 new String[] {"Examples", "sasldbconvert /etc/sasldb2 /etc/sasldb2.lmdb",
@@ -105,6 +108,15 @@ public final class ManPages {
 
     private static final String STORE =
             "/etc/sasldb2: the default store (LMDB or SQLite), root:sasl 0640 or 0660.";
+    private static final String AUDIT_LOG_ENV = "SASLDB4J_AUDIT_LOG: the JSON-lines audit log when --audit-log is"
+            + " not given.";
+    private static final String SYSLOG_ENV = "SASLDB4J_SYSLOG_SOCKET: the syslog socket audit records are sent to"
+            + " instead of /dev/log; empty or 'none': no syslog. A named socket that takes no record is a warning.";
+    private static final String CHANGE_TIMES_ENV = "SASLDB4J_CHANGE_TIMES=1: also store each account's change time"
+            + " in the store (property sasldb4j.changed; off by default, as Cyrus's store has no such record).";
+    private static final String DEV_LOG = "/dev/log: the local syslog socket; every change is sent there (facility"
+            + " authpriv, the tool's name as tag) when it exists, and silently not when it does not. See"
+            + " docs/guide.md, \"Audit trail\".";
     private static final String LOCK = "/etc/sasldb2-lock: the LMDB lock file beside the store, made at first use.";
     private static final String CACHE = "/var/cache/sasldb4j: the launchers' start-up class-data archive, made"
             + " when the package is installed ($SASLDB4J_CACHE_DIR overrides; the tools run without it).";

@@ -2,12 +2,14 @@ package org.sasldb4j.sasldblistusers;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StrictUtf8;
+import org.sasldb4j.store.audit.ChangeTimes;
 import org.sasldb4j.store.secret.SecretProperties;
 
 /**
@@ -15,7 +17,9 @@ import org.sasldb4j.store.secret.SecretProperties;
  * [...], "schemes": [...], "disabled": false}}, in key order; never a value. {@code schemes}
  * names the kinds of secret the user has ({@code plaintext}, {@code argon2id}, {@code
  * scram-sha-1}, {@code scram-sha-256}, {@code cram-md5}, or a legacy Cyrus property name) and
- * {@code disabled} whether the account is locked with {@code saslpasswd --disable}. A component
+ * {@code disabled} whether the account is locked with {@code saslpasswd --disable}; {@code
+ * "changed": "2026-12-03T23:29:30Z"} (UTC) follows when the store keeps the account's last change
+ * time ({@code sasldb4j.changed}, written when {@code SASLDB4J_CHANGE_TIMES=1}). A component
  * that is not valid UTF-8 is shown with U+FFFD replacements and given exactly in an extra
  * {@code authidHex} / {@code realmHex} field.
  *
@@ -66,9 +70,27 @@ final class JsonListing implements Listing {
             out.write(i == 0 ? "" : ", ");
             Json.string(out, summary.schemes().get(i));
         }
-        out.write("], \"disabled\": " + summary.disabled() + "}");
+        out.write("], \"disabled\": " + summary.disabled());
+        Instant changed = changed(user);
+        if (changed != null) {
+            out.write(", \"changed\": \"" + changed + '"');
+        }
+        out.write("}");
         user.forEach(Entry::wipe);
         user.clear();
+    }
+
+    /**
+     * The account's last change ({@link ChangeTimes#PROPERTY}, stored when change times are on),
+     * or null; the only value this listing reads, and not a secret.
+     */
+    private static Instant changed(List<Entry> records) {
+        for (Entry e : records) {
+            if (e.property().equals(ChangeTimes.PROPERTY)) {
+                return ChangeTimes.parse(e.value()).orElse(null);
+            }
+        }
+        return null;
     }
 
     private void field(String name, byte[] value) throws IOException {

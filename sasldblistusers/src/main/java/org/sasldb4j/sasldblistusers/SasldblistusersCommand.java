@@ -62,7 +62,9 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
     @Option(names = {"-h", "-?"}, description = "Print the sasldblistusers2 usage and exit 1.")
     boolean cyrusHelp;
 
-    @Option(names = "--json", description = "Print one JSON array of users: authid, realm, property names.")
+    @Option(names = "--json", description = "Print one JSON array of users: authid, realm, property names, secret"
+            + " kinds, whether disabled, and when last changed (UTC) where the store keeps it (SASLDB4J_CHANGE_TIMES=1"
+            + " when the change was made).")
     boolean json;
 
     @Option(names = "--realm", paramLabel = "R", description = "Only records in realm R (exact, case-sensitive).")

@@ -176,6 +176,33 @@ class SasldblistusersCommandTest {
     }
 
     @Test
+    void jsonShowsWhenEachAccountLastChangedAndThePlainListingNamesThePropertyAsCyrusWould() {
+        java.time.Instant t = java.time.Instant.parse("2026-12-03T23:29:30.500Z");
+        try (CredentialStore s = CredentialStore.open(db(), StoreOptions.create())) {
+            s.update(w -> {
+                UserId a = UserId.of("alice", "example.org");
+                w.put(a, "userPassword", "pw".getBytes(UTF_8));
+                org.sasldb4j.store.audit.ChangeTimes.stamp(w, a, t);
+                UserId b = UserId.of("bob", "example.org");
+                w.put(b, "userPassword", "pw".getBytes(UTF_8));
+                w.put(b, org.sasldb4j.store.audit.ChangeTimes.PROPERTY, "yesterday, roughly".getBytes(UTF_8));
+                w.put(UserId.of("carol", "example.org"), "userPassword", "pw".getBytes(UTF_8));
+            });
+        }
+        String out = run("--json", db().toString()).out();
+        assertEquals("[\n  {\"authid\": \"alice\", \"realm\": \"example.org\", \"properties\": [\"sasldb4j.changed\","
+                + " \"userPassword\"], \"schemes\": [\"plaintext\"], \"disabled\": false,"
+                + " \"changed\": \"2026-12-03T23:29:30Z\"},\n"
+                + "  {\"authid\": \"bob\", \"realm\": \"example.org\", \"properties\": [\"sasldb4j.changed\","
+                + " \"userPassword\"], \"schemes\": [\"plaintext\"], \"disabled\": false},\n"
+                + "  {\"authid\": \"carol\", \"realm\": \"example.org\", \"properties\": [\"userPassword\"],"
+                + " \"schemes\": [\"plaintext\"], \"disabled\": false}\n]\n", out);
+        assertEquals("alice@example.org: sasldb4j.changed\nalice@example.org: userPassword\n"
+                + "bob@example.org: sasldb4j.changed\nbob@example.org: userPassword\n"
+                + "carol@example.org: userPassword\n", run(db().toString()).out());
+    }
+
+    @Test
     void jsonOfAnEmptyStoreAndOfRawBytes() throws Exception {
         Files.createFile(db());
         assertEquals("[]\n", run("--json", db().toString()).out());

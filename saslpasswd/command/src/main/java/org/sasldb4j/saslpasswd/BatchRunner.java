@@ -22,6 +22,8 @@ import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.audit.AuditTrail;
+import org.sasldb4j.store.audit.Change;
 import org.sasldb4j.store.secret.Wipe;
 
 /**
@@ -48,9 +50,11 @@ final class BatchRunner {
     private final Backend backend;
     private final DefaultRealm.Choice realm;
     private final PasswordRecords records;
+    private final AuditTrail audit;
 
     BatchRunner(CliEnvironment env, Diagnostics diag, Path path, Backend backend, DefaultRealm.Choice realm,
-                PasswordRecords records) {
+                PasswordRecords records, AuditTrail audit) {
+        this.audit = audit;
         this.env = env;
         this.diag = diag;
         this.path = path;
@@ -189,6 +193,7 @@ final class BatchRunner {
     private int apply(String source, Input input, StoreOptions options, byte[] realmBytes, long total, Kept first,
             Outcome outcome) {
         boolean existed = NewStore.exists(path);
+        AuditTrail.Bulk bulk = audit.bulk(total);
         try (CredentialStore store = CredentialStore.open(path, options)) {
             Progress progress = new Progress(total);
             BatchParser applier = new BatchParser(source, realmBytes);
@@ -197,7 +202,7 @@ final class BatchRunner {
                 List<BatchOp> ops = firstLine == 1 && first.ops != null
                         ? first.ops
                         : applier.parse(window, firstLine).ops();
-                apply(store, ops, realmBytes, outcome);
+                apply(store, ops, realmBytes, outcome, bulk);
                 done[0] += ops.size();
                 progress.show(done[0]);
                 return null;
@@ -215,6 +220,14 @@ final class BatchRunner {
                 NewStore.removeIfEmpty(path);
             }
             throw e;
+        }
+        if (outcome.set + outcome.deleted > 0) {
+            java.util.Map<String, Object> counts = new java.util.LinkedHashMap<>();
+            counts.put("source", source);
+            counts.put("created", (long) outcome.created);
+            counts.put("password-set", (long) (outcome.set - outcome.created));
+            counts.put("deleted", (long) outcome.deleted);
+            bulk.finish(audit.of(path, Change.BATCH, null, records.schemes(), counts));
         }
         report(source, outcome);
         return ExitCodes.OK;
@@ -278,7 +291,8 @@ final class BatchRunner {
     }
 
     /** Applies one window's lines in one transaction. */
-    private void apply(CredentialStore store, List<BatchOp> ops, byte[] realmBytes, Outcome outcome) {
+    private void apply(CredentialStore store, List<BatchOp> ops, byte[] realmBytes, Outcome outcome,
+            AuditTrail.Bulk bulk) {
         if (ops.isEmpty()) {
             return;
         }
@@ -287,6 +301,7 @@ final class BatchRunner {
         // and wiped after it committed (the work may be retried when the map grows).
         List<List<Entry>> secrets = secretsOf(chunk);
         try {
+            java.time.Instant now = java.time.Instant.now();
             Outcome part = store.write(w -> {
                 Outcome o = new Outcome();
                 for (int i = 0; i < chunk.size(); i++) {
@@ -296,14 +311,25 @@ final class BatchRunner {
                             o.notFound.add(p.op().line());
                         } else {
                             o.deleted++;
+                            o.changes.add(new Changed(p.user(), Change.DELETED));
                         }
                     } else {
+                        boolean isNew = PasswordRecords.isNew(w, p.user());
                         records.apply(w, p.user(), secrets.get(i));
+                        audit.stamp(w, p.user(), now);
                         o.set++;
+                        o.created += isNew ? 1 : 0;
+                        o.changes.add(new Changed(p.user(), isNew ? Change.CREATED : Change.PASSWORD_SET));
                     }
                 }
                 return o;
             });
+            // Recorded once the window committed; the window's records are then forgotten.
+            for (Changed c : part.changes) {
+                bulk.record(audit.of(path, c.change(), c.user(),
+                        c.change() == Change.DELETED ? List.of() : records.schemes(), java.util.Map.of()));
+            }
+            part.changes.clear();
             outcome.add(part);
         } finally {
             secrets.forEach(list -> list.forEach(Entry::wipe));
@@ -378,14 +404,20 @@ final class BatchRunner {
         }
     }
 
+    /** One account's change in a window, for the audit trail. */
+    private record Changed(UserId user, Change change) {}
+
     /** What a run did. */
     private static final class Outcome {
         int set;
+        int created;
         int deleted;
+        final List<Changed> changes = new ArrayList<>();
         final List<Integer> notFound = new ArrayList<>();
 
         void add(Outcome o) {
             set += o.set;
+            created += o.created;
             deleted += o.deleted;
             notFound.addAll(o.notFound);
         }

@@ -81,6 +81,21 @@ public final class PasswordRecords {
         return new PasswordRecords(plain, set);
     }
 
+    /** The schemes written, for audit records, e.g. {@code [plaintext, argon2id]}. No secrets. */
+    public List<String> schemes() {
+        return List.of(describe().split(","));
+    }
+
+    /**
+     * True if {@code user} has no record yet (the change creates the account), read in the
+     * caller's transaction; the records read are wiped at once.
+     */
+    public static boolean isNew(StoreWriter w, UserId user) {
+        List<Entry> existing = w.user(user);
+        existing.forEach(Entry::wipe);
+        return existing.isEmpty();
+    }
+
     /** The schemes written, for messages, e.g. {@code plaintext,argon2id}. No secrets. */
     public String describe() {
         List<String> names = new ArrayList<>();

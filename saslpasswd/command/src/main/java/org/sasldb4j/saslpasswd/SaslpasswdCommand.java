@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.sasldb4j.cli.AuditOption;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.CyrusCommandLine;
@@ -31,6 +32,8 @@ import org.sasldb4j.store.StoreFormat;
 import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.audit.AuditTrail;
+import org.sasldb4j.store.audit.Change;
 import org.sasldb4j.store.secret.SecretProperties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,17 +51,22 @@ import picocli.CommandLine.Parameters;
         customSynopsis = {
             "saslpasswd [-v] [-c [-p] [-n]] [-d] [-a appname] [-f sasldb] [-u DOM] [--default-realm R]",
             "           [--schemes LIST [--remove-plaintext]] [--password-file FILE | --password-fd N]",
-            "           [--backend lmdb|sqlite] userid",
-            "saslpasswd --disable|--enable [-a appname] [-f sasldb] [-u DOM] userid",
+            "           [--backend lmdb|sqlite] [--audit-log FILE] userid",
+            "saslpasswd --disable|--enable [-a appname] [-f sasldb] [-u DOM] [--audit-log FILE] userid",
             "saslpasswd --batch FILE|- [-n] [--schemes LIST] [-a appname] [-f sasldb] [-u DOM] [--default-realm R]",
-            "           [--backend B]"},
+            "           [--backend B] [--audit-log FILE]"},
         description = {
             "Sets the password of a SASL user (stored as the plaintext userPassword property, as Cyrus"
                     + " saslpasswd2 does), or deletes the user with -d.",
             "The user id is split at its first @: alice@example.org is user alice in realm example.org;"
                     + " without @ the realm is -u, else --default-realm, else $SASLDB4J_DEFAULT_REALM,"
                     + " else the lowercased host name (which is then printed on stderr).",
-            "Store: -f, else sasldb_path in <confdir>/<appname>.conf, else $SASL_DBNAME, else /etc/sasldb2."},
+            "Store: -f, else sasldb_path in <confdir>/<appname>.conf, else $SASL_DBNAME, else /etc/sasldb2.",
+            "Every change (created, password-set with its schemes, disabled, enabled, deleted) is recorded, never a"
+                    + " secret: to syslog (facility authpriv, tag saslpasswd) when /dev/log exists, and to the"
+                    + " --audit-log file. SASLDB4J_CHANGE_TIMES=1 also stores each account's change time in the"
+                    + " store (sasldb4j.changed, shown by sasldblistusers --json). See docs/guide.md, \"Audit"
+                    + " trail\"."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             ExitCodes.DOC_OK + "; also -d of a user that does not exist in an existing store (said on stderr)",
@@ -81,7 +89,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             Map.entry("--default-realm", true), Map.entry("--batch", true), Map.entry("--schemes", true),
             Map.entry("--remove-plaintext", false), Map.entry("--disable", false), Map.entry("--enable", false),
             Map.entry("--password-file", true), Map.entry("--password-fd", true), Map.entry("--backend", true),
-            Map.entry("--help", false), Map.entry("--version", false));
+            Map.entry("--audit-log", true), Map.entry("--help", false), Map.entry("--version", false));
 
     @Option(names = "-p", description = "Pipe mode: no prompt, the password is read from stdin"
             + " (automatic when stdin is not a terminal).")
@@ -144,6 +152,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
 
     @Mixin
     BackendOption backendOption = new BackendOption();
+
+    @Mixin
+    AuditOption auditOption = new AuditOption();
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit 0.")
     boolean longHelp;
@@ -322,9 +333,17 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         Path path = StorePaths.resolve(dbPath, appname, env).path();
         DefaultRealm.Choice realm = DefaultRealm.choose(userDomain, defaultRealm, env);
-        if (batch != null) {
-            return new BatchRunner(env, diag, path, backend, realm, policy).run(batch);
+        // Opened before anything is read or changed: an unsafe audit log stops the run here.
+        try (AuditTrail audit = auditOption.open(env, diag, DEFAULT_APPNAME)) {
+            if (batch != null) {
+                return new BatchRunner(env, diag, path, backend, realm, policy, audit).run(batch);
+            }
+            return single(path, backend, realm, policy, audit);
         }
+    }
+
+    private int single(Path path, Backend backend, DefaultRealm.Choice realm, PasswordRecords policy,
+            AuditTrail audit) {
         String id = userIds.get(0);
         UserId user;
         try {
@@ -344,9 +363,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         int rc;
         if (lock || unlock) {
-            rc = setLocked(path, user, lock);
+            rc = setLocked(path, user, lock, audit);
         } else {
-            rc = disable ? delete(path, user) : setPassword(path, backend, user, policy);
+            rc = disable ? delete(path, user, audit) : setPassword(path, backend, user, policy, audit);
         }
         if (rc == ExitCodes.OK && done && !UserId.hasRealm(id) && realm.fromHostname()) {
             // Said after the change, and only then: it tells where the user now is (defect D6).
@@ -382,7 +401,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         return ExitCodes.USAGE;
     }
 
-    private int delete(Path path, UserId user) {
+    private int delete(Path path, UserId user, AuditTrail audit) {
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
             // A mistyped -f: said before the store's directories are checked, in the user's terms.
@@ -396,6 +415,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             return missingStore(path, user);
         }
         done = deleted > 0;
+        if (done) {
+            audit.record(path, Change.DELETED, user, List.of());
+        }
         if (deleted == 0) {
             // Cyrus is silent and exits 0 (defect D8, docs/reference/cyrus-sasldb.md §14); scripts
             // rely on the 0, people need the message.
@@ -418,7 +440,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         return ExitCodes.OK;
     }
 
-    private int setPassword(Path path, Backend backend, UserId user, PasswordRecords policy) {
+    private int setPassword(Path path, Backend backend, UserId user, PasswordRecords policy, AuditTrail audit) {
         // Refuse a foreign or damaged file before asking for a password nobody can store.
         refuseForeign(path);
         byte[] password;
@@ -447,8 +469,14 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             records = policy.recordsFor(user, password);
             List<Entry> toWrite = records;
             boolean existed = NewStore.exists(path);
+            boolean created;
             try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
-                store.update(w -> policy.apply(w, user, toWrite));
+                created = store.write(w -> {
+                    boolean isNew = PasswordRecords.isNew(w, user);
+                    policy.apply(w, user, toWrite);
+                    audit.stamp(w, user, Instant.now());
+                    return isNew;
+                });
             } catch (RuntimeException e) {
                 if (!existed) {
                     NewStore.removeIfEmpty(path); // a failed command leaves no empty store behind
@@ -456,6 +484,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
                 throw e;
             }
             done = true;
+            audit.record(path, created ? Change.CREATED : Change.PASSWORD_SET, user, policy.schemes());
             return ExitCodes.OK;
         } catch (InvalidPasswordException e) {
             diag.error(e.getMessage());
@@ -467,7 +496,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     }
 
     /** {@code --disable} / {@code --enable}: the mark that locks an account without losing its secrets. */
-    private int setLocked(Path path, UserId user, boolean locked) {
+    private int setLocked(Path path, UserId user, boolean locked, AuditTrail audit) {
         boolean[] changed = {false};
         boolean exists;
         try (CredentialStore store = CredentialStore.open(path,
@@ -486,6 +515,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
                 } else {
                     changed[0] = w.delete(user, SecretProperties.DISABLED);
                 }
+                if (changed[0]) {
+                    audit.stamp(w, user, Instant.now());
+                }
                 return true;
             });
         } catch (StoreNotFoundException e) {
@@ -496,6 +528,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             return ExitCodes.NO_SUCH_USER;
         }
         done = true;
+        if (changed[0]) {
+            audit.record(path, locked ? Change.DISABLED : Change.ENABLED, user, List.of());
+        }
         if (!changed[0]) {
             diag.note(user + (locked ? " was already disabled" : " was not disabled"));
         }

@@ -63,6 +63,8 @@ final class Harness {
                 .hostname("VM")
                 // No /etc/sasl2/saslpasswd.conf of the machine running the tests may interfere.
                 .env("SASL_CONF_PATH", confDir.toString())
+                // Tests never write to the host's syslog; SaslpasswdAuditTest points it at its own socket.
+                .env("SASLDB4J_SYSLOG_SOCKET", "none")
                 .stdout(out)
                 .stderr(new PrintStream(err, true, UTF_8));
     }

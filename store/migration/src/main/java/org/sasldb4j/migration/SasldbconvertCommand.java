@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.sasldb4j.cli.AuditOption;
 import org.sasldb4j.cli.BackendOption;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.CyrusTexts;
@@ -18,6 +19,8 @@ import org.sasldb4j.store.Conversion;
 import org.sasldb4j.store.ConversionReport;
 import org.sasldb4j.store.MergeConflictException;
 import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.audit.AuditTrail;
+import org.sasldb4j.store.audit.Change;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +48,10 @@ import picocli.CommandLine.Parameters;
                     + " success is reported. A failed conversion leaves no TARGET behind.",
             "--merge works user by user: users TARGET does not hold are added, users with the same records"
                     + " are left alone, and users whose records differ stop the merge before anything is written"
-                    + " unless --prefer says which side wins. Every user added, replaced or kept is printed."},
+                    + " unless --prefer says which side wins. Every user added, replaced or kept is printed.",
+            "A conversion or merge is recorded as one summary (change=converted, with the counts; never a"
+                    + " secret) in syslog (facility authpriv, tag sasldbconvert) when /dev/log exists, and in the"
+                    + " --audit-log file. See docs/guide.md, \"Audit trail\"."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             ExitCodes.DOC_OK + ": converted and verified; nothing skipped (unreachable ids copied, or dropped on request)",
@@ -89,6 +95,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     @Mixin
     BackendOption backendOption = new BackendOption();
+
+    @Mixin
+    AuditOption auditOption = new AuditOption();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -214,7 +223,14 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     public Integer call() {
         Conversion.Options options = new Conversion.Options(merge, dryRun, salvage, backendOption.backend(),
                 preferred(), dropUnreachable);
-        ConversionReport report = Conversion.run(source, target, options, progress());
+        ConversionReport report;
+        // Opened first: an unsafe audit log stops the run before anything is written.
+        try (AuditTrail audit = auditOption.open(env, diag, "sasldbconvert")) {
+            report = Conversion.run(source, target, options, progress());
+            if (!dryRun) {
+                audit.record(audit.of(target, Change.CONVERTED, null, List.of(), auditDetails(source, report)));
+            }
+        }
         PrintStream out = new PrintStream(env.stdout(), false, StandardCharsets.UTF_8);
         // What a merge did to each user is printed even with -q: it is what changed who can log in.
         for (String c : report.changes()) {
@@ -237,6 +253,20 @@ public final class SasldbconvertCommand implements Callable<Integer> {
             diag.stream().println("sasldbconvert: skipped: " + s);
         }
         return report.skipped().isEmpty() ? ExitCodes.OK : SKIPPED;
+    }
+
+    /** The counts of a conversion for its audit record; names and numbers only. */
+    private Map<String, Object> auditDetails(Path from, ConversionReport r) {
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("source", from.toAbsolutePath().normalize().toString());
+        d.put("source_format", r.sourceFormat().name().toLowerCase(java.util.Locale.ROOT));
+        d.put("merge", merge);
+        d.put("records", r.records());
+        d.put("users", r.users());
+        d.put("realms", r.realms());
+        d.put("skipped", (long) r.skipped().size());
+        d.put("dropped", (long) r.dropped().size());
+        return d;
     }
 
     private Conversion.Prefer preferred() {
