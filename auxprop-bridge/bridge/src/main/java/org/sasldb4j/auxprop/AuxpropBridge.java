@@ -236,13 +236,13 @@ public final class AuxpropBridge implements AutoCloseable {
             }
             Outcome o = verifier.verify(records, password);
             if (rehash != null && o.authenticated()) {
-                byte[] pw = utf8OrNull(password);
-                if (pw != null) {
-                    try {
+                byte[] pw = utf8(password);
+                try {
+                    if (pw.length > 0) {
                         rehash.consider(store, user.get().userId(), records, pw, o);
-                    } finally {
-                        Wipe.bytes(pw);
                     }
+                } finally {
+                    Wipe.bytes(pw);
                 }
             }
             return o;
@@ -451,8 +451,11 @@ public final class AuxpropBridge implements AutoCloseable {
         return store.user(user.userId());
     }
 
-    /** The strict UTF-8 of {@code chars} (a copy the caller wipes), or null if not valid Unicode. */
-    private static byte[] utf8OrNull(char[] chars) {
+    /**
+     * The strict UTF-8 of {@code chars} (a copy the caller wipes), or an empty array if they are
+     * not valid Unicode (such a password matched nothing: the verifier checked no bytes for it).
+     */
+    private static byte[] utf8(char[] chars) {
         java.nio.ByteBuffer b;
         try {
             b = java.nio.charset.StandardCharsets.UTF_8.newEncoder()
@@ -460,7 +463,7 @@ public final class AuxpropBridge implements AutoCloseable {
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
                     .encode(java.nio.CharBuffer.wrap(chars));
         } catch (java.nio.charset.CharacterCodingException e) {
-            return null;
+            return new byte[0];
         }
         byte[] out = new byte[b.remaining()];
         b.get(out);

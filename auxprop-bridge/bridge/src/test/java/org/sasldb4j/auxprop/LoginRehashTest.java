@@ -109,6 +109,19 @@ class LoginRehashTest {
     }
 
     @Test
+    void aCharacterPasswordIsRehashedAsItsUtf8() {
+        ts.put("jürgen", "vm", "userPassword", "Paßwort ✓");
+        try (AuxpropBridge b = bridge()) {
+            assertEquals(Outcome.MATCH, b.verify("jürgen", null, "Paßwort ✓".toCharArray()));
+            jobs.remove(0).run();
+            assertEquals(HASHED_PROPERTIES, properties("jürgen"));
+            assertEquals(Outcome.MATCH, b.verify("jürgen", null, pw("Paßwort ✓")));
+            assertEquals(Outcome.MATCH, b.verify("jürgen", null, "Paßwort ✓".toCharArray()));
+            assertTrue(jobs.isEmpty());
+        }
+    }
+
+    @Test
     void legacyAndWeakHashesAreReplacedAndWhatTheSetKeepsIsKept() throws Exception {
         ts.put("legacy", "vm", "cmusaslsecretPLAIN", TestStore.cyrusPlain("legacy pw"));
         ts.put("weak", "vm", "any.application.property", "kept");
