@@ -34,7 +34,8 @@ import org.sasldb4j.store.secret.Wipe;
  * <ul>
  *   <li><b>Off the answering path.</b> The verifying thread only decides (no hashing: parameters
  *       are read from the stored values) and hands a {@link Job} to the {@link Scheduler}, which
- *       may refuse it (budget or queue full): the user is then re-hashed at a later login.
+ *       may refuse it (budget or queue full): the user is then re-hashed at a later login. One
+ *       job per user at a time: logins while one is pending offer none.
  *   <li><b>Compare-and-set.</b> The job hashes first, then writes in one transaction only if the
  *       user's records are still byte for byte those verified ({@link
  *       CredentialStore#writeIfUnchanged}); a change made meanwhile (a {@code saslpasswd}
@@ -107,6 +108,8 @@ public final class LoginRehash {
     /** Password properties a re-hash deletes: all those the target does not write. */
     private final Set<String> stale;
     private final Set<String> loggedCauses = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Users with a job queued or running: one at a time each, so repeated logins hash once. */
+    private final Set<UserId> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong rehashed = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -160,7 +163,7 @@ public final class LoginRehash {
      * @param password not modified, not retained (the job holds its own copy)
      */
     void consider(CredentialStore store, UserId user, List<Entry> records, byte[] password, Outcome outcome) {
-        if (!outcome.authenticated() || !needsRehash(records, password, outcome)) {
+        if (!outcome.authenticated() || !needsRehash(records, password, outcome) || !pending.add(user)) {
             return;
         }
         Job job = new Job(store, user, RecordsDigest.of(records), password.clone(),
@@ -344,6 +347,7 @@ public final class LoginRehash {
         private void wipe() {
             Arrays.fill(password, (byte) 0);
             Arrays.fill(digest, (byte) 0);
+            pending.remove(user);
         }
 
         /** Names the user only. */

@@ -229,6 +229,22 @@ class LoginRehashTest {
     }
 
     @Test
+    void repeatedLoginsWhileAJobIsPendingHashOnce() {
+        ts.put("alice", "vm", "userPassword", "alice pw");
+        try (AuxpropBridge b = bridge()) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(Outcome.MATCH, b.verify("alice", null, pw("alice pw")));
+            }
+            assertEquals(1, jobs.size(), "one pending job per user");
+            jobs.remove(0).discard();
+            assertEquals(Outcome.MATCH, b.verify("alice", null, pw("alice pw")));
+            assertEquals(1, jobs.size(), "a dropped job frees the user for the next login");
+            jobs.remove(0).run();
+            assertEquals(HASHED_PROPERTIES, properties("alice"));
+        }
+    }
+
+    @Test
     void aDiscardedJobNeverWrites() {
         ts.put("alice", "vm", "userPassword", "alice pw");
         try (AuxpropBridge b = bridge()) {
