@@ -53,6 +53,16 @@ final class RehashQueue implements LoginRehash.Scheduler, AutoCloseable {
         return worker.getQueue().size();
     }
 
+    /**
+     * Waits until every job queued before this call has run or been dropped (the worker takes
+     * them in order). For tests; the queue must not be full.
+     */
+    void awaitQueued() throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        worker.execute(done::countDown);
+        done.await();
+    }
+
     /** One job under a share of the budget, or dropped when there is none now. */
     private final class Task implements Runnable {
         final LoginRehash.Job job;
