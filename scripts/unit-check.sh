@@ -50,4 +50,27 @@ else
     fail "exposure $exposure > $max; what is not sandboxed:"
     grep '✗' <<<"$report" >&2 || true
 fi
+# The drop-in an administrator adds for --rehash-on-login (docs/sasldb-authd-rehash.conf) must
+# keep the unit valid and its exposure within the bound: checked on a copy of the unit with the
+# drop-in's settings added to its [Service] section (only when checking the checkout's unit).
+dropin=docs/sasldb-authd-rehash.conf
+if [ "$unit" = docs/sasldb-authd.service ]; then
+    mkdir "$tmp/dropin"
+    both="$tmp/dropin/${unit##*/}"
+    awk -v f="$dropin" '/^\[Install\]/ { while ((getline l < f) > 0) if (l !~ /^(#|\[|$)/) print l; print "" } { print }' \
+        "$copy" > "$both"
+    grep -q '^ReadWritePaths=-/etc/sasldb2$' "$both" || fail "$dropin: no ReadWritePaths= line was added"
+    if out=$(systemd-analyze verify --man=no "$both" 2>&1) && ! grep -F "${unit##*/}" <<<"$out" | grep -q .; then
+        pass "systemd-analyze verify $unit with $dropin"
+    else
+        fail "systemd-analyze verify $unit with $dropin: $out"
+    fi
+    report=$(systemd-analyze security --offline=true "$both" 2>&1) || true
+    exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$report")
+    if [ -n "$exposure" ] && awk -v e="$exposure" -v m="$max" 'BEGIN { exit !(e <= m) }'; then
+        pass "exposure $exposure <= $max with $dropin"
+    else
+        fail "exposure '${exposure}' > $max with $dropin: $report"
+    fi
+fi
 [ "$fails" = 0 ]

@@ -66,6 +66,7 @@ when=$(git -C "$root" log -1 --format=%cD 2>/dev/null || true)
 } | gzip -9n > "$doc/changelog.gz"
 gzip -9n < "$root/CHANGELOG.md" > "$doc/CHANGELOG.md.gz"
 install -m 0644 "$root/docs/sasldb-authd.conf" "$doc/examples/sasldb-authd.conf"
+install -m 0644 "$root/docs/sasldb-authd-rehash.conf" "$doc/examples/sasldb-authd-rehash.conf"
 
 # lintian's overrides, each with its reason (deb only; harmless in the tarball).
 mkdir -p "$stage/usr/share/lintian/overrides"

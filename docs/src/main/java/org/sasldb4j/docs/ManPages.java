@@ -92,6 +92,10 @@ public final class ManPages {
                     "/usr/share/doc/sasldb4j/examples/sasldb-authd.conf: a commented example naming every option.",
                     "/lib/systemd/system/sasldb-authd.service: the systemd unit; not enabled on install: set the"
                             + " realm and the secrets first, then systemctl enable --now sasldb-authd.",
+                    "/usr/share/doc/sasldb4j/examples/sasldb-authd-rehash.conf: the unit drop-in --rehash-on-login"
+                            + " needs (install it as /etc/systemd/system/sasldb-authd.service.d/rehash.conf): it"
+                            + " lets the sandboxed daemon write the store; the daemon's user needs write access to"
+                            + " the store and its lock file (root:sasl 0660).",
                     "/var/spool/postfix/sasldb4j/auth: the Dovecot socket of the recommended set-up"
                             + " (dovecot-socket in the configuration file; mode 0660, group postfix), in a directory"
                             + " 0750 sasldb4j:postfix that the package makes inside Postfix's chroot; Postfix finds"

@@ -58,9 +58,16 @@ public final class AuxpropBridge implements AutoCloseable {
     private final List<Entry> standIn;
     /** The stand-in's keys and values, copied from for each unknown user (not secrets: random). */
     private final List<byte[][]> standInBytes;
+    /** Re-hashing at login, or null when off. */
+    private final LoginRehash rehash;
 
     AuxpropBridge(CredentialStore store, BridgeConfig config, ScramSaltKey saltKey) {
+        this(store, config, saltKey, null);
+    }
+
+    AuxpropBridge(CredentialStore store, BridgeConfig config, ScramSaltKey saltKey, LoginRehash rehash) {
         this.store = Objects.requireNonNull(store, "store");
+        this.rehash = rehash;
         this.config = Objects.requireNonNull(config, "config");
         this.verifier = new PasswordVerifier(config.policy());
         this.secrets = new MechanismSecrets(saltKey, config.scramIterations());
@@ -120,14 +127,52 @@ public final class AuxpropBridge implements AutoCloseable {
      * @throws org.sasldb4j.store.StoreException if it cannot be opened
      */
     public static AuxpropBridge open(Path path, BridgeConfig config, ScramSaltKey saltKey, Logger log) {
-        CredentialStore store = FollowingStore.open(path, StoreOptions.readOnly().readingSecrets(),
-                STORE_CHECK_INTERVAL, log);
+        return open(path, config, saltKey, log, null);
+    }
+
+    /**
+     * {@link #open(Path, BridgeConfig, ScramSaltKey, Logger)} with {@code rehash} (null: none):
+     * successful password verifications of users whose secrets are weaker than its target set
+     * are handed to it ({@link LoginRehash}). The store is then opened read-write (same
+     * permission check for secrets); if it cannot be, it is opened read-only, {@code log} gets
+     * one WARNING saying why, and re-hashing stays off until the store is opened again (a
+     * reload) with write access.
+     *
+     * @throws org.sasldb4j.store.UnsafePermissionsException if others may read or write it
+     * @throws org.sasldb4j.store.StoreException if it cannot be opened even read-only
+     */
+    public static AuxpropBridge open(Path path, BridgeConfig config, ScramSaltKey saltKey, Logger log,
+            LoginRehash rehash) {
+        CredentialStore store = null;
+        LoginRehash active = rehash;
+        if (rehash != null) {
+            try {
+                store = FollowingStore.open(path, new StoreOptions(StoreOptions.Access.READ_WRITE,
+                        org.sasldb4j.store.Backend.LMDB, true), STORE_CHECK_INTERVAL, log);
+            } catch (org.sasldb4j.store.UnsafePermissionsException | org.sasldb4j.store.StoreNotFoundException
+                    | org.sasldb4j.store.ForeignFormatException e) {
+                throw e; // read-only would fail the same way: say it once, as a read-only open would
+            } catch (org.sasldb4j.store.StoreException e) {
+                log.warning("cannot open " + path + " for writing (" + e.getMessage() + "): rehashing at login is"
+                        + " off; serving it read-only. Give the daemon write access to the store, its directory and"
+                        + " lock file (docs/postfix.md, \"Upgrading hashes as users log in\"), then reload");
+                active = null;
+            }
+        }
+        if (store == null) {
+            store = FollowingStore.open(path, StoreOptions.readOnly().readingSecrets(), STORE_CHECK_INTERVAL, log);
+        }
         try {
-            return new AuxpropBridge(store, config, saltKey);
+            return new AuxpropBridge(store, config, saltKey, active);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    /** True if successful logins are handed to a {@link LoginRehash} (on, and the store is writable). */
+    public boolean rehashesAtLogin() {
+        return rehash != null;
     }
 
     public BridgeConfig config() {
@@ -185,9 +230,23 @@ public final class AuxpropBridge implements AutoCloseable {
         if (user.isEmpty()) {
             return verifier.verifyUnknownUser(password);
         }
-        return withRecords(user.get(), records -> records.isEmpty()
-                ? verifyStandIn(copies -> verifier.verify(copies, password))
-                : verifier.verify(records, password));
+        return withRecords(user.get(), records -> {
+            if (records.isEmpty()) {
+                return verifyStandIn(copies -> verifier.verify(copies, password));
+            }
+            Outcome o = verifier.verify(records, password);
+            if (rehash != null && o.authenticated()) {
+                byte[] pw = utf8(password);
+                try {
+                    if (pw.length > 0) {
+                        rehash.consider(store, user.get().userId(), records, pw, o);
+                    }
+                } finally {
+                    Wipe.bytes(pw);
+                }
+            }
+            return o;
+        });
     }
 
     /**
@@ -205,26 +264,7 @@ public final class AuxpropBridge implements AutoCloseable {
         if (user.isEmpty()) {
             return new byte[0];
         }
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
-        return withRecords(user.get(), records -> {
-            for (Entry e : records) {
-                byte[] key = e.key();
-                byte[] value = e.value();
-                try {
-                    sha.update(java.nio.ByteBuffer.allocate(8).putInt(key.length).putInt(value.length).array());
-                    sha.update(key);
-                    sha.update(value);
-                } finally {
-                    Wipe.bytes(value);
-                }
-            }
-            return sha.digest();
-        });
+        return withRecords(user.get(), org.sasldb4j.store.RecordsDigest::of);
     }
 
     /** {@link #verify(String, String, char[])} for a password as raw bytes (SASL PLAIN). */
@@ -238,9 +278,16 @@ public final class AuxpropBridge implements AutoCloseable {
 
     /** Verifies an already canonical user. */
     public Outcome verify(CanonicalUser user, byte[] password) {
-        return withRecords(user, records -> records.isEmpty()
-                ? verifyStandIn(copies -> verifier.verify(copies, password))
-                : verifier.verify(records, password));
+        return withRecords(user, records -> {
+            if (records.isEmpty()) {
+                return verifyStandIn(copies -> verifier.verify(copies, password));
+            }
+            Outcome o = verifier.verify(records, password);
+            if (rehash != null && o.authenticated()) {
+                rehash.consider(store, user.userId(), records, password, o);
+            }
+            return o;
+        });
     }
 
     /**
@@ -441,6 +488,28 @@ public final class AuxpropBridge implements AutoCloseable {
 
     private List<Entry> records(CanonicalUser user) {
         return store.user(user.userId());
+    }
+
+    /**
+     * The strict UTF-8 of {@code chars} (a copy the caller wipes), or an empty array if they are
+     * not valid Unicode (such a password matched nothing: the verifier checked no bytes for it).
+     */
+    private static byte[] utf8(char[] chars) {
+        java.nio.ByteBuffer b;
+        try {
+            b = java.nio.charset.StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .encode(java.nio.CharBuffer.wrap(chars));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return new byte[0];
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        if (b.hasArray()) {
+            Arrays.fill(b.array(), (byte) 0);
+        }
+        return out;
     }
 
     private static void wipe(List<Entry> records) {

@@ -59,6 +59,40 @@ public interface CredentialStore extends RecordSource {
         return StoreStats.NONE;
     }
 
+    /**
+     * Compare-and-set on one user: in one write transaction, reads the user's records and runs
+     * {@code work} only if their {@link RecordsDigest} is {@code expectedDigest}, i.e. the user's
+     * records are byte for byte what the caller read before. Nothing is written otherwise. A
+     * change committed by another process or thread between the caller's read and this write
+     * (a {@code saslpasswd} password change, a deletion, {@code --disable}) is therefore never
+     * overwritten: writers are serialised by the backend, so the records compared are the ones
+     * the work's writes replace.
+     *
+     * <p>The work may be run more than once, as with {@link #write}.
+     *
+     * @param expectedDigest {@link RecordsDigest#of} the records read before (an empty user has
+     *     the digest of no records); not modified
+     * @return true if the records were unchanged and the work committed; false if they had
+     *     changed and nothing was written
+     * @throws StoreException if the store was opened read-only or the write fails
+     */
+    default boolean writeIfUnchanged(UserId user, byte[] expectedDigest, Consumer<StoreWriter> work) {
+        return write(w -> {
+            List<Entry> now = w.user(user);
+            byte[] digest = RecordsDigest.of(now);
+            try {
+                if (!RecordsDigest.same(digest, expectedDigest)) {
+                    return false;
+                }
+            } finally {
+                java.util.Arrays.fill(digest, (byte) 0);
+                now.forEach(Entry::wipe);
+            }
+            work.accept(w);
+            return true;
+        });
+    }
+
     /** {@link #write} for work without a result. */
     default void update(Consumer<StoreWriter> work) {
         write(w -> {

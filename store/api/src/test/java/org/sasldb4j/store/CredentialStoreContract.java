@@ -316,6 +316,68 @@ public abstract class CredentialStoreContract {
         }
     }
 
+    @Test
+    void writeIfUnchangedWritesWhenTheRecordsAreWhatWasRead() {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            s.update(w -> w.put(ALICE, "userPassword", bytes("old")));
+            byte[] read = RecordsDigest.of(s.user(ALICE));
+            assertTrue(s.writeIfUnchanged(ALICE, read, w -> {
+                w.delete(ALICE, "userPassword");
+                w.put(ALICE, "sasldb4j.argon2id", bytes("hash of old"));
+            }));
+            assertTrue(s.get(ALICE, "userPassword").isEmpty());
+            assertArrayEquals(bytes("hash of old"), s.get(ALICE, "sasldb4j.argon2id").orElseThrow());
+        }
+    }
+
+    @Test
+    void writeIfUnchangedLosesNoChangeCommittedByAnotherHandleSinceTheRead() {
+        Path p = storeWithAlice();
+        try (CredentialStore daemon = CredentialStore.open(p, StoreOptions.create().withBackend(backend()));
+                CredentialStore admin = CredentialStore.open(p, StoreOptions.create().withBackend(backend()))) {
+            byte[] read = RecordsDigest.of(daemon.user(ALICE));
+            admin.update(w -> w.put(ALICE, "userPassword", bytes("changed by the admin")));
+            int[] ran = {0};
+            assertFalse(daemon.writeIfUnchanged(ALICE, read, w -> {
+                ran[0]++;
+                w.put(ALICE, "userPassword", bytes("stale rewrite"));
+            }));
+            assertEquals(0, ran[0], "the work never runs on changed records");
+            assertArrayEquals(bytes("changed by the admin"), daemon.get(ALICE, "userPassword").orElseThrow());
+            // Same value written again is no change; a disabled mark or a deleted user is one.
+            byte[] now = RecordsDigest.of(daemon.user(ALICE));
+            admin.update(w -> w.put(ALICE, "sasldb4j.disabled", bytes("disabled")));
+            assertFalse(daemon.writeIfUnchanged(ALICE, now, w -> w.delete(ALICE, "sasldb4j.disabled")));
+            byte[] disabled = RecordsDigest.of(daemon.user(ALICE));
+            admin.update(w -> w.deleteUser(ALICE));
+            assertFalse(daemon.writeIfUnchanged(ALICE, disabled, w -> w.put(ALICE, "userPassword", bytes("x"))));
+            assertTrue(daemon.user(ALICE).isEmpty(), "a user deleted meanwhile is not recreated");
+        }
+    }
+
+    @Test
+    void writeIfUnchangedWorkThatThrowsRollsBack() {
+        try (CredentialStore s = create(dir.resolve("db"))) {
+            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
+            byte[] read = RecordsDigest.of(s.user(ALICE));
+            assertThrows(IllegalStateException.class, () -> s.writeIfUnchanged(ALICE, read, w -> {
+                w.delete(ALICE, "userPassword");
+                throw new IllegalStateException("stop");
+            }));
+            assertArrayEquals(bytes("p"), s.get(ALICE, "userPassword").orElseThrow());
+        }
+    }
+
+    @Test
+    void writeIfUnchangedIsRefusedOnAReadOnlyStore() {
+        Path p = storeWithAlice();
+        try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly().withBackend(backend()))) {
+            byte[] read = RecordsDigest.of(s.user(ALICE));
+            assertThrows(StoreException.class, () -> s.writeIfUnchanged(ALICE, read, w -> w.deleteUser(ALICE)));
+            assertEquals(1, s.user(ALICE).size());
+        }
+    }
+
     protected static List<Entry> all(CredentialStore s) {
         List<Entry> out = new ArrayList<>();
         s.forEach(out::add);

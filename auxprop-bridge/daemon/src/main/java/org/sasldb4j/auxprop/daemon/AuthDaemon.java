@@ -38,7 +38,7 @@ final class AuthDaemon implements AutoCloseable {
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private boolean closed;
 
-    private AuthDaemon(DaemonConfig config, Supplier<AuthBackend> loader, AuthBackend first) {
+    private AuthDaemon(DaemonConfig config, WorkLimiter limiter, Supplier<AuthBackend> loader, AuthBackend first) {
         this.config = config;
         this.loader = loader;
         this.timer = new ScheduledThreadPoolExecutor(2, threads("authd-timer-"));
@@ -49,8 +49,6 @@ final class AuthDaemon implements AutoCloseable {
         // Unbounded in threads, bounded in use: each connection has at most one flush running.
         this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 threads("authd-writer-"));
-        WorkLimiter limiter = config.memoryBudgetKib() > 0
-                ? new WorkLimiter(config.memoryBudgetKib(), config.hashCostKib(), config.queueTimeout()) : null;
         VerificationCache cache = config.cacheTtl().isZero() || config.cacheTtl().isNegative()
                 ? null : new VerificationCache(config.cacheTtl());
         Throttle throttle = config.throttle().enabled()
@@ -74,8 +72,23 @@ final class AuthDaemon implements AutoCloseable {
      * @throws IOException if a socket cannot be made safely
      */
     static AuthDaemon start(DaemonConfig config, Supplier<AuthBackend> loader) throws IOException {
+        return start(config, limiterFor(config), loader);
+    }
+
+    /** The hashing memory budget of {@code config}, or null for none (a budget of 0). */
+    static WorkLimiter limiterFor(DaemonConfig config) {
+        return config.memoryBudgetKib() > 0
+                ? new WorkLimiter(config.memoryBudgetKib(), config.hashCostKib(), config.queueTimeout()) : null;
+    }
+
+    /**
+     * {@link #start(DaemonConfig, Supplier)} with a given hashing budget ({@link #limiterFor}),
+     * which other work of the daemon shares (re-hashing at login, {@link RehashQueue}).
+     */
+    static AuthDaemon start(DaemonConfig config, WorkLimiter limiter, Supplier<AuthBackend> loader)
+            throws IOException {
         AuthBackend first = loader.get();
-        AuthDaemon d = new AuthDaemon(config, loader, first);
+        AuthDaemon d = new AuthDaemon(config, limiter, loader, first);
         try {
             if (config.dovecotSocket() != null) {
                 d.listeners.add(new UnixListener("dovecot", config.dovecotSocket(), config.socketGroup(),

@@ -23,9 +23,17 @@ import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.PicocliSetup;
 import org.sasldb4j.cli.StoreAdvice;
 import org.sasldb4j.cli.StorePaths;
+import org.sasldb4j.auxprop.LoginRehash;
+import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreNotFoundException;
 import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.UnsafePermissionsException;
+import org.sasldb4j.store.audit.AuditSettings;
+import org.sasldb4j.store.audit.AuditTrail;
+import org.sasldb4j.store.audit.Change;
+import org.sasldb4j.store.secret.SecretScheme;
 import org.sasldb4j.store.secret.Argon2Parameters;
 import org.sasldb4j.store.secret.ScramSaltKey;
 import org.sasldb4j.store.secret.SecretCensus;
@@ -174,6 +182,23 @@ public final class AuthdCommand implements Callable<Integer> {
                     + " takes effect at the next login.")
     Duration cacheTtl = Duration.ZERO;
 
+    @Option(names = "--rehash-on-login",
+            description = "After a successful PLAIN or LOGIN login or saslauthd check whose stored secrets differ"
+                    + " from --rehash-schemes (plaintext only, legacy Cyrus secrets, older Argon2id or SCRAM"
+                    + " parameters), rewrite them from the password just checked: after the answer, within"
+                    + " --memory-budget (dropped when it is busy), and only if the user's records are unchanged"
+                    + " since the login. Disabled accounts are never rewritten. The store is opened read-write:"
+                    + " the daemon needs write access to it and its lock file (docs/postfix.md, \"Upgrading hashes"
+                    + " as users log in\").")
+    boolean rehashOnLogin;
+
+    @Option(names = "--rehash-schemes", paramLabel = "LIST",
+            description = "What --rehash-on-login stores, as saslpasswd --schemes: plaintext, argon2id, scram-sha-1,"
+                    + " scram-sha-256, cram-md5, hashed (default: hashed = argon2id,scram-sha-1,scram-sha-256)."
+                    + " Password secrets not in it are deleted, so it must serve every mechanism of --mechanisms:"
+                    + " CRAM-MD5 needs plaintext or cram-md5, DIGEST-MD5 plaintext.")
+    String rehashSchemes = "hashed";
+
     @Option(names = "--saslauthd-client-address",
             description = "Read a fifth counted string, the client address (Cyrus master's saslauthd protocol).")
     boolean clientAddressField;
@@ -216,6 +241,8 @@ public final class AuthdCommand implements Callable<Integer> {
     boolean version;
 
     private final CliEnvironment env;
+    /** Where re-hashes at login are recorded; opened only with {@code --rehash-on-login}. */
+    private AuditTrail rehashAudit;
     private final CountDownLatch stop = new CountDownLatch(1);
 
     AuthdCommand(CliEnvironment env) {
@@ -316,6 +343,40 @@ public final class AuthdCommand implements Callable<Integer> {
                 BridgeConfig.DEFAULT_SCRAM_ITERATIONS, policy);
     }
 
+    /**
+     * The target of {@code --rehash-on-login}: {@code schemes} parsed as {@code saslpasswd
+     * --schemes}, refused if a user holding only those secrets could not use one of the
+     * advertised mechanisms (the re-hash would take it away from them at their next login).
+     *
+     * @throws IllegalArgumentException one line saying what to change
+     */
+    static SecretSet rehashTarget(String schemes, List<Mechanism> advertised) {
+        SecretSet target;
+        try {
+            target = SecretSet.parse(schemes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--rehash-schemes: " + e.getMessage());
+        }
+        boolean plain = target.contains(SecretSet.Kind.PLAINTEXT);
+        for (Mechanism m : advertised) {
+            String needs = switch (m.name()) {
+                case "CRAM-MD5" -> plain || target.contains(SecretSet.Kind.CRAM_MD5) ? null : "plaintext or cram-md5";
+                case "DIGEST-MD5" -> plain ? null : "plaintext";
+                case "SCRAM-SHA-1" -> plain || target.contains(SecretSet.Kind.SCRAM_SHA_1) ? null
+                        : "plaintext or scram-sha-1";
+                case "SCRAM-SHA-256" -> plain || target.contains(SecretSet.Kind.SCRAM_SHA_256) ? null
+                        : "plaintext or scram-sha-256";
+                default -> null; // PLAIN, LOGIN: any secret
+            };
+            if (needs != null) {
+                throw new IllegalArgumentException("--rehash-schemes " + target + " cannot serve " + m.name()
+                        + ", which --mechanisms offers: users re-hashed at login would lose it; add " + needs
+                        + " to --rehash-schemes or leave " + m.name() + " out of --mechanisms");
+            }
+        }
+        return target;
+    }
+
     /** The realm rule as applied, for the start-up line: which realm, from where, folded or not. */
     static String realmRule(DefaultRealm.Choice c) {
         String origin = switch (c.origin()) {
@@ -364,6 +425,7 @@ public final class AuthdCommand implements Callable<Integer> {
         Path storePath;
         BridgeConfig bridgeConfig;
         String serverName;
+        SecretSet rehashTarget;
         try {
             storePath = StorePaths.resolve(store, "sasldb-authd", env).path();
             DefaultRealm.Choice realmChoice = DefaultRealm.choose(null, realm, env);
@@ -371,6 +433,7 @@ public final class AuthdCommand implements Callable<Integer> {
             SecretSet policy = policyOf(secrets);
             realmRule = realmRule(realmChoice);
             bridgeConfig = bridgeConfig(realmChoice, policy);
+            rehashTarget = rehashOnLogin ? rehashTarget(rehashSchemes, Mechanism.parseList(mechanisms)) : null;
             DaemonSettings settings = new DaemonSettings(Mechanism.parseList(mechanisms), realmChoice.realm(),
                     failureDelay, requestTimeout, idleTimeout, ioTimeout, DaemonSettings.DEFAULT_MAX_LINE, 64,
                     clientAddressField);
@@ -385,8 +448,13 @@ public final class AuthdCommand implements Callable<Integer> {
             return 1;
         }
         if (checkConfig) {
-            return ConfigCheck.run(env.stdout(), err, config, () -> BridgeBackend.open(storePath, bridgeConfig, serverName),
-                    pidFile, saltKey != null ? saltKey : defaultSaltKey());
+            boolean writes = rehashTarget != null;
+            return ConfigCheck.run(env.stdout(), err, config, () -> {
+                if (writes) {
+                    checkWritable(storePath);
+                }
+                return BridgeBackend.open(storePath, bridgeConfig, serverName);
+            }, pidFile, saltKey != null ? saltKey : defaultSaltKey());
         }
         ScramSaltKey salts;
         try {
@@ -407,19 +475,28 @@ public final class AuthdCommand implements Callable<Integer> {
             return 1;
         }
         AuthDaemon daemon;
+        WorkLimiter limiter = AuthDaemon.limiterFor(config);
+        RehashQueue rehashQueue = rehashTarget == null ? null : new RehashQueue(limiter,
+                rehashTarget.contains(SecretSet.Kind.ARGON2ID) ? rehashTarget.argon2().memoryKiB() : 1);
         try {
             Path sp = storePath;
             BridgeConfig bc = bridgeConfig;
             String sn = serverName;
-            daemon = AuthDaemon.start(config, backends(secrets, sp, bc, sn, salts));
+            // The audit trail's "rehashed" record is written by this listener.
+            LoginRehash rehash = rehashQueue == null ? null
+                    : new LoginRehash(rehashTarget, rehashQueue, rehashAudit(sp), AuthLog.LOGGER);
+            daemon = AuthDaemon.start(config, limiter, backends(secrets, sp, bc, sn, salts, rehash));
         } catch (StoreException e) {
             err.println("sasldb-authd: " + StoreAdvice.message(e));
+            closeQuietly(rehashQueue);
             return 1;
         } catch (IOException e) {
             err.println("sasldb-authd: " + e.getMessage());
+            closeQuietly(rehashQueue);
             return 1;
         } catch (RuntimeException e) {
             err.println("sasldb-authd: cannot start: " + e);
+            closeQuietly(rehashQueue);
             return 1;
         }
         if (metrics != null) {
@@ -439,7 +516,8 @@ public final class AuthdCommand implements Callable<Integer> {
         String rule = realmRule;
         AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + "; "
-                + throttleLine(config.throttle()) + ")");
+                + throttleLine(config.throttle())
+                + (rehashTarget == null ? "" : "; rehashing at login to " + rehashTarget) + ")");
         PidFile pid = null;
         try {
             if (pidFile != null) {
@@ -448,6 +526,7 @@ public final class AuthdCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("sasldb-authd: " + e.getMessage());
             daemon.close();
+            closeQuietly(rehashQueue);
             return 1;
         }
         Signals.install(daemon::reload, stop::countDown);
@@ -459,6 +538,7 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info("shutting down");
         daemon.close();
+        closeQuietly(rehashQueue);
         closeQuietly(pid);
         return 0;
     }
@@ -484,8 +564,14 @@ public final class AuthdCommand implements Callable<Integer> {
      */
     static Supplier<AuthBackend> backends(String secrets, Path store, BridgeConfig config, String serverName,
             ScramSaltKey salts) {
+        return backends(secrets, store, config, serverName, salts, null);
+    }
+
+    /** As {@link #backends(String, Path, BridgeConfig, String, ScramSaltKey)}, re-hashing at login when {@code rehash} is given. */
+    static Supplier<AuthBackend> backends(String secrets, Path store, BridgeConfig config, String serverName,
+            ScramSaltKey salts, LoginRehash rehash) {
         if (!SECRETS_AUTO.equals(secrets)) {
-            return () -> BridgeBackend.open(store, config, serverName, salts);
+            return () -> BridgeBackend.open(store, config, serverName, salts, rehash);
         }
         return () -> {
             SecretCensus census;
@@ -493,8 +579,20 @@ public final class AuthdCommand implements Callable<Integer> {
                 census = SecretCensus.of(s, SecretSet.PLAINTEXT);
             }
             AuthLog.LOGGER.info(() -> "stand-in for unknown users: " + census.describe());
-            return BridgeBackend.open(store, config.withPolicy(census.policy()), serverName, salts);
+            return BridgeBackend.open(store, config.withPolicy(census.policy()), serverName, salts, rehash);
         };
+    }
+
+    /**
+     * The audit trail's {@code rehashed} records (syslog, {@code $SASLDB4J_AUDIT_LOG}), as
+     * {@code saslpasswd} records its changes; closed when the daemon stops.
+     */
+    private LoginRehash.RehashListener rehashAudit(Path store) {
+        AuditTrail audit = AuditTrail.open(AuditSettings.fromEnvironment(env::getenv, "sasldb-authd",
+                CyrusTexts.sasldb4jVersion(), null), env::getenv, m -> AuthLog.LOGGER.warning(m));
+        rehashAudit = audit;
+        return (user, before, after) -> audit.record(store, Change.REHASHED, user,
+                after.schemes().stream().map(SecretScheme::name).toList());
     }
 
     /** The throttle as configured, for the start-up line. */
@@ -514,9 +612,31 @@ public final class AuthdCommand implements Callable<Integer> {
         return new ThrottleSettings(on, throttleDelay, throttleMaxDelay, throttleEntries, throttleForget);
     }
 
+    /**
+     * {@code --check-config} with {@code --rehash-on-login}: the store opens read-write (and
+     * closes) as a start would open it.
+     */
+    private static void checkWritable(Path storePath) {
+        try (CredentialStore s = CredentialStore.open(storePath,
+                new StoreOptions(StoreOptions.Access.READ_WRITE, Backend.LMDB, true))) {
+            s.path(); // opened: writable
+        } catch (UnsafePermissionsException | StoreNotFoundException e) {
+            throw e; // said as the read-only open says it
+        } catch (StoreException e) {
+            throw new StoreException("--rehash-on-login needs write access to " + storePath + " and its lock file: "
+                    + e.getMessage() + " (docs/postfix.md, \"Upgrading hashes as users log in\")", e);
+        }
+    }
+
     /** Every socket listens now: tell systemd ({@code Type=notify}) if it asked. */
     private void notifyReady() {
         SystemdNotify.ready(env.getenv("NOTIFY_SOCKET"));
+    }
+
+    private static void closeQuietly(RehashQueue q) {
+        if (q != null) {
+            q.close();
+        }
     }
 
     private static void closeQuietly(PidFile pid) {

@@ -9,6 +9,7 @@ import org.sasldb4j.auxprop.AuxpropBridge;
 import org.sasldb4j.auxprop.BridgeConfig;
 import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.auxprop.LoginDiagnosis;
+import org.sasldb4j.auxprop.LoginRehash;
 import org.sasldb4j.auxprop.sasl.BridgeCallbackHandler;
 import org.sasldb4j.auxprop.sasl.BridgeSaslServerFactory;
 import org.sasldb4j.store.StoreException;
@@ -50,7 +51,24 @@ final class BridgeBackend implements AuthBackend {
      * BridgeConfig, ScramSaltKey)}); a reload passes the same key, so salts survive it.
      */
     static BridgeBackend open(Path store, BridgeConfig config, String serverName, ScramSaltKey saltKey) {
-        return new BridgeBackend(AuxpropBridge.open(store, config, saltKey, AuthLog.LOGGER), serverName);
+        return open(store, config, serverName, saltKey, null);
+    }
+
+    /**
+     * {@link #open(Path, BridgeConfig, String, ScramSaltKey)} with {@code rehash} (null: off): the
+     * store is opened read-write and successful PLAIN, LOGIN and saslauthd verifications of users
+     * weaker than its target are re-hashed ({@link AuxpropBridge#open(Path, BridgeConfig,
+     * ScramSaltKey, java.util.logging.Logger, LoginRehash)}: a store that cannot be opened for
+     * writing is served read-only, with one warning).
+     */
+    static BridgeBackend open(Path store, BridgeConfig config, String serverName, ScramSaltKey saltKey,
+            LoginRehash rehash) {
+        return new BridgeBackend(AuxpropBridge.open(store, config, saltKey, AuthLog.LOGGER, rehash), serverName);
+    }
+
+    /** True if successful logins are re-hashed (on, and the store opened for writing). */
+    boolean rehashesAtLogin() {
+        return bridge.rehashesAtLogin();
     }
 
     private static final SaslServerFactory FACTORY = new BridgeSaslServerFactory();

@@ -99,6 +99,17 @@ final class WorkLimiter {
         return timeouts.sum();
     }
 
+    /**
+     * Takes {@code costKib} (capped at the whole budget) only if it is free now: for work that
+     * is dropped rather than queued when the budget is busy (re-hashing at login).
+     *
+     * @return the share, or null if the budget is short now
+     */
+    Lease tryAcquire(int costKib) {
+        int cost = Math.max(1, Math.min(costKib, budgetKib));
+        return permits.tryAcquire(cost) ? new Lease(cost) : null;
+    }
+
     /** A share of the budget; closing it twice gives it back once. */
     final class Lease implements AutoCloseable {
         private int cost;

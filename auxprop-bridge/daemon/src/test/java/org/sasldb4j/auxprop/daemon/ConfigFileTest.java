@@ -219,6 +219,42 @@ class ConfigFileTest {
     }
 
     @Test
+    void rehashOnLoginIsCheckedAsAStartWouldAndRefusesASetThatTakesAMechanismAway() throws IOException {
+        Path sockets = Files.createDirectory(dir.resolve("run"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        TestStore store = TestStore.in(dir).put("alice", "vm", "userPassword", "secret");
+        Path f = conf("a.conf", "store = " + store.path(), "dovecot-socket = " + sockets.resolve("auth"),
+                "secrets = plaintext", "rehash-on-login", "rehash-schemes = plaintext,hashed");
+        AuthdCommand c = parsed(f);
+        assertTrue(c.rehashOnLogin);
+        assertEquals("plaintext,hashed", c.rehashSchemes);
+        assertEquals(ExitCodes.OK, run("--config", f.toString(), "--check-config"), err());
+        assertEquals("sasldb-authd: configuration OK\n", out());
+        assertEquals("", err());
+        // The default set (hashed) holds nothing CRAM-MD5 can use, and CRAM-MD5 is offered by default.
+        Path g = conf("b.conf", "store = " + store.path(), "dovecot-socket = " + sockets.resolve("auth"),
+                "rehash-on-login");
+        assertEquals(ExitCodes.FAILURE, run("--config", g.toString(), "--check-config"));
+        assertEquals(1, err().lines().count(), err());
+        assertTrue(err().startsWith("sasldb-authd: --rehash-schemes argon2id,scram-sha-1,scram-sha-256 cannot serve"
+                + " CRAM-MD5, which --mechanisms offers"), err());
+        assertTrue(err().contains("add plaintext or cram-md5"), err());
+        err.reset();
+        assertEquals(ExitCodes.OK, run("--config", g.toString(), "--check-config", "--mechanisms",
+                "PLAIN,LOGIN,SCRAM-SHA-1,SCRAM-SHA-256"), err());
+        assertEquals(ExitCodes.FAILURE, run("--config", g.toString(), "--check-config", "--mechanisms",
+                "PLAIN,DIGEST-MD5", "--rehash-schemes", "cram-md5,argon2id"));
+        assertTrue(err().contains("cannot serve DIGEST-MD5") && err().contains("add plaintext "), err());
+        err.reset();
+        assertEquals(ExitCodes.FAILURE, run("--config", g.toString(), "--check-config", "--rehash-schemes", "md5"));
+        assertTrue(err().startsWith("sasldb-authd: --rehash-schemes: unknown secret scheme 'md5'"), err());
+        err.reset();
+        // Off: --rehash-schemes alone changes nothing and is not checked against the mechanisms.
+        assertEquals(ExitCodes.OK, run("--store", store.path().toString(), "--dovecot-socket",
+                sockets.resolve("auth").toString(), "--rehash-schemes", "argon2id", "--check-config"), err());
+    }
+
+    @Test
     void checkConfigFailsInOneLineOnAMissingStoreOrSocketDirectory() throws IOException {
         Path f = conf("a.conf", "store = " + dir.resolve("no-store"), "dovecot-socket = " + dir.resolve("run/auth"));
         assertEquals(ExitCodes.FAILURE, run("--config", f.toString(), "--check-config"));
