@@ -539,6 +539,9 @@ public final class AuthdCommand implements Callable<Integer> {
         AuthLog.LOGGER.info("shutting down");
         daemon.close();
         closeQuietly(rehashQueue);
+        if (rehashAudit != null) {
+            rehashAudit.close();
+        }
         closeQuietly(pid);
         return 0;
     }
