@@ -530,9 +530,11 @@ def settled(rows, warmup):
         if r[5] == "pause" and r[0] >= warmup:
             group.append(r)
             continue
-        if group:
+        # A pause the end of the run cut short (often one sample, taken before the pool's idle
+        # threads exited) never settled: judging it flagged a flat run as growing.
+        if group and r[5] != "end":
             out.append((group[-1][0],) + tuple(min(g[i] for g in group) for i in range(1, 5)))
-            group = []
+        group = []
     return out
 
 
