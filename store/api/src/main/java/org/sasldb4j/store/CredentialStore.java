@@ -33,6 +33,21 @@ public interface CredentialStore extends RecordSource {
         return StoreOpener.open(path, options);
     }
 
+    /**
+     * Opens the store named {@code name}: a database server's address (see {@link StoreAddress})
+     * through the {@link ServerStoreBackend} that accepts it, otherwise the file at that path as
+     * {@link #open(Path, StoreOptions)} does.
+     *
+     * @throws StoreException as {@link #open(Path, StoreOptions)}, or saying which module to add
+     *     when no backend on the class path serves the address
+     */
+    static CredentialStore open(String name, StoreOptions options) {
+        if (!StoreAddress.isServer(name)) {
+            return open(Path.of(name), options);
+        }
+        return StoreBackends.server(name).open(name, options);
+    }
+
     /** The value of one property, copied; empty if absent. */
     Optional<byte[]> get(UserId user, String property);
 

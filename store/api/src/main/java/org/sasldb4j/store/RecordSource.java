@@ -11,8 +11,19 @@ import java.util.function.Consumer;
  */
 public interface RecordSource extends AutoCloseable {
 
-    /** The file this source reads. */
+    /**
+     * The file this source reads. A store on a database server has no file: it returns a
+     * relative path made of its {@link #name()}, which nothing should open.
+     */
     Path path();
+
+    /**
+     * The source as messages name it: the file's path, or a server address without its password
+     * ({@link StoreAddress#redacted}).
+     */
+    default String name() {
+        return path().toString();
+    }
 
     /** What the file was recognised as. */
     StoreFormat format();

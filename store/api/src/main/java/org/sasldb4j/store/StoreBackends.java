@@ -34,6 +34,21 @@ public final class StoreBackends {
                 + " stores: add " + moduleOf(kind) + " to the class path"));
     }
 
+    /**
+     * The server backend that accepts {@code address}.
+     *
+     * @throws StoreException saying which module to add when none on the class path does
+     */
+    static ServerStoreBackend server(String address) {
+        for (ServerStoreBackend b : ServiceLoader.load(ServerStoreBackend.class, ServerStoreBackend.class.getClassLoader())) {
+            if (b.accepts(address)) {
+                return b;
+            }
+        }
+        throw new StoreException(StoreAddress.redacted(address) + ": no backend for this server address:"
+                + " add sasldb4j-store-postgresql to the class path");
+    }
+
     /** The artifact that provides {@code kind}, for messages. */
     static String moduleOf(Backend kind) {
         return "sasldb4j-store-" + kind;

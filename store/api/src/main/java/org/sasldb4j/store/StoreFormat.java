@@ -31,6 +31,8 @@ public enum StoreFormat {
     DB_DUMP("a db_dump text dump"),
     /** The ASCII output of {@code gdbm_dump}. */
     GDBM_DUMP("a gdbm_dump text dump"),
+    /** A store on a PostgreSQL server (never detected from a file). */
+    POSTGRESQL("a PostgreSQL sasldb4j store"),
     /** Anything else: text, damaged, or an unknown binary format. */
     UNKNOWN("not a file sasldb4j recognises");
 
@@ -52,7 +54,7 @@ public enum StoreFormat {
 
     /** True for the formats sasldb4j opens as a read-write store. */
     public boolean isStore() {
-        return this == LMDB || this == SQLITE;
+        return this == LMDB || this == SQLITE || this == POSTGRESQL;
     }
 
     /**

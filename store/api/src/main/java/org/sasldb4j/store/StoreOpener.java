@@ -47,6 +47,7 @@ final class StoreOpener {
             case DB_DUMP, GDBM_DUMP -> throw new ForeignFormatException(format, path, path + " is "
                     + format.description() + ", not a store.");
             case DIRECTORY -> throw new ForeignFormatException(format, path + " is a directory, not a store file");
+            case POSTGRESQL -> throw new IllegalStateException("never detected from a file");
             case UNKNOWN -> throw new ForeignFormatException(format, path + " is not a sasldb store"
                     + " (neither LMDB, SQLite nor Berkeley DB: text or a damaged file?); refusing to touch it");
         };
