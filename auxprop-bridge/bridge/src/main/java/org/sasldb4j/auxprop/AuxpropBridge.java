@@ -1,5 +1,6 @@
 package org.sasldb4j.auxprop;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -56,8 +57,12 @@ public final class AuxpropBridge implements AutoCloseable {
     private final MechanismSecrets secrets;
     /** A user stored under the policy, with a random password: what an unknown user's lookup yields instead of nothing. */
     private final List<Entry> standIn;
-    /** The stand-in's keys and values, copied from for each unknown user (not secrets: random). */
-    private final List<byte[][]> standInBytes;
+    /**
+     * The stand-in's keys and values as a store's pages hold records (direct buffers, read with
+     * absolute gets only): copied for each unknown user by the code that copies a known user's
+     * records out of the store ({@link #withUserOrStandIn}). Not secrets: random.
+     */
+    private final List<ByteBuffer[]> standInBuffers;
     /** Re-hashing at login, or null when off. */
     private final LoginRehash rehash;
 
@@ -78,7 +83,8 @@ public final class AuxpropBridge implements AutoCloseable {
         }
         try {
             this.standIn = List.copyOf(config.policy().encode(UserId.of("sasldb4j-dummy", ""), random));
-            this.standInBytes = standIn.stream().map(e -> new byte[][] {e.key(), e.value()}).toList();
+            this.standInBuffers = standIn.stream().map(e -> new ByteBuffer[] {direct(e.key()), direct(e.value())})
+                    .toList();
         } finally {
             Arrays.fill(random, '\0');
         }
@@ -230,11 +236,11 @@ public final class AuxpropBridge implements AutoCloseable {
         if (user.isEmpty()) {
             return verifier.verifyUnknownUser(password);
         }
-        return withRecords(user.get(), records -> {
-            if (records.isEmpty()) {
-                return verifyStandIn(copies -> verifier.verify(copies, password));
-            }
+        return withUserOrStandIn(user.get(), (records, known) -> {
             Outcome o = verifier.verify(records, password);
+            if (!known) {
+                return Outcome.NO_SUCH_USER;
+            }
             if (rehash != null && o.authenticated()) {
                 byte[] pw = utf8(password);
                 try {
@@ -278,35 +284,16 @@ public final class AuxpropBridge implements AutoCloseable {
 
     /** Verifies an already canonical user. */
     public Outcome verify(CanonicalUser user, byte[] password) {
-        return withRecords(user, records -> {
-            if (records.isEmpty()) {
-                return verifyStandIn(copies -> verifier.verify(copies, password));
-            }
+        return withUserOrStandIn(user, (records, known) -> {
             Outcome o = verifier.verify(records, password);
+            if (!known) {
+                return Outcome.NO_SUCH_USER;
+            }
             if (rehash != null && o.authenticated()) {
                 rehash.consider(store, user.userId(), records, password, o);
             }
             return o;
         });
-    }
-
-    /**
-     * An unknown user's verification: the known user's code path over copies of the stand-in's
-     * records, copied as a store read copies a user's records, then
-     * {@link Outcome#NO_SUCH_USER}. (A shortcut that skipped the copies and the record handling
-     * answered about 1 µs sooner, which {@code UserExistenceTimingIT} told apart.)
-     */
-    private Outcome verifyStandIn(Function<List<Entry>, Outcome> verify) {
-        List<Entry> copies = new ArrayList<>(standInBytes.size());
-        try {
-            for (byte[][] kv : standInBytes) {
-                copies.add(Entry.fromKey(kv[0], kv[1])); // copies both, as a store read does
-            }
-            verify.apply(copies);
-            return Outcome.NO_SUCH_USER;
-        } finally {
-            wipe(copies);
-        }
     }
 
     /**
@@ -328,13 +315,14 @@ public final class AuxpropBridge implements AutoCloseable {
      *     otherwise characters the caller wipes
      */
     public Optional<char[]> digestMd5Password(CanonicalUser user) {
-        return withRecords(user, records -> {
-            if (records.isEmpty()) {
-                // Unknown: the stand-in's work, so the lookup costs what a known user's does.
-                MechanismSecrets.digestMd5Password(standIn).ifPresent(Wipe::chars);
-                return Optional.empty();
+        return withUserOrStandIn(user, (records, known) -> {
+            // Unknown: the stand-in's work, so the lookup costs what a known user's does.
+            Optional<char[]> password = MechanismSecrets.digestMd5Password(records);
+            if (known) {
+                return password;
             }
-            return MechanismSecrets.digestMd5Password(records);
+            password.ifPresent(Wipe::chars);
+            return Optional.empty();
         });
     }
 
@@ -419,20 +407,9 @@ public final class AuxpropBridge implements AutoCloseable {
      *     asks about a plaintext password check
      */
     public Optional<LoginDiagnosis.Reason> whyNot(CanonicalUser user, String mechanism) {
-        return withRecords(user, records -> {
-            if (records.isEmpty()) {
-                List<Entry> copies = new ArrayList<>(standInBytes.size());
-                try {
-                    for (byte[][] kv : standInBytes) {
-                        copies.add(Entry.fromKey(kv[0], kv[1]));
-                    }
-                    SecretStatus.whyNot(copies, mechanism);
-                    return Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER);
-                } finally {
-                    wipe(copies);
-                }
-            }
-            return SecretStatus.whyNot(records, mechanism);
+        return withUserOrStandIn(user, (records, known) -> {
+            Optional<LoginDiagnosis.Reason> why = SecretStatus.whyNot(records, mechanism);
+            return known ? why : Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER);
         });
     }
 
@@ -488,6 +465,52 @@ public final class AuxpropBridge implements AutoCloseable {
 
     private List<Entry> records(CanonicalUser user) {
         return store.user(user.userId());
+    }
+
+    /** What {@link #withUserOrStandIn} runs: {@code known} is false when {@code records} are the stand-in's. */
+    @FunctionalInterface
+    private interface UserOrStandIn<T> {
+        T read(List<Entry> records, boolean known);
+    }
+
+    /**
+     * {@code read} over the user's records, or, for an unknown user (no records), over fresh
+     * copies of the stand-in's; wiped after it either way. Known and unknown users run the same
+     * {@code read} (one lambda, one call site, so the JIT compiles it for both at once), and an
+     * unknown user's copies are made by the same {@link Entry#fromKey(ByteBuffer, ByteBuffer)}
+     * from direct buffers that the store's read runs on its pages for a known user's records.
+     *
+     * <p>Why: before, an unknown user's path had code of its own (a copy loop over heap arrays
+     * with {@code Entry.fromKey(byte[], byte[])}, separate lambdas) that only unknown users of
+     * PLAIN, LOGIN and saslauthd reach. In the daemon under {@code UserExistenceTimingIT} that
+     * code was first compiled (C1) only during the PLAIN probes, while the store's read of
+     * a record, run by every lookup, was compiled from the start; the copy cost about 1.2 µs
+     * per lookup there against 0.3-0.6 µs for the store's read of a known user's record, and
+     * PLAIN told unknown users apart (about 1.5-3 µs slower, A 0.34-0.42). See
+     * docs/security.md, "User existence and timing".
+     */
+    private <T> T withUserOrStandIn(CanonicalUser user, UserOrStandIn<T> read) {
+        List<Entry> records = records(user);
+        boolean known = !records.isEmpty();
+        if (!known) {
+            records = new ArrayList<>(2); // as the store's read sizes its list
+            for (ByteBuffer[] kv : standInBuffers) {
+                records.add(Entry.fromKey(kv[0], kv[1]));
+            }
+        }
+        try {
+            return read.read(records, known);
+        } finally {
+            wipe(records);
+        }
+    }
+
+    /**
+     * {@code bytes} in a direct buffer (not a secret: the stand-in's), of the class the LMDB
+     * store's pages come in (not a read-only view, another class): only absolute gets read it.
+     */
+    private static ByteBuffer direct(byte[] bytes) {
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
     /**

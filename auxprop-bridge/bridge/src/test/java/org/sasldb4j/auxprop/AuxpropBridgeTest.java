@@ -59,6 +59,44 @@ class AuxpropBridgeTest {
         }
     }
 
+    /**
+     * An unknown user's lookups run on fresh copies of the stand-in, read from buffers it shares
+     * across threads (docs/security.md, "User existence and timing"): a read that consumed them,
+     * or a wipe that reached them, would break the next unknown user's lookup.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("attack")
+    void unknownUsersAreAnsweredFromTheStandInEveryTimeFromManyThreads() throws Exception {
+        try (AuxpropBridge b = store.bridge(BridgeConfig.of("vm").withPolicy(
+                org.sasldb4j.store.secret.SecretSet.PLAINTEXT))) {
+            CanonicalUser ghost = b.canonicalize("ghost").orElseThrow();
+            CanonicalUser ivy = b.canonicalize("ivy").orElseThrow();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    runs.add(pool.submit(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            assertEquals(Outcome.NO_SUCH_USER, b.verify(ghost, "secret".getBytes(StandardCharsets.UTF_8)));
+                            assertEquals(Outcome.NO_SUCH_USER, b.verify("ghost", null, pw("secret")));
+                            assertEquals(java.util.Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER),
+                                    b.whyNot(ghost, "PLAIN"));
+                            assertTrue(b.digestMd5Password(ghost).isEmpty());
+                            assertEquals(Outcome.MATCH, b.verify(ivy, "secret".getBytes(StandardCharsets.UTF_8)));
+                            assertEquals(java.util.Optional.empty(), b.whyNot(ivy, "PLAIN"));
+                        }
+                        return null;
+                    }));
+                }
+                for (var r : runs) {
+                    r.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void checkpassObservationsOfSection2_4() {
         try (AuxpropBridge b = store.bridge()) {

@@ -131,10 +131,15 @@ public final class BridgeCallbackHandler implements CallbackHandler {
                     .orElse(Optional.of(LoginDiagnosis.Reason.UNKNOWN_USER))
                     .orElse(LoginDiagnosis.Reason.WRONG_PASSWORD));
         }
-        char[] chars = user.flatMap(bridge::digestMd5Password).orElseGet(BridgeCallbackHandler::randomPassword);
+        // Drawn for every user, used for those without a password (unknown, disabled): a draw only
+        // they paid for made them slower than a plaintext user (UserExistenceTimingIT, DIGEST-MD5).
+        char[] random = randomPassword();
+        Optional<char[]> stored = user.flatMap(bridge::digestMd5Password);
+        char[] chars = stored.orElse(random);
         try {
             callback.setPassword(chars);
         } finally {
+            Arrays.fill(random, '\0');
             Arrays.fill(chars, '\0');
         }
     }
