@@ -16,7 +16,7 @@ rc=0
 mvn -q -pl auxprop-bridge/daemon -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=UserExistenceTimingIT -Dfailsafe.failIfNoSpecifiedTests=false -Dspotbugs.skip=true \
   -Dsasldb4j.timingSamples="$SAMPLES" >"$LOG" 2>&1 || rc=$?
-grep -A20 '^UserExistenceTimingIT, policy' "$LOG" | grep -E '^UserExistenceTimingIT|^\|' || true
+grep -A30 '^UserExistenceTimingIT, ' "$LOG" | grep -E '^UserExistenceTimingIT|^\|' || true
 if [ "$rc" -ne 0 ]; then
   echo "bench-timing: FAILED (a kind of user was told apart, or the build failed; log follows)" >&2
   tail -50 "$LOG" >&2

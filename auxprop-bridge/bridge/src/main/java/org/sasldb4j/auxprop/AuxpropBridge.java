@@ -486,8 +486,8 @@ public final class AuxpropBridge implements AutoCloseable {
      * code was first compiled (C1) only during the PLAIN probes, while the store's read of
      * a record, run by every lookup, was compiled from the start; the copy cost about 1.2 µs
      * per lookup there against 0.3-0.6 µs for the store's read of a known user's record, and
-     * PLAIN told unknown users apart (about 1.5-3 µs slower, A 0.34-0.42). See
-     * docs/security.md, "User existence and timing".
+     * PLAIN told unknown users apart (about 1.5-3 µs slower, A 0.34-0.44). See
+     * docs/benchmarks.md, "User existence and timing".
      */
     private <T> T withUserOrStandIn(CanonicalUser user, UserOrStandIn<T> read) {
         List<Entry> records = records(user);

@@ -61,7 +61,7 @@ class AuxpropBridgeTest {
 
     /**
      * An unknown user's lookups run on fresh copies of the stand-in, read from buffers it shares
-     * across threads (docs/security.md, "User existence and timing"): a read that consumed them,
+     * across threads (docs/benchmarks.md, "User existence and timing"): a read that consumed them,
      * or a wipe that reached them, would break the next unknown user's lookup.
      */
     @Test
