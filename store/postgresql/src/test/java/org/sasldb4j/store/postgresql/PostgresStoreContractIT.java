@@ -174,6 +174,52 @@ class PostgresStoreContractIT extends CredentialStoreContract {
         }
     }
 
+    /**
+     * A client that locks a row without taking the writers' advisory lock first (psql, Cyrus) can
+     * deadlock with a sasldb4j writer: PostgreSQL aborts one of them (40P01), and sasldb4j runs
+     * its work again.
+     */
+    @Test
+    void aDeadlockWithAClientThatSkipsTheWritersLockIsRetried() throws Exception {
+        createWithAlice();
+        try (CredentialStore s = create();
+                java.sql.Connection other = PgConnector.of(pg.superAddress()).connect();
+                java.sql.Connection watch = PgConnector.of(pg.superAddress()).connect();
+                java.sql.Statement os = other.createStatement()) {
+            watch.setAutoCommit(true);
+            // This client checks for deadlocks late: the writer is the one PostgreSQL aborts.
+            os.execute("SET deadlock_timeout = '30s'");
+            os.executeQuery("SELECT 1 FROM sasldb4j.records WHERE authid = 'alice' FOR UPDATE").close();
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> s.update(w -> {
+                        runs.incrementAndGet();
+                        w.put(ALICE, "userPassword", bytes("mine"));
+                        w.get(ALICE, "userPassword"); // sends the batched put: waits for alice's row
+                    }));
+            // Until the writer holds the advisory lock and waits for the row.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try (java.sql.Statement q = watch.createStatement(); java.sql.ResultSet r = q.executeQuery(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                + " AND query LIKE 'INSERT INTO sasldb4j.records%'")) {
+                    r.next();
+                    if (r.getInt(1) == 1) {
+                        break;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "the writer never waited for the row");
+                Thread.sleep(20);
+            }
+            // Now this client wants the advisory lock (a statement trigger fires on no rows too).
+            os.executeUpdate("UPDATE sasldb4j.records SET value = value WHERE false");
+            other.commit();
+            writer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(2, runs.get(), "aborted once by the deadlock detector, then run again");
+            assertEquals("mine", new String(s.get(ALICE, "userPassword").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     private static String pgpassPassword() {
         try {
             for (String line : java.nio.file.Files.readAllLines(pg.pgpass())) {
