@@ -220,6 +220,37 @@ class PostgresStoreContractIT extends CredentialStoreContract {
         }
     }
 
+    /** docs/postgresql.md §5 names every object the schema creates, and the schema creates nothing else. */
+    @Test
+    void theDocsNameEveryObjectOfTheSchema() throws java.io.IOException {
+        try (CredentialStore s = create()) {
+            assertEquals(StoreFormat.POSTGRESQL, s.format());
+        }
+        String objects = pg.psql("SELECT string_agg(x, ' ' ORDER BY x) FROM ("
+                + " SELECT c.relname AS x FROM pg_class c WHERE c.relnamespace = 'sasldb4j'::regnamespace"
+                + "   AND c.relkind IN ('r', 'S', 'v')"
+                + " UNION ALL SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'sasldb4j'::regnamespace"
+                + " UNION ALL SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = 'sasldb4j.records'::regclass"
+                + "   AND NOT t.tgisinternal) o").strip();
+        assertEquals("changes changes_seq dovecot_passdb log_change log_truncate records records_logged_delete"
+                + " records_logged_insert records_logged_truncate records_logged_update schema_version", objects);
+        String doc = java.nio.file.Files.readString(
+                PgCluster.script().getParent().getParent().resolve("docs/postgresql.md"));
+        String section = doc.substring(doc.indexOf("## 5. The schema"), doc.indexOf("## 6. Grants"));
+        for (String name : objects.split(" ")) {
+            assertTrue(section.contains(name), "docs/postgresql.md §5 does not name " + name);
+        }
+    }
+
+    @Test
+    void aDatabaseNotInUtf8IsRefused() {
+        pg.psql("DROP DATABASE IF EXISTS latin");
+        pg.psql("CREATE DATABASE latin OWNER sasldb4j ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+        String address = pg.address().replace("/sasldb4j?", "/latin?");
+        StoreException e = assertThrows(StoreException.class, () -> CredentialStore.open(address, StoreOptions.create()));
+        assertTrue(e.getMessage().contains("the database's encoding is LATIN1; sasldb4j needs UTF8"), e.getMessage());
+    }
+
     private static String pgpassPassword() {
         try {
             for (String line : java.nio.file.Files.readAllLines(pg.pgpass())) {
