@@ -162,7 +162,9 @@ public final class PgConnector {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ConnInfo.bad(address, "invalid " + what + " '" + text + "'");
+            // The text itself is not shown: in a malformed URI it may be part of a password.
+            throw ConnInfo.bad(address, "invalid " + what + " (a whole number"
+                    + (min > 0 ? " from " + min + " to " + max : "") + ")");
         }
     }
 
