@@ -128,6 +128,14 @@ public final class PgConnector {
                 w -> LOG.log(System.Logger.Level.WARNING, w));
     }
 
+    /**
+     * {@link #of(String)} with warnings (one line each, never a secret: e.g. an unsafe password
+     * file ignored) sent to {@code warnings}, for a command that prints its own diagnostics.
+     */
+    public static PgConnector of(String address, Consumer<String> warnings) {
+        return of(address, System::getenv, Path.of(System.getProperty("user.home")), warnings);
+    }
+
     /** {@link #of(String)} with the environment, home directory and warning sink given (tests, embedders). */
     static PgConnector of(String address, Function<String, String> getenv, Path home, Consumer<String> warnings) {
         if (!StoreAddress.isServer(address)) {
