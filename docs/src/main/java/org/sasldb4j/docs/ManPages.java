@@ -47,7 +47,7 @@ public final class ManPages {
                     "SASL_CONF_PATH: colon-separated directories searched for <appname>.conf.",
                     AUDIT_LOG_ENV, SYSLOG_ENV, CHANGE_TIMES_ENV, PG_ENV,
                     "SASLDB4J_DEBUG=1: print the stack trace of an error."},
-                new String[] {ManPage.FILES, STORE, LOCK, DEV_LOG, PGPASS,
+                new String[] {ManPage.FILES, STORE, LOCK, DEV_LOG,
                     "/etc/sasl2/saslpasswd.conf: sasldb_path: the store, when -f is not given (another"
                             + " <appname>.conf with -a).",
                     CACHE, "/usr/share/doc/sasldb4j/saslpasswd.md: the batch format and the differences from Cyrus."},
@@ -58,7 +58,7 @@ public final class ManPages {
                             + " script can tell \"no users\" from \"no store\". --help and -v exit 0."},
                 new String[] {"Environment", "SASL_DBNAME, SASL_CONF_PATH, SASLDB4J_DEBUG, and the PG* variables"
                         + " of a PostgreSQL store: as for saslpasswd(8)."},
-                new String[] {ManPage.FILES, STORE, LOCK, PGPASS,
+                new String[] {ManPage.FILES, STORE, LOCK,
                     "/etc/sasl2/sasldblistusers.conf: sasldb_path: the store, when neither -f nor the argument"
                             + " is given.",
                     CACHE, "/usr/share/doc/sasldb4j/sasldblistusers.md: the JSON format and the differences from"
@@ -72,7 +72,7 @@ public final class ManPages {
                 new String[] {ManPage.FILES,
                     "/etc/sasldb2: Debian's Cyrus store (Berkeley DB), the usual SOURCE; after the move, the"
                             + " sasldb4j store with its lock file /etc/sasldb2-lock.",
-                    DEV_LOG, PGPASS,
+                    DEV_LOG,
                     CACHE, "/usr/share/doc/sasldb4j/migration.md: moving /etc/sasldb2 step by step without"
                             + " interrupting Postfix."},
                 new String[] {"Examples", "sasldbconvert /etc/sasldb2 /etc/sasldb2.lmdb",
@@ -129,9 +129,8 @@ public final class ManPages {
     private static final String PG_ENV = "PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICEFILE, PGSYSCONFDIR, PGSSLMODE,"
             + " PGSSLROOTCERT, PGCONNECT_TIMEOUT, PGPASSFILE, PGPASSWORD: fill in what a PostgreSQL store address"
             + " (postgresql://... or service=NAME) leaves out, as for libpq; a password is never accepted in an"
-            + " address on the command line.";
-    private static final String PGPASS = "~/.pgpass: the passwords of PostgreSQL stores (mode 0600; PGPASSFILE names"
-            + " another). See /usr/share/doc/sasldb4j/postgresql.md.";
+            + " address on the command line: it comes from ~/.pgpass (mode 0600), the file PGPASSFILE names, or"
+            + " PGPASSWORD. See /usr/share/doc/sasldb4j/postgresql.md.";
     private static final List<String> TOOLS = List.of("saslpasswd", "sasldblistusers", "sasldbconvert", "sasldb-authd");
 
     /** SEE ALSO: the other three tools in section 8, then {@code others}. */
