@@ -255,6 +255,24 @@ class PostgresToolsIT {
         assertTrue(r.err().contains("same store"), r.err());
     }
 
+    /** Keys PostgreSQL's text cannot hold (not UTF-8, NUL) stop the conversion; nothing is written. */
+    @Test
+    void aSourceWithKeysThatAreNotUtf8IsRefusedWholeInOneLine() throws Exception {
+        Path dump = dir.resolve("dump-print.txt");
+        try (InputStream in = getClass().getResourceAsStream("/generated/dump-print.txt")) {
+            Files.copy(in, dump);
+        }
+        Result r = convert(dump.toString(), cluster.address());
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("LMDB"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        // the schema may have been created (empty); no record was
+        if (!cluster.psql("SELECT to_regclass('sasldb4j.records')").isEmpty()) {
+            assertEquals("0", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+        }
+    }
+
     @Test
     void aPasswordInTheAddressIsRefusedAndNothingIsWritten() throws Exception {
         String password = applicationPassword();
