@@ -18,7 +18,7 @@ import org.sasldb4j.store.StoreException;
 /**
  * How to reach a PostgreSQL store, resolved the way libpq resolves a connection, so that a name
  * that works with {@code psql} works here (docs/postgresql.md; the libpq facts relied on are in
- * docs/reference/libpq.md):
+ * docs/reference/libpq.md §1 to §6):
  *
  * <ul>
  *   <li>the name: a URI {@code postgresql://[user@]host[:port][/dbname][?key=value&...]} or a
@@ -227,7 +227,8 @@ public final class PgConnector {
         Properties p = new Properties();
         p.setProperty("user", user);
         // An empty password property keeps pgjdbc from reading ~/.pgpass itself (it does not
-        // check the file's permissions); the real one comes from the plugin, only if asked.
+        // check the file's permissions: docs/reference/libpq.md §6.2); the real one comes from
+        // the plugin, only if asked.
         p.setProperty("password", "");
         p.setProperty("authenticationPluginClassName", PasswordHandoff.class.getName());
         if (token != null) {
