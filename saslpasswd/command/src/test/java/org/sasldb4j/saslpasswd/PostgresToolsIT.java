@@ -153,6 +153,15 @@ class PostgresToolsIT {
         assertEquals("", sql("SELECT \"user\" FROM sasldb4j.dovecot_passdb WHERE authid = 'alice'"),
                 "a disabled user is absent from the Dovecot view");
 
+        // the audit trail names the server by its address, never a folded path
+        Path log = dir.resolve("audit.log");
+        r = saslpasswd("", "--disable", "--audit-log", log.toString(), "-f", pg, "bob@example.org");
+        assertEquals(0, r.rc(), r.err());
+        String audit = Files.readString(log, UTF_8);
+        assertTrue(audit.contains("\"store\":\"" + cluster.url() + "?passfile="), audit);
+        assertTrue(audit.contains("\"change\":\"disabled\""), audit);
+        assertEquals(0, saslpasswd("", "--enable", "-f", pg, "bob@example.org").rc());
+
         r = saslpasswd("", "--enable", "-f", pg, "alice@example.org");
         assertEquals(0, r.rc(), r.err());
         assertTrue(list("--json", pg).out().matches("(?s).*\"alice\".*\"disabled\": false.*"));
