@@ -231,6 +231,19 @@ class ReplicaIT {
     }
 
     @Test
+    void aStoreThatIsNotAReplicaIsNeverOverwritten() throws Exception {
+        db.put("kim", "ex.org", "userPassword", "1");
+        try (CredentialStore s = CredentialStore.open(file, StoreOptions.create())) {
+            s.update(w -> w.put(UserId.of("local", "ex.org"), "userPassword", "x".getBytes(StandardCharsets.UTF_8)));
+        }
+        StoreException e = assertThrows(StoreException.class, () -> Replica.start(db.source(), file, FAST, log));
+        assertTrue(e.getMessage().contains("exists but is not a replica"), e.getMessage());
+        try (CredentialStore s = CredentialStore.open(file, StoreOptions.readOnly())) {
+            assertFalse(s.user(UserId.of("local", "ex.org")).isEmpty(), "untouched");
+        }
+    }
+
+    @Test
     void aPositionOfAnotherDatabaseMeansAFreshCopy() throws Exception {
         db.put("jack", "ex.org", "userPassword", "1");
         new ReplicaPosition("postgresql://elsewhere/db", 99, java.time.Instant.now()).write(file);
