@@ -187,10 +187,17 @@ class ReplicaIT {
     void copiesAfreshAfterTruncate() throws Exception {
         db.put("erin", "ex.org", "userPassword", "x");
         try (Replica r = Replica.start(db.source(), file, FAST, log)) {
+            // An administrator let a local Cyrus's group read the replica: a re-copy keeps that.
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            Object inode = Files.getAttribute(file, "unix:ino");
             db.sql("TRUNCATE sasldb4j.records", "INSERT INTO sasldb4j.records VALUES ('frank', 'ex.org',"
                     + " 'userPassword', 'y'::bytea)");
             awaitValue(r, "frank", "userPassword", "y");
             assertTrue(r.store().user(UserId.of("erin", "ex.org")).isEmpty(), "truncated away");
+            assertTrue(!inode.equals(Files.getAttribute(file, "unix:ino")), "a new file was renamed into place");
+            assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(file)), "the mode of the file it replaced");
+            assertFalse(Files.exists(Path.of(ReplicaFile.copyPath(file) + "-lock")), "the copy's lock file is gone");
             assertTrue(logged.stream().anyMatch(l -> l.contains("afresh: the records were truncated")),
                     logged.toString());
         }
