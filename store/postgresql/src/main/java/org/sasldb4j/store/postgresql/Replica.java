@@ -276,7 +276,7 @@ public final class Replica implements AutoCloseable {
     /** One check of the change log; applies or copies what it finds. */
     private void checkOnce(Connection c, Outage outage) throws SQLException {
         ReplicaSync.Outcome o = sync.check(c, file, replica, appliedSeq);
-        if (o.copy() != null) {
+        if (o.copyReason() != null) {
             state = State.COPYING;
             log.info(() -> "replica " + file + ": copying " + source.name() + " afresh: " + o.copyReason());
             ReplicaSync.Copied copied = sync.copy(c, file);
