@@ -155,7 +155,7 @@ launch() {
     # The modules every tool is built from (store API, backends, command-line plumbing, bridge),
     # then the tool's own; a missing one (the bridge, for most tools) is skipped by find.
     local r=$sasldb4j_root m sources=()
-    for m in store/api store/lmdb store/sqlite saslpasswd/cli "$module"; do sources+=("$r/$m/src/main" "$r/$m/pom.xml"); done
+    for m in store/api store/lmdb store/sqlite store/postgresql saslpasswd/cli "$module"; do sources+=("$r/$m/src/main" "$r/$m/pom.xml"); done
     [ "$tool" = sasldb4j-authd ] && sources+=("$r/auxprop-bridge/bridge/src/main" "$r/auxprop-bridge/bridge/pom.xml")
     if [ "${SASLDB4J_REBUILD:-}" = 1 ]; then
         sasldb4j_build "$module" "$tool" "$jar"

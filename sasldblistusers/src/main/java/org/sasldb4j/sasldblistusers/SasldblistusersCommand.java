@@ -4,7 +4,6 @@ import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,9 @@ import picocli.CommandLine.Parameters;
             "Lists the records of a SASL user store, one 'authid@realm: property' line per record in key"
                     + " order; values (passwords) are never shown.",
             "Store: -f or the argument, else sasldb_path in <confdir>/sasldblistusers.conf, else $SASL_DBNAME,"
-                    + " else /etc/sasldb2."},
+                    + " else /etc/sasldb2. A PostgreSQL store is named postgresql://[USER@]HOST[:PORT]/DB or"
+                    + " service=NAME; its password comes from ~/.pgpass, PGPASSFILE or PGPASSWORD, never from the"
+                    + " command line."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             ExitCodes.DOC_OK + " (listed, possibly nothing)",
@@ -53,7 +54,8 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
     static final Map<String, Boolean> LONG_OPTIONS = Map.of("--json", false, "--realm", true, "--user", true,
             "--help", false, "--version", false);
 
-    @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
+    @Option(names = "-f", paramLabel = "sasldb", description = "The store: a file, or a PostgreSQL server"
+            + " (postgresql://[USER@]HOST[:PORT]/DB or service=NAME; no password here).")
     String dbPath;
 
     @Option(names = "-v", description = "Print the version and exit.")
@@ -79,7 +81,7 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
     @Option(names = "--version", description = "Print the version and exit.")
     boolean longVersion;
 
-    @Parameters(paramLabel = "sasldb", arity = "0..*", description = "The store file (same as -f).")
+    @Parameters(paramLabel = "sasldb", arity = "0..*", description = "The store (same as -f).")
     List<String> operands = new ArrayList<>();
 
     private final CliEnvironment env;
@@ -199,10 +201,16 @@ public final class SasldblistusersCommand implements Callable<Integer>, CyrusToo
     @Override
     public Integer call() {
         String given = dbPath != null ? dbPath : operands.isEmpty() ? null : operands.get(0);
-        Path path = StorePaths.resolve(given, DEFAULT_NAME, env).path();
+        String refusal = StorePaths.passwordOnCommandLine(given);
+        if (refusal != null) {
+            diag.error(refusal);
+            return ExitCodes.USAGE;
+        }
+        // A file path or a server address: CredentialStore.open(String) tells them apart.
+        String name = StorePaths.resolve(given, DEFAULT_NAME, env).name();
         UserFilter filter = new UserFilter(realm, users);
         int[] skipped = {0};
-        try (CredentialStore store = CredentialStore.open(path, StoreOptions.readOnly());
+        try (CredentialStore store = CredentialStore.open(name, StoreOptions.readOnly());
              Listing listing = json
                      ? new JsonListing(new BufferedWriter(new OutputStreamWriter(env.stdout(), StandardCharsets.UTF_8),
                              1 << 16))

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmdbjava.Dbi;
@@ -317,5 +318,19 @@ class SasldblistusersCommandTest {
         Result r = run(db().toString());
         assertEquals(0, r.rc(), r.err());
         assertEquals("evil\\x0aroot@example.org: userPassword\nevil\\x5cx0aroot@example.org: userPassword\n", r.out());
+    }
+
+    @Test
+    void aPasswordInAServerAddressIsRefusedInOneLine() {
+        for (String[] args : List.of(new String[] {"-f", "postgresql://admin:s3cret@127.0.0.1:1/mail"},
+                new String[] {"--json", "postgres://127.0.0.1:1/mail?password=s3cret"})) {
+            Result r = run(args);
+            assertEquals(1, r.rc(), r.err());
+            assertEquals("", r.out());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("refusing a password in the store address") && r.err().contains("~/.pgpass"),
+                    r.err());
+            assertFalse(r.err().contains("s3cret"), r.err());
+        }
     }
 }

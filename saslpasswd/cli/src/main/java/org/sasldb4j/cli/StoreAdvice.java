@@ -1,6 +1,7 @@
 package org.sasldb4j.cli;
 
 import org.sasldb4j.store.ForeignFormatException;
+import org.sasldb4j.store.StoreAddress;
 import org.sasldb4j.store.StoreNotFoundException;
 
 /**
@@ -17,7 +18,13 @@ public final class StoreAdvice {
             return e.getClass().getSimpleName();
         }
         if (e instanceof StoreNotFoundException missing && missing.store() != null) {
-            return m + ". Create it by adding a user: saslpasswd -c -f " + missing.store() + " USER";
+            String store = missing.store().toString();
+            if (looksLikeServer(store)) {
+                // A server store's path() is its redacted address made a Path, which folded the
+                // "//": it is not a name to type again.
+                return m + ". Create it by adding a user: saslpasswd -c -f ADDRESS USER";
+            }
+            return m + ". Create it by adding a user: saslpasswd -c -f " + store + " USER";
         }
         if (e instanceof ForeignFormatException foreign && foreign.path() != null) {
             switch (foreign.format()) {
@@ -30,5 +37,11 @@ public final class StoreAdvice {
             }
         }
         return m;
+    }
+
+    /** A server address, or one that went through {@link java.nio.file.Path#of} ({@code postgresql:/h/db}). */
+    private static boolean looksLikeServer(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return StoreAddress.isServer(name) || n.startsWith("postgresql:/") || n.startsWith("postgres:/");
     }
 }

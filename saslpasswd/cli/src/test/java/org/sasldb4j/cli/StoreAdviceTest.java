@@ -20,6 +20,13 @@ class StoreAdviceTest {
     }
 
     @Test
+    void aMissingServerStoreIsNotAdvisedByItsFoldedPath() {
+        // A server store's path() is Path.of(its redacted address), which folds the "//".
+        String m = StoreAdvice.message(new StoreNotFoundException(Path.of("postgresql://u@db/mail")));
+        assertEquals("postgresql:/u@db/mail: no such store. Create it by adding a user: saslpasswd -c -f ADDRESS USER", m);
+    }
+
+    @Test
     void aBerkeleyDbFileIsConverted() {
         assertEquals("/tmp/x/sasldb is a Berkeley DB (hash) sasldb2. Convert it with: sasldbconvert /tmp/x/sasldb NEW_STORE",
                 StoreAdvice.message(new ForeignFormatException(StoreFormat.BDB_HASH, db,

@@ -16,6 +16,8 @@ import org.sasldb4j.cli.DefaultRealm;
 import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.InvalidPasswordException;
+import org.sasldb4j.cli.StoreAudit;
+import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
@@ -46,18 +48,19 @@ final class BatchRunner {
 
     private final CliEnvironment env;
     private final Diagnostics diag;
-    private final Path path;
+    /** The store: a file or a server address (messages show its redacted form). */
+    private final StorePaths.Resolved storeName;
     private final Backend backend;
     private final DefaultRealm.Choice realm;
     private final PasswordRecords records;
     private final AuditTrail audit;
 
-    BatchRunner(CliEnvironment env, Diagnostics diag, Path path, Backend backend, DefaultRealm.Choice realm,
+    BatchRunner(CliEnvironment env, Diagnostics diag, StorePaths.Resolved storeName, Backend backend, DefaultRealm.Choice realm,
                 PasswordRecords records, AuditTrail audit) {
         this.audit = audit;
         this.env = env;
         this.diag = diag;
-        this.path = path;
+        this.storeName = storeName;
         this.backend = backend;
         this.realm = realm;
         this.records = records;
@@ -185,16 +188,16 @@ final class BatchRunner {
                 : StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE);
         Outcome outcome = new Outcome();
         if (anyAdd) {
-            SaslpasswdCommand.refuseForeign(path);
+            SaslpasswdCommand.refuseForeign(storeName);
         }
         return apply(source, input, options, realmBytes, total, first, outcome);
     }
 
     private int apply(String source, Input input, StoreOptions options, byte[] realmBytes, long total, Kept first,
             Outcome outcome) {
-        boolean existed = NewStore.exists(path);
+        boolean existed = NewStore.exists(storeName);
         AuditTrail.Bulk bulk = audit.bulk(total);
-        try (CredentialStore store = CredentialStore.open(path, options)) {
+        try (CredentialStore store = CredentialStore.open(storeName.name(), options)) {
             Progress progress = new Progress(total);
             BatchParser applier = new BatchParser(source, realmBytes);
             long[] done = {0};
@@ -217,7 +220,7 @@ final class BatchRunner {
             });
         } catch (RuntimeException e) {
             if (!existed) {
-                NewStore.removeIfEmpty(path);
+                NewStore.removeIfEmpty(storeName);
             }
             throw e;
         }
@@ -227,7 +230,7 @@ final class BatchRunner {
             counts.put("created", (long) outcome.created);
             counts.put("password-set", (long) (outcome.set - outcome.created));
             counts.put("deleted", (long) outcome.deleted);
-            bulk.finish(audit.of(path, Change.BATCH, null, records.schemes(), counts));
+            bulk.finish(StoreAudit.of(audit, storeName.name(), Change.BATCH, null, records.schemes(), counts));
         }
         report(source, outcome);
         return ExitCodes.OK;
@@ -326,7 +329,7 @@ final class BatchRunner {
             });
             // Recorded once the window committed; the window's records are then forgotten.
             for (Changed c : part.changes) {
-                bulk.record(audit.of(path, c.change(), c.user(),
+                bulk.record(StoreAudit.of(audit, storeName.name(), c.change(), c.user(),
                         c.change() == Change.DELETED ? List.of() : records.schemes(), java.util.Map.of()));
             }
             part.changes.clear();

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreOptions;
@@ -24,6 +25,22 @@ final class NewStore {
     /** Whether {@code path} exists before the command (a link counts: it is not ours to remove). */
     static boolean exists(Path path) {
         return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * {@link #exists(Path)} for a named store. A server store counts as existing: it is never
+     * removed (a failed write there is rolled back by the server, and the schema other writers
+     * may already use stays).
+     */
+    static boolean exists(StorePaths.Resolved store) {
+        return store.isServer() || exists(store.path());
+    }
+
+    /** {@link #removeIfEmpty(Path)} for a named store; nothing for a server store. */
+    static void removeIfEmpty(StorePaths.Resolved store) {
+        if (!store.isServer()) {
+            removeIfEmpty(store.path());
+        }
     }
 
     /** Removes the store at {@code path} and its side files if it holds no record. */

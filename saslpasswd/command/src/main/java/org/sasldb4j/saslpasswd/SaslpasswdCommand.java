@@ -24,6 +24,7 @@ import org.sasldb4j.cli.PasswordConsole;
 import org.sasldb4j.cli.PasswordInput;
 import org.sasldb4j.cli.PasswordSourceOptions;
 import org.sasldb4j.cli.PicocliSetup;
+import org.sasldb4j.cli.StoreAudit;
 import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
@@ -61,7 +62,10 @@ import picocli.CommandLine.Parameters;
             "The user id is split at its first @: alice@example.org is user alice in realm example.org;"
                     + " without @ the realm is -u, else --default-realm, else $SASLDB4J_DEFAULT_REALM,"
                     + " else the lowercased host name (which is then printed on stderr).",
-            "Store: -f, else sasldb_path in <confdir>/<appname>.conf, else $SASL_DBNAME, else /etc/sasldb2.",
+            "Store: -f, else sasldb_path in <confdir>/<appname>.conf, else $SASL_DBNAME, else /etc/sasldb2."
+                    + " A PostgreSQL store is named postgresql://[USER@]HOST[:PORT]/DB or service=NAME; its password"
+                    + " comes from ~/.pgpass, PGPASSFILE or PGPASSWORD, never from the command line"
+                    + " (docs/saslpasswd.md, \"PostgreSQL stores\").",
             "Every change (created, password-set with its schemes, disabled, enabled, deleted) is recorded, never a"
                     + " secret: to syslog (facility authpriv, tag saslpasswd) when /dev/log exists, and to the"
                     + " --audit-log file. SASLDB4J_CHANGE_TIMES=1 also stores each account's change time in the"
@@ -106,7 +110,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             + " userPassword; an existing userPassword is deleted, so the old password stops working.")
     boolean noPlain;
 
-    @Option(names = "-f", paramLabel = "sasldb", description = "The store file.")
+    @Option(names = "-f", paramLabel = "sasldb", description = "The store: a file, or a PostgreSQL server"
+            + " (postgresql://[USER@]HOST[:PORT]/DB or service=NAME; no password here: use ~/.pgpass,"
+            + " PGPASSFILE or PGPASSWORD).")
     String dbPath;
 
     @Option(names = "-u", paramLabel = "DOM", description = "Realm for a user id without @ (empty = not given).")
@@ -331,18 +337,23 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             diag.error(e.getMessage());
             return ExitCodes.USAGE;
         }
-        Path path = StorePaths.resolve(dbPath, appname, env).path();
+        StorePaths.Resolved store = StorePaths.resolve(dbPath, appname, env);
+        String refusal = StorePaths.passwordOnCommandLine(dbPath);
+        if (refusal != null) {
+            diag.error(refusal);
+            return ExitCodes.USAGE;
+        }
         DefaultRealm.Choice realm = DefaultRealm.choose(userDomain, defaultRealm, env);
         // Opened before anything is read or changed: an unsafe audit log stops the run here.
         try (AuditTrail audit = auditOption.open(env, diag, DEFAULT_APPNAME)) {
             if (batch != null) {
-                return new BatchRunner(env, diag, path, backend, realm, policy, audit).run(batch);
+                return new BatchRunner(env, diag, store, backend, realm, policy, audit).run(batch);
             }
-            return single(path, backend, realm, policy, audit);
+            return single(store, backend, realm, policy, audit);
         }
     }
 
-    private int single(Path path, Backend backend, DefaultRealm.Choice realm, PasswordRecords policy,
+    private int single(StorePaths.Resolved store, Backend backend, DefaultRealm.Choice realm, PasswordRecords policy,
             AuditTrail audit) {
         String id = userIds.get(0);
         UserId user;
@@ -363,9 +374,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         int rc;
         if (lock || unlock) {
-            rc = setLocked(path, user, lock, audit);
+            rc = setLocked(store, user, lock, audit);
         } else {
-            rc = disable ? delete(path, user, audit) : setPassword(path, backend, user, policy, audit);
+            rc = disable ? delete(store, user, audit) : setPassword(store, backend, user, policy, audit);
         }
         if (rc == ExitCodes.OK && done && !UserId.hasRealm(id) && realm.fromHostname()) {
             // Said after the change, and only then: it tells where the user now is (defect D6).
@@ -401,22 +412,25 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         return ExitCodes.USAGE;
     }
 
-    private int delete(Path path, UserId user, AuditTrail audit) {
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
-            // A mistyped -f: said before the store's directories are checked, in the user's terms.
-            return missingStore(path, user);
+    private int delete(StorePaths.Resolved name, UserId user, AuditTrail audit) {
+        if (!name.isServer()) {
+            Path dir = name.path().toAbsolutePath().getParent();
+            if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+                // A mistyped -f: said before the store's directories are checked, in the user's terms.
+                return missingStore(name, user);
+            }
         }
         int deleted;
-        try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE))) {
+        try (CredentialStore store = CredentialStore.open(name.name(),
+                StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE))) {
             deleted = store.write(w -> w.deleteUser(user));
         } catch (StoreNotFoundException e) {
             // Cyrus creates the file here; there is nothing to delete, so nothing is created.
-            return missingStore(path, user);
+            return missingStore(name, user);
         }
         done = deleted > 0;
         if (done) {
-            audit.record(path, Change.DELETED, user, List.of());
+            StoreAudit.record(audit, name.name(), Change.DELETED, user, List.of());
         }
         if (deleted == 0) {
             // Cyrus is silent and exits 0 (defect D8, docs/reference/cyrus-sasldb.md §14); scripts
@@ -430,19 +444,25 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
      * {@code -d} with no store at {@code path}. Exit statuses as saslpasswd2's: 1 when the
      * directory is missing too (a mistyped {@code -f}), 0 when only the file is (Cyrus creates it).
      */
-    private int missingStore(Path path, UserId user) {
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
-            diag.error(path + ": no such store, and no directory " + dir + "; check -f (nothing deleted)");
-            return ExitCodes.FAILURE;
+    private int missingStore(StorePaths.Resolved name, UserId user) {
+        if (!name.isServer()) {
+            Path path = name.path();
+            Path dir = path.toAbsolutePath().getParent();
+            if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+                diag.error(path + ": no such store, and no directory " + dir + "; check -f (nothing deleted)");
+                return ExitCodes.FAILURE;
+            }
         }
-        diag.error("user not found: " + user + " (nothing deleted): there is no store at " + path + "; check -f");
+        // A server store without the sasldb4j schema is missing the same way: nothing is created.
+        diag.error("user not found: " + user + " (nothing deleted): there is no store at " + name.display()
+                + "; check -f");
         return ExitCodes.OK;
     }
 
-    private int setPassword(Path path, Backend backend, UserId user, PasswordRecords policy, AuditTrail audit) {
+    private int setPassword(StorePaths.Resolved name, Backend backend, UserId user, PasswordRecords policy,
+            AuditTrail audit) {
         // Refuse a foreign or damaged file before asking for a password nobody can store.
-        refuseForeign(path);
+        refuseForeign(name);
         byte[] password;
         try {
             password = readPassword();
@@ -468,9 +488,9 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
             // Hashing happens here, before the write transaction: Argon2 must not hold the lock.
             records = policy.recordsFor(user, password);
             List<Entry> toWrite = records;
-            boolean existed = NewStore.exists(path);
+            boolean existed = NewStore.exists(name);
             boolean created;
-            try (CredentialStore store = CredentialStore.open(path, StoreOptions.create().withBackend(backend))) {
+            try (CredentialStore store = CredentialStore.open(name.name(), StoreOptions.create().withBackend(backend))) {
                 created = store.write(w -> {
                     boolean isNew = PasswordRecords.isNew(w, user);
                     policy.apply(w, user, toWrite);
@@ -479,12 +499,12 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
                 });
             } catch (RuntimeException e) {
                 if (!existed) {
-                    NewStore.removeIfEmpty(path); // a failed command leaves no empty store behind
+                    NewStore.removeIfEmpty(name); // a failed command leaves no empty store behind
                 }
                 throw e;
             }
             done = true;
-            audit.record(path, created ? Change.CREATED : Change.PASSWORD_SET, user, policy.schemes());
+            StoreAudit.record(audit, name.name(), created ? Change.CREATED : Change.PASSWORD_SET, user, policy.schemes());
             return ExitCodes.OK;
         } catch (InvalidPasswordException e) {
             diag.error(e.getMessage());
@@ -496,10 +516,10 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
     }
 
     /** {@code --disable} / {@code --enable}: the mark that locks an account without losing its secrets. */
-    private int setLocked(Path path, UserId user, boolean locked, AuditTrail audit) {
+    private int setLocked(StorePaths.Resolved name, UserId user, boolean locked, AuditTrail audit) {
         boolean[] changed = {false};
         boolean exists;
-        try (CredentialStore store = CredentialStore.open(path,
+        try (CredentialStore store = CredentialStore.open(name.name(),
                 StoreOptions.create().withAccess(StoreOptions.Access.READ_WRITE))) {
             exists = store.write(w -> {
                 List<Entry> records = w.user(user);
@@ -529,7 +549,7 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
         }
         done = true;
         if (changed[0]) {
-            audit.record(path, locked ? Change.DISABLED : Change.ENABLED, user, List.of());
+            StoreAudit.record(audit, name.name(), locked ? Change.DISABLED : Change.ENABLED, user, List.of());
         }
         if (!changed[0]) {
             diag.note(user + (locked ? " was already disabled" : " was not disabled"));
@@ -539,9 +559,14 @@ public final class SaslpasswdCommand implements Callable<Integer>, CyrusTool {
 
     /**
      * Fails with the store's message if {@code path} holds something other than a store (a
-     * Berkeley DB sasldb2, text, a damaged file), so that no password is asked for in vain.
+     * Berkeley DB sasldb2, text, a damaged file), so that no password is asked for in vain. A
+     * server store has no file to look at: its schema is checked when it is opened.
      */
-    static void refuseForeign(Path path) {
+    static void refuseForeign(StorePaths.Resolved name) {
+        if (name.isServer()) {
+            return;
+        }
+        Path path = name.path();
         StoreFormat format = StoreFormat.detect(path);
         if (format != StoreFormat.MISSING && format != StoreFormat.EMPTY && !format.isStore()) {
             // open() throws ForeignFormatException, with the migration command where one applies.

@@ -529,4 +529,29 @@ class SaslpasswdCommandTest {
         s.forEach(l::add);
         return l;
     }
+
+    /**
+     * A password in a server address on the command line is refused before anything else: one
+     * line saying where a password goes, the usage exit status, the password never echoed, and
+     * nothing made of the address (no file, no directory).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://admin:s3cret@127.0.0.1:1/mail", "postgres://127.0.0.1:1/mail?password=s3cret"})
+    void aPasswordInAServerAddressIsRefused(String address) throws Exception {
+        for (String[] args : List.of(new String[] {"-p", "-c", "-f", address, "alice@example.org"},
+                new String[] {"-d", "-f", address, "alice@example.org"},
+                new String[] {"--disable", "-f", address, "alice@example.org"},
+                new String[] {"--batch", "-", "-f", address})) {
+            Harness.Result r = tool().stdin(args[0].equals("--batch") ? "add alice@example.org pw\n" : "pw\n").run(args);
+            assertEquals(1, r.rc(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("saslpasswd: refusing a password in the store address"), r.err());
+            assertTrue(r.err().contains("~/.pgpass"), r.err());
+            assertFalse(r.err().contains("s3cret"), r.err());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("postgres")).toList());
+        }
+        assertFalse(Files.exists(Path.of("postgresql:")), "a directory made of the address");
+    }
 }

@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.sasldb4j.cli.CliEnvironment;
@@ -20,7 +19,8 @@ import org.sasldb4j.store.UserId;
  * {@code PREFIX-NNNN@example.org} in a store, each as its own open / one write transaction /
  * close, as a separate {@code saslpasswd -c} run would.
  *
- * <p>Usage: {@code StoreWriterMain STORE BACKEND PREFIX COUNT [MODE]}. MODE {@code saslpasswd}
+ * <p>Usage: {@code StoreWriterMain STORE BACKEND PREFIX COUNT [MODE]}; STORE is a file path or a
+ * PostgreSQL address (BACKEND is then ignored by the store). MODE {@code saslpasswd}
  * (default) runs the real command once per user in this JVM,
  * {@code saslpasswd -p -c -f STORE -u example.org [--backend sqlite] USER} with the password on its
  * stdin; MODE {@code api} uses the store API directly (open, one write, close). Prints
@@ -31,7 +31,7 @@ public final class StoreWriterMain {
     private StoreWriterMain() {}
 
     public static void main(String[] args) throws Exception {
-        Path store = Path.of(args[0]);
+        String store = args[0]; // a file path or a server address
         Backend backend = Backend.parse(args[1]);
         String prefix = args[2];
         int count = Integer.parseInt(args[3]);
@@ -54,7 +54,7 @@ public final class StoreWriterMain {
                     .stderr(new PrintStream(err, true, StandardCharsets.UTF_8))
                     .hostname("testhost")
                     .build();
-            List<String> cmd = new ArrayList<>(List.of("-p", "-c", "-f", store.toString(), "-u", "example.org"));
+            List<String> cmd = new ArrayList<>(List.of("-p", "-c", "-f", store, "-u", "example.org"));
             if (backend != Backend.LMDB) {
                 cmd.addAll(List.of("--backend", backend.toString()));
             }

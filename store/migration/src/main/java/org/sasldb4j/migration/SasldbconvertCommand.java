@@ -15,9 +15,12 @@ import org.sasldb4j.cli.Diagnostics;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.cli.Getopt;
 import org.sasldb4j.cli.PicocliSetup;
+import org.sasldb4j.cli.StoreAudit;
+import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.Conversion;
 import org.sasldb4j.store.ConversionReport;
 import org.sasldb4j.store.MergeConflictException;
+import org.sasldb4j.store.StoreAddress;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.audit.AuditTrail;
 import org.sasldb4j.store.audit.Change;
@@ -51,7 +54,9 @@ import picocli.CommandLine.Parameters;
                     + " unless --prefer says which side wins. Every user added, replaced or kept is printed.",
             "A conversion or merge is recorded as one summary (change=converted, with the counts; never a"
                     + " secret) in syslog (facility authpriv, tag sasldbconvert) when /dev/log exists, and in the"
-                    + " --audit-log file. See docs/guide.md, \"Audit trail\"."},
+                    + " --audit-log file. See docs/guide.md, \"Audit trail\".",
+            "SOURCE and TARGET may name PostgreSQL stores, so users move between a database and files in either"
+                    + " direction; see docs/migration.md, \"PostgreSQL stores\"."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             ExitCodes.DOC_OK + ": converted and verified; nothing skipped (unreachable ids copied, or dropped on request)",
@@ -64,11 +69,15 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     static final int SKIPPED = ExitCodes.DAMAGED_RECORDS_SKIPPED;
     private static final long PROGRESS_MIN_BYTES = 1 << 20;
 
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "The sasldb to read.")
-    Path source;
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "The sasldb to read: a file, or a PostgreSQL"
+            + " store (postgresql://[USER@]HOST[:PORT]/DB or service=NAME).")
+    String source;
 
-    @Parameters(index = "1", paramLabel = "TARGET", description = "The store to create.")
-    Path target;
+    @Parameters(index = "1", paramLabel = "TARGET", description = "The store to create: a file, or a PostgreSQL"
+            + " store (postgresql://[USER@]HOST[:PORT]/DB or service=NAME; the schema is created, the database"
+            + " must hold no records unless --merge). No password in an address: use ~/.pgpass, PGPASSFILE or"
+            + " PGPASSWORD.")
+    String target;
 
     @Option(names = "--merge", description = "Add SOURCE's users to an existing TARGET, user by user: new users are"
             + " added, users whose records differ stop the merge (nothing written) unless --prefer is given."
@@ -188,8 +197,8 @@ public final class SasldbconvertCommand implements Callable<Integer> {
                 }
             }
         }
-        source = Path.of(operands.get(0));
-        target = Path.of(operands.get(1));
+        source = operands.get(0);
+        target = operands.get(1);
         return true;
     }
 
@@ -221,6 +230,13 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        for (String name : new String[] {source, target}) {
+            String refusal = StorePaths.passwordOnCommandLine(name);
+            if (refusal != null) {
+                diag.error(refusal);
+                return USAGE;
+            }
+        }
         Conversion.Options options = new Conversion.Options(merge, dryRun, salvage, backendOption.backend(),
                 preferred(), dropUnreachable);
         ConversionReport report;
@@ -228,7 +244,7 @@ public final class SasldbconvertCommand implements Callable<Integer> {
         try (AuditTrail audit = auditOption.open(env, diag, "sasldbconvert")) {
             report = Conversion.run(source, target, options, progress());
             if (!dryRun) {
-                audit.record(audit.of(target, Change.CONVERTED, null, List.of(), auditDetails(source, report)));
+                audit.record(StoreAudit.of(audit, target, Change.CONVERTED, null, List.of(), auditDetails(source, report)));
             }
         }
         PrintStream out = new PrintStream(env.stdout(), false, StandardCharsets.UTF_8);
@@ -256,9 +272,10 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     }
 
     /** The counts of a conversion for its audit record; names and numbers only. */
-    private Map<String, Object> auditDetails(Path from, ConversionReport r) {
+    private Map<String, Object> auditDetails(String from, ConversionReport r) {
         Map<String, Object> d = new java.util.LinkedHashMap<>();
-        d.put("source", from.toAbsolutePath().normalize().toString());
+        d.put("source", StoreAddress.isServer(from) ? StoreAddress.redacted(from)
+                : Path.of(from).toAbsolutePath().normalize().toString());
         d.put("source_format", r.sourceFormat().name().toLowerCase(java.util.Locale.ROOT));
         d.put("merge", merge);
         d.put("records", r.records());
@@ -284,6 +301,8 @@ public final class SasldbconvertCommand implements Callable<Integer> {
     }
 
     private void printSummary(PrintStream out, ConversionReport r) {
+        String source = StoreAddress.redacted(this.source);
+        String target = StoreAddress.redacted(this.target);
         out.printf("source: %s (%s)%n", source, r.sourceFormat().description());
         if (dryRun) {
             out.printf("dry run: would %s %d records (%d users, %d realms) into %s%n", r.merged() ? "merge" : "copy",
@@ -304,7 +323,9 @@ public final class SasldbconvertCommand implements Callable<Integer> {
 
     /** Progress on a terminal for large sources; nothing in pipes and logs. */
     private Conversion.Progress progress() {
-        if (!env.stderrIsTerminal() || sizeOf(source) < PROGRESS_MIN_BYTES) {
+        // A server source has no size to judge by: progress is shown on a terminal.
+        if (!env.stderrIsTerminal()
+                || (!StoreAddress.isServer(source) && sizeOf(Path.of(source)) < PROGRESS_MIN_BYTES)) {
             return Conversion.Progress.NONE;
         }
         PrintStream err = env.stderr();

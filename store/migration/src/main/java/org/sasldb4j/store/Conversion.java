@@ -34,6 +34,12 @@ import org.sasldb4j.store.bdb.ForeignFiles;
  * <p>The source may be a Berkeley DB hash or btree file, a {@code db_dump} or {@code gdbm_dump}
  * text, or an LMDB or SQLite store (our own, or Cyrus's LMDB sasldb). Its kind is recognised from
  * its content.
+ *
+ * <p>Either side may also be a store on a PostgreSQL server, named by its address
+ * ({@link StoreAddress}): such a name is never made a path and no file rule applies to it (no
+ * mode or owner to take, no file to remove). A server target "exists" when it holds records; a
+ * failed copy into it is rolled back by the server (the schema, created empty, stays).
+ * Messages name a server by {@link StoreAddress#redacted}.
  */
 public final class Conversion {
 
@@ -82,8 +88,10 @@ public final class Conversion {
     public static final class TargetExistsException extends StoreException {
         private static final long serialVersionUID = 1L;
 
-        TargetExistsException(Path target) {
-            super("target " + target + " already exists; choose a new file name");
+        TargetExistsException(String target) {
+            super(StoreAddress.isServer(target)
+                    ? "target " + StoreAddress.redacted(target) + " already holds records; choose an empty database"
+                    : "target " + target + " already exists; choose a new file name");
         }
     }
 
@@ -117,6 +125,14 @@ public final class Conversion {
      *     {@link Options#prefer} is null; nothing was written
      */
     public static ConversionReport run(Path source, Path target, Options options, Progress progress) {
+        return run(source.toString(), target.toString(), options, progress, Sources.FILES);
+    }
+
+    /**
+     * {@link #run(Path, Path, Options, Progress)} for stores named as the user wrote them: file
+     * paths or server addresses ({@link StoreAddress}), in any combination.
+     */
+    public static ConversionReport run(String source, String target, Options options, Progress progress) {
         return run(source, target, options, progress, Sources.FILES);
     }
 
@@ -125,33 +141,52 @@ public final class Conversion {
      * read back. Tests wrap it to see every record handed out, and that each is wiped.
      */
     interface Sources {
-        RecordSource source(Path source, boolean salvage);
+        /** The source named {@code source}: a file path or a server address. */
+        RecordSource source(String source, boolean salvage);
 
-        RecordSource readBack(Path target);
+        /** The target named {@code target}, read only. */
+        RecordSource readBack(String target);
 
         Sources FILES = new Sources() {
             @Override
-            public RecordSource source(Path source, boolean salvage) {
+            public RecordSource source(String source, boolean salvage) {
                 return openSource(source, salvage);
             }
 
             @Override
-            public RecordSource readBack(Path target) {
+            public RecordSource readBack(String target) {
                 return CredentialStore.open(target, StoreOptions.readOnly());
             }
         };
     }
 
     static ConversionReport run(Path source, Path target, Options options, Progress progress, Sources sources) {
-        StoreFormat sourceFormat = readableSource(source);
-        refuseSameFile(source, target);
-        boolean targetExists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-        boolean fresh = !targetExists || sizeOf(target) == 0; // no records yet: nothing to merge with
-        if (targetExists && !options.merge() && sizeOf(target) > 0) {
+        return run(source.toString(), target.toString(), options, progress, sources);
+    }
+
+    static ConversionReport run(String source, String target, Options options, Progress progress, Sources sources) {
+        StoreFormat sourceFormat = readableSource(source, sources);
+        refuseSameStore(source, target);
+        boolean serverTarget = StoreAddress.isServer(target);
+        boolean targetExists;
+        boolean fresh;
+        if (serverTarget) {
+            // A database has no file to find: it "exists" when it holds records.
+            targetExists = hasRecords(target);
+            fresh = !targetExists;
+        } else {
+            Path t = Path.of(target);
+            targetExists = Files.exists(t, LinkOption.NOFOLLOW_LINKS);
+            fresh = !targetExists || sizeOf(t) == 0; // no records yet: nothing to merge with
+            if (targetExists && !options.merge() && sizeOf(t) > 0) {
+                throw new TargetExistsException(target);
+            }
+        }
+        if (serverTarget && targetExists && !options.merge()) {
             throw new TargetExistsException(target);
         }
         ConversionReport.Builder report = new ConversionReport.Builder();
-        if (!options.dryRun()) {
+        if (!options.dryRun() && !serverTarget) {
             // Overlaps loading the backend's native code (LMDB's binding: ~0.1 s) with reading the source.
             StoreBackends.of(options.backend()).ifPresent(b -> {
                 Thread preload = new Thread(b::loadNativeCode, "backend-preload");
@@ -190,7 +225,17 @@ public final class Conversion {
      * The source's format, or a one-line error naming the source when it cannot be converted,
      * before anything is created: a missing source must not be blamed on the target.
      */
-    private static StoreFormat readableSource(Path source) {
+    private static StoreFormat readableSource(String name, Sources sources) {
+        if (StoreAddress.isServer(name)) {
+            // Opened once now, so that an unreachable or empty server is blamed on the source.
+            try (RecordSource s = sources.source(name, false)) {
+                return s.format();
+            } catch (StoreNotFoundException e) {
+                throw new StoreNotFoundException("source " + StoreAddress.redacted(name) + " holds no sasldb4j"
+                        + " store (" + e.getMessage() + "); check the address");
+            }
+        }
+        Path source = Path.of(name);
         StoreFormat f = StoreFormat.detect(source);
         if (f == StoreFormat.MISSING) {
             throw new StoreNotFoundException("source " + source + " does not exist; give the path of the sasldb2"
@@ -212,8 +257,15 @@ public final class Conversion {
      * a key twice, or a real fault) is examined record by record, in order, from a second read of
      * the source.
      */
-    private static void copyIntoEmpty(Sources sources, Path source, Path target, boolean targetExisted, Options options,
-            ConversionReport.Builder report, Progress progress) {
+    private static void copyIntoEmpty(Sources sources, String source, String targetName, boolean targetExisted,
+            Options options, ConversionReport.Builder report, Progress progress) {
+        if (StoreAddress.isServer(targetName)) {
+            // One server transaction: a failure leaves the database as it was. No file to create,
+            // no mode or owner to take, no side files.
+            copyAndVerify(sources, source, targetName, options, report, progress);
+            return;
+        }
+        Path target = Path.of(targetName);
         // The backend's side files (LMDB's -lock) that this run may create, to remove on failure.
         List<Path> newSideFiles = sideFiles(target, options.backend()).stream().filter(f -> !Files.exists(f)).toList();
         boolean created = false;
@@ -222,10 +274,11 @@ public final class Conversion {
                 Files.createFile(target, PermissionPolicy.newFileAttribute());
                 created = true;
             }
-            copyAndVerify(sources, source, target, options, report, progress);
-            if (created) {
+            copyAndVerify(sources, source, targetName, options, report, progress);
+            if (created && !StoreAddress.isServer(source)) {
                 // Only now: the opener narrows a zero-byte file to the safe mode before writing it.
-                takeModeAndOwner(source, target, sideFiles(target, options.backend()), report);
+                // (A server source has no file mode: the new file keeps the safe one it was made with.)
+                takeModeAndOwner(Path.of(source), target, sideFiles(target, options.backend()), report);
             }
         } catch (IOException e) {
             removeFailedTarget(target, created, targetExisted, newSideFiles);
@@ -247,7 +300,8 @@ public final class Conversion {
                 .filter(f -> !f.equals(target)).toList();
     }
 
-    private static void copyAndVerify(Sources sources, Path source, Path target, Options options, ConversionReport.Builder report,
+    private static void copyAndVerify(Sources sources, String source, String target, Options options,
+            ConversionReport.Builder report,
             Progress progress) {
         long[] expected = new long[2]; // count, digest
         ConversionReport.Builder attempt = new ConversionReport.Builder();
@@ -317,7 +371,7 @@ public final class Conversion {
     }
 
     /** Merges records (in key order, one per key) into a store that has some, user by user ({@link Merge}). */
-    private static void mergeInto(Sources sources, Path target, List<Entry> records, Options options, ConversionReport.Builder report) {
+    private static void mergeInto(Sources sources, String target, List<Entry> records, Options options, ConversionReport.Builder report) {
         Merge merge = new Merge(options.prefer(), false);
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.create().withBackend(options.backend()))) {
             report.targetFormat(store.format());
@@ -330,7 +384,7 @@ public final class Conversion {
     }
 
     /** What a merge would do, from the target as it is now; writes nothing. */
-    private static void planMerge(Path target, List<Entry> records, Options options, ConversionReport.Builder report) {
+    private static void planMerge(String target, List<Entry> records, Options options, ConversionReport.Builder report) {
         Merge merge = new Merge(options.prefer(), true);
         try (CredentialStore store = CredentialStore.open(target, StoreOptions.readOnly())) {
             merge.run(records, store::user, null);
@@ -341,7 +395,7 @@ public final class Conversion {
     }
 
     /** Every record of the source to copy, in source order; notes (skips, unreachable ids) go to {@code notes}. */
-    private static List<Entry> read(Sources sources, Path source, Options options, ConversionReport.Builder notes, Progress progress) {
+    private static List<Entry> read(Sources sources, String source, Options options, ConversionReport.Builder notes, Progress progress) {
         List<Entry> out = new ArrayList<>();
         try {
             read(sources, source, options, notes, progress, out::add);
@@ -359,7 +413,7 @@ public final class Conversion {
      *
      * @throws DamagedStoreException at the first damage, unless salvaging
      */
-    private static void read(Sources sources, Path source, Options options, ConversionReport.Builder notes, Progress progress,
+    private static void read(Sources sources, String source, Options options, ConversionReport.Builder notes, Progress progress,
             Consumer<Entry> action) {
         boolean salvage = options.salvage();
         try (RecordSource src = sources.source(source, salvage)) {
@@ -399,7 +453,11 @@ public final class Conversion {
     }
 
     /** Our stores and Cyrus's LMDB sasldb open as stores; everything else through the readers. */
-    static RecordSource openSource(Path source, boolean salvage) {
+    static RecordSource openSource(String name, boolean salvage) {
+        if (StoreAddress.isServer(name)) {
+            return CredentialStore.open(name, StoreOptions.readOnly());
+        }
+        Path source = Path.of(name);
         StoreFormat format = StoreFormat.detect(source);
         if (format.isStore()) {
             return CredentialStore.open(source, StoreOptions.readOnly());
@@ -412,7 +470,7 @@ public final class Conversion {
      * (in key order, one per key), that every one is there with the same bytes. A merge target
      * may hold other records too.
      */
-    private static void verify(Sources sources, Path target, List<Entry> copied) {
+    private static void verify(Sources sources, String target, List<Entry> copied) {
         int[] next = {0};
         try (RecordSource store = sources.readBack(target)) {
             store.forEach(actual -> {
@@ -459,8 +517,9 @@ public final class Conversion {
         return out;
     }
 
-    private static StoreException missing(Entry want, Path target) {
-        return new StoreException("verification failed: " + want + " is missing or different in " + target
+    private static StoreException missing(Entry want, String target) {
+        return new StoreException("verification failed: " + want + " is missing or different in "
+                + StoreAddress.redacted(target)
                 + " after the copy; do not use the target, and report this as a bug");
     }
 
@@ -499,7 +558,21 @@ public final class Conversion {
         }
     }
 
-    private static void refuseSameFile(Path source, Path target) {
+    private static void refuseSameStore(String sourceName, String targetName) {
+        boolean serverSource = StoreAddress.isServer(sourceName);
+        boolean serverTarget = StoreAddress.isServer(targetName);
+        if (serverSource || serverTarget) {
+            // Two spellings of one database are not caught here; the target then holds records,
+            // so the copy is refused as an existing target (or merges nothing new).
+            if (serverSource && serverTarget
+                    && StoreAddress.redacted(sourceName).strip().equals(StoreAddress.redacted(targetName).strip())) {
+                throw new StoreException("source and target are the same store (" + StoreAddress.redacted(targetName)
+                        + "); convert into another database or a file");
+            }
+            return;
+        }
+        Path source = Path.of(sourceName);
+        Path target = Path.of(targetName);
         try {
             if (Files.exists(target) && Files.isSameFile(source, target)) {
                 throw new StoreException("source and target are the same file (" + target
@@ -507,6 +580,33 @@ public final class Conversion {
             }
         } catch (IOException e) {
             // One of them is unreadable: the open below reports it.
+        }
+    }
+
+    /**
+     * Whether the server store {@code name} holds any record: a missing schema counts as empty.
+     * Stops at the first record.
+     */
+    private static boolean hasRecords(String name) {
+        try (CredentialStore store = CredentialStore.open(name, StoreOptions.readOnly())) {
+            store.forEach(e -> {
+                e.wipe();
+                throw new FoundOne();
+            });
+            return false;
+        } catch (FoundOne e) {
+            return true;
+        } catch (StoreNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Ends {@link #hasRecords}'s pass at the first record. */
+    private static final class FoundOne extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FoundOne() {
+            super(null, null, false, false);
         }
     }
 

@@ -191,4 +191,22 @@ class SasldbconvertCommandTest {
         }
         return p;
     }
+
+    @Test
+    void aPasswordInAServerAddressIsRefusedOnEitherSide() throws IOException {
+        String withPassword = "postgresql://admin:s3cret@127.0.0.1:1/mail";
+        Path target = dir.resolve("new");
+        for (String[] args : List.of(new String[] {corpus("small.sasldb2").toString(), withPassword},
+                new String[] {withPassword, target.toString()},
+                new String[] {"--merge", withPassword, target.toString()})) {
+            out.reset();
+            err.reset();
+            assertEquals(ExitCodes.USAGE, run(args), err.toString());
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, e.lines().count(), e);
+            assertTrue(e.contains("refusing a password in the store address") && e.contains("PGPASSWORD"), e);
+            assertFalse(e.contains("s3cret"), e);
+        }
+        assertFalse(Files.exists(target));
+    }
 }

@@ -33,13 +33,13 @@ class ConversionWipesTest {
         int passes;
 
         @Override
-        public RecordSource source(Path source, boolean salvage) {
+        public RecordSource source(String source, boolean salvage) {
             passes++;
             return watch(Conversion.Sources.FILES.source(source, salvage));
         }
 
         @Override
-        public RecordSource readBack(Path target) {
+        public RecordSource readBack(String target) {
             passes++;
             return watch(Conversion.Sources.FILES.readBack(target));
         }

@@ -1,0 +1,316 @@
+package org.sasldb4j.saslpasswd;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sasldb4j.cli.CliEnvironment;
+import org.sasldb4j.migration.SasldbconvertCommand;
+import org.sasldb4j.sasldblistusers.SasldblistusersCommand;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.Entry;
+import org.sasldb4j.store.StoreFormat;
+import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.UserId;
+import org.sasldb4j.store.secret.PasswordVerifier;
+import org.sasldb4j.store.secret.SecretSet;
+
+/**
+ * Every administration tool on a store named by a PostgreSQL address, against a real private
+ * cluster ({@link ToolsCluster}): saslpasswd (create, set, hashed secrets, --disable/--enable,
+ * delete, --batch), sasldblistusers (plain and --json) and sasldbconvert in both directions
+ * (docs/saslpasswd.md, docs/sasldblistusers.md, docs/migration.md, "PostgreSQL stores").
+ */
+class PostgresToolsIT {
+    private static ToolsCluster cluster;
+
+    @TempDir
+    Path dir;
+
+    record Result(int rc, String out, String err) {}
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = ToolsCluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Every test starts from a database without the sasldb4j schema: the tools create it. */
+    @BeforeEach
+    void emptyDatabase() throws Exception {
+        cluster.psql("DROP SCHEMA IF EXISTS sasldb4j CASCADE");
+    }
+
+    private Result tool(Function<CliEnvironment, Integer> main, String stdin) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CliEnvironment env = CliEnvironment.builder()
+                .hostname("VM")
+                .env("SASL_CONF_PATH", dir.toString())
+                .env("SASLDB4J_SYSLOG_SOCKET", "none")
+                .stdin(new ByteArrayInputStream(stdin.getBytes(UTF_8)))
+                .stdout(out)
+                .stderr(new PrintStream(err, true, UTF_8))
+                .build();
+        int rc = main.apply(env);
+        return new Result(rc, out.toString(UTF_8), err.toString(UTF_8));
+    }
+
+    private Result saslpasswd(String stdin, String... args) {
+        return tool(env -> SaslpasswdCommand.run(env, args), stdin);
+    }
+
+    private Result list(String... args) {
+        return tool(env -> SasldblistusersCommand.run(env, args), "");
+    }
+
+    private Result convert(String... args) {
+        return tool(env -> SasldbconvertCommand.run(env, args), "");
+    }
+
+    /** Every record of a store, key -> value hex, read through the API. */
+    private static Map<String, String> records(String store) {
+        Map<String, String> m = new TreeMap<>();
+        try (CredentialStore s = CredentialStore.open(store, StoreOptions.readOnly())) {
+            s.forEach(e -> {
+                m.put(e.toString(), java.util.HexFormat.of().formatHex(e.value()));
+                e.wipe();
+            });
+        }
+        return m;
+    }
+
+    @Test
+    void saslpasswdCreatesSetsDisablesAndDeletesAndSasldblistusersListsThem() throws Exception {
+        String pg = cluster.address();
+        Result r = saslpasswd("alice-pw\n", "-p", "-c", "-f", pg, "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("", r.err());
+        // the schema was created by the tool; the record is in the documented table
+        assertEquals("alice|example.org|userPassword|alice-pw", cluster.psql(
+                "SELECT authid, realm, property, convert_from(value, 'UTF8') FROM sasldb4j.records"));
+
+        r = saslpasswd("bob-pw\n", "-p", "-c", "-f", pg, "--schemes", "hashed", "bob@example.org");
+        assertEquals(0, r.rc(), r.err());
+        try (CredentialStore s = CredentialStore.open(pg, StoreOptions.readOnly())) {
+            List<Entry> bob = s.user(UserId.of("bob", "example.org"));
+            assertEquals(List.of("cmusaslsecretARGON2ID", "cmusaslsecretSCRAM-SHA-1", "cmusaslsecretSCRAM-SHA-256"),
+                    bob.stream().map(Entry::property).toList());
+            PasswordVerifier v = new PasswordVerifier(SecretSet.HASHED);
+            assertEquals(PasswordVerifier.Outcome.MATCH, v.verify(bob, "bob-pw".toCharArray()));
+            assertEquals(PasswordVerifier.Outcome.MISMATCH, v.verify(bob, "alice-pw".toCharArray()));
+            bob.forEach(Entry::wipe);
+        }
+
+        r = list("-f", pg);
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("alice@example.org: userPassword\n"
+                + "bob@example.org: cmusaslsecretARGON2ID\n"
+                + "bob@example.org: cmusaslsecretSCRAM-SHA-1\n"
+                + "bob@example.org: cmusaslsecretSCRAM-SHA-256\n", r.out());
+        // the store operand works like -f, as for files
+        assertEquals(r.out(), list(pg).out());
+
+        r = saslpasswd("", "--disable", "-f", pg, "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        r = list("--json", "-f", pg);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("\"authid\": \"alice\", \"realm\": \"example.org\""), r.out());
+        assertTrue(r.out().matches("(?s).*\"alice\".*\"disabled\": true.*\"bob\".*\"disabled\": false.*"), r.out());
+        assertFalse(r.out().contains("alice-pw") || r.out().contains("bob-pw"), "a value in the listing");
+        assertEquals("", cluster.psql("SELECT \"user\" FROM sasldb4j.dovecot_passdb WHERE authid = 'alice'"),
+                "a disabled user is absent from the Dovecot view");
+
+        r = saslpasswd("", "--enable", "-f", pg, "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(list("--json", pg).out().matches("(?s).*\"alice\".*\"disabled\": false.*"));
+        assertEquals(20, saslpasswd("", "--disable", "-f", pg, "nobody@example.org").rc());
+
+        r = saslpasswd("new-pw\n", "-p", "-f", pg, "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("new-pw", cluster.psql("SELECT convert_from(value, 'UTF8') FROM sasldb4j.records"
+                + " WHERE authid = 'alice' AND property = 'userPassword'"));
+
+        r = saslpasswd("", "-d", "-f", pg, "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("", r.err());
+        assertEquals("bob@example.org: cmusaslsecretARGON2ID\n"
+                + "bob@example.org: cmusaslsecretSCRAM-SHA-1\n"
+                + "bob@example.org: cmusaslsecretSCRAM-SHA-256\n", list("-f", pg).out());
+        r = saslpasswd("", "-d", "-f", pg, "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("saslpasswd: user not found: alice@example.org (nothing deleted)\n", r.err());
+    }
+
+    @Test
+    void deletingFromADatabaseWithoutTheSchemaCreatesNothing() throws Exception {
+        Result r = saslpasswd("", "-d", "-f", cluster.address(), "alice@example.org");
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.err().startsWith("saslpasswd: user not found: alice@example.org (nothing deleted)"), r.err());
+        assertEquals("", cluster.psql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
+        // listing a database without the schema: the store is missing, one line, exit 1
+        r = list("-f", cluster.address());
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void batchAddsAndDeletesManyUsersInPostgres() throws Exception {
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            batch.append("add user").append(i).append("@example.org pw-").append(i).append('\n');
+        }
+        for (int i = 0; i < 300; i += 3) {
+            batch.append("del user").append(i).append("@example.org\n");
+        }
+        Result r = saslpasswd(batch.toString(), "--batch", "-", "-f", cluster.address());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("200", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+        try (CredentialStore s = CredentialStore.open(cluster.address(), StoreOptions.readOnly())) {
+            assertArrayEquals("pw-1".getBytes(UTF_8), s.get(UserId.of("user1", "example.org"), "userPassword").orElseThrow());
+            assertTrue(s.get(UserId.of("user3", "example.org"), "userPassword").isEmpty());
+        }
+        // hashed, into the existing store
+        r = saslpasswd("add hashed@example.org s3cret\n", "--batch", "-", "-n", "-f", cluster.address());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("3", cluster.psql("SELECT count(*) FROM sasldb4j.records WHERE authid = 'hashed'"));
+    }
+
+    /**
+     * A real Cyrus Berkeley DB sasldb2 of the corpus goes into PostgreSQL and from there into a new
+     * LMDB file: every record arrives with the same bytes (compared with a direct BDB -> LMDB copy).
+     */
+    @Test
+    void convertsACorpusSasldb2IntoPostgresAndBackIntoLmdb() throws Exception {
+        Path bdb = dir.resolve("small.sasldb2");
+        try (InputStream in = getClass().getResourceAsStream("/corpus/small.sasldb2")) {
+            Files.copy(in, bdb);
+        }
+        assertEquals(StoreFormat.BDB_HASH, StoreFormat.detect(bdb));
+        Path direct = dir.resolve("direct.lmdb");
+        assertEquals(0, convert("-q", bdb.toString(), direct.toString()).rc());
+
+        String pg = cluster.address();
+        Result r = convert(bdb.toString(), pg);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("copied: 9 records, 9 users, 5 realms"), r.out());
+        assertTrue(r.out().contains("verified: every copied record was read back from postgresql://"), r.out());
+        assertTrue(r.out().contains("target: postgresql://sasldb4j@127.0.0.1:"), r.out());
+        assertEquals("9", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+
+        Path back = dir.resolve("back.lmdb");
+        r = convert(pg, back.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("(a PostgreSQL sasldb4j store)"), r.out());
+        assertEquals(StoreFormat.LMDB, StoreFormat.detect(back));
+        Map<String, String> expected = records(direct.toString());
+        assertEquals(9, expected.size());
+        assertEquals(expected, records(pg));
+        assertEquals(expected, records(back.toString()));
+
+        // a second conversion into the database, which now holds records: refused, then merged
+        r = convert(bdb.toString(), pg);
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("already holds records") && r.err().contains("--merge"), r.err());
+        r = convert("--merge", back.toString(), pg);
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(expected, records(pg));
+
+        // LMDB -> PostgreSQL as a fresh target too
+        cluster.psql("DROP SCHEMA sasldb4j CASCADE");
+        r = convert(back.toString(), pg);
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(expected, records(pg));
+        // same database on both sides
+        r = convert(pg, pg);
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("same store"), r.err());
+    }
+
+    @Test
+    void aPasswordInTheAddressIsRefusedAndNothingIsWritten() throws Exception {
+        String password = cluster.applicationPassword();
+        String withPassword = cluster.url().replace("postgresql://sasldb4j@", "postgresql://sasldb4j:" + password + "@");
+        Result r = saslpasswd("pw\n", "-p", "-c", "-f", withPassword, "alice@example.org");
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("~/.pgpass"), r.err());
+        assertFalse(r.err().contains(password), r.err());
+        for (Result other : List.of(list("-f", withPassword), convert(withPassword, dir.resolve("x").toString()))) {
+            assertEquals(1, other.rc(), other.err());
+            assertFalse(other.err().contains(password), other.err());
+            assertTrue(other.err().contains("PGPASSWORD"), other.err());
+        }
+        assertEquals("", cluster.psql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
+    }
+
+    /** A server nobody answers on: one line naming it, no stack trace, the store-error status 1. */
+    @Test
+    void anUnreachableServerIsOneLineAndExitStatusOne() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String down = "postgresql://sasldb4j@127.0.0.1:" + port + "/sasldb4j?passfile=" + cluster.passfile()
+                + "&connect_timeout=3";
+        List<Result> results = new ArrayList<>();
+        results.add(saslpasswd("pw\n", "-p", "-c", "-f", down, "alice@example.org"));
+        results.add(saslpasswd("", "-d", "-f", down, "alice@example.org"));
+        results.add(saslpasswd("add a@b c\n", "--batch", "-", "-f", down));
+        results.add(list("-f", down));
+        results.add(list("--json", down));
+        results.add(convert(down, dir.resolve("out").toString()));
+        for (Result r : results) {
+            assertEquals(1, r.rc(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("127.0.0.1:" + port), r.err());
+            assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+            assertEquals("", r.out());
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "a target file for a failed conversion");
+    }
+
+    /** Wrong password in the pgpass file: authentication fails, one line, no password printed. */
+    @Test
+    void aRefusedLoginIsOneLine() throws Exception {
+        Path wrong = dir.resolve("pgpass");
+        String port = cluster.url().replaceAll(".*:(\\d+)/.*", "$1");
+        Files.writeString(wrong, "127.0.0.1:" + port + ":*:sasldb4j:not-the-password\n", ISO_8859_1);
+        Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String refused = cluster.url() + "?passfile=" + wrong;
+        Result r = saslpasswd("pw\n", "-p", "-c", "-f", refused, "alice@example.org");
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(r.err().contains("not-the-password"), r.err());
+        r = list("-f", refused);
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+}
