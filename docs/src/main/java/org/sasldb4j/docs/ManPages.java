@@ -45,7 +45,7 @@ public final class ManPages {
                     "SASL_DBNAME: the store when neither -f nor sasldb_path in <appname>.conf is given.",
                     "SASLDB4J_DEFAULT_REALM: the realm of ids without @ when neither -u nor --default-realm is given.",
                     "SASL_CONF_PATH: colon-separated directories searched for <appname>.conf.",
-                    AUDIT_LOG_ENV, SYSLOG_ENV, CHANGE_TIMES_ENV,
+                    AUDIT_LOG_ENV, SYSLOG_ENV, CHANGE_TIMES_ENV, PG_ENV,
                     "SASLDB4J_DEBUG=1: print the stack trace of an error."},
                 new String[] {ManPage.FILES, STORE, LOCK, DEV_LOG,
                     "/etc/sasl2/saslpasswd.conf: sasldb_path: the store, when -f is not given (another"
@@ -56,7 +56,8 @@ public final class ManPages {
                 new String[] {ManPage.EXIT_STATUS,
                     "Cyrus sasldblistusers2 exits 0 even when it cannot read the store; this one exits 1, so a"
                             + " script can tell \"no users\" from \"no store\". --help and -v exit 0."},
-                new String[] {"Environment", "SASL_DBNAME, SASL_CONF_PATH, SASLDB4J_DEBUG: as for saslpasswd(8)."},
+                new String[] {"Environment", "SASL_DBNAME, SASL_CONF_PATH, SASLDB4J_DEBUG, and the PG* variables"
+                        + " of a PostgreSQL store: as for saslpasswd(8)."},
                 new String[] {ManPage.FILES, STORE, LOCK,
                     "/etc/sasl2/sasldblistusers.conf: sasldb_path: the store, when neither -f nor the argument"
                             + " is given.",
@@ -67,7 +68,7 @@ public final class ManPages {
                 new String[] {ManPage.EXIT_STATUS,
                     "A status other than 0 and 2 means TARGET was not written (or, with --merge, not changed)."
                             + " --help and --version exit 0."},
-                new String[] {"Environment", AUDIT_LOG_ENV, SYSLOG_ENV},
+                new String[] {"Environment", AUDIT_LOG_ENV, SYSLOG_ENV, PG_ENV},
                 new String[] {ManPage.FILES,
                     "/etc/sasldb2: Debian's Cyrus store (Berkeley DB), the usual SOURCE; after the move, the"
                             + " sasldb4j store with its lock file /etc/sasldb2-lock.",
@@ -75,6 +76,7 @@ public final class ManPages {
                     CACHE, "/usr/share/doc/sasldb4j/migration.md: moving /etc/sasldb2 step by step without"
                             + " interrupting Postfix."},
                 new String[] {"Examples", "sasldbconvert /etc/sasldb2 /etc/sasldb2.lmdb",
+                    "sasldbconvert /etc/sasldb2 postgresql://sasldb4j@db.example.org/mail",
                     "gdbm_dump /etc/sasl2/sasldb2 dump && sasldbconvert dump /etc/sasl2/sasldb2.lmdb"},
                 seeAlso("sasldbconvert", "db5.3_dump(1), gdbm_dump(1)")));
         page(pages, AuthdCommand.commandLine(env), "serve a sasldb4j store to Postfix and saslauthd clients", List.of(
@@ -124,6 +126,11 @@ public final class ManPages {
     private static final String LOCK = "/etc/sasldb2-lock: the LMDB lock file beside the store, made at first use.";
     private static final String CACHE = "/var/cache/sasldb4j: the launchers' start-up class-data archive, made"
             + " when the package is installed ($SASLDB4J_CACHE_DIR overrides; the tools run without it).";
+    private static final String PG_ENV = "PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICEFILE, PGSYSCONFDIR, PGSSLMODE,"
+            + " PGSSLROOTCERT, PGCONNECT_TIMEOUT, PGPASSFILE, PGPASSWORD: fill in what a PostgreSQL store address"
+            + " (postgresql://... or service=NAME) leaves out, as for libpq; a password is never accepted in an"
+            + " address on the command line: it comes from ~/.pgpass (mode 0600), the file PGPASSFILE names, or"
+            + " PGPASSWORD. See /usr/share/doc/sasldb4j/postgresql.md.";
     private static final List<String> TOOLS = List.of("saslpasswd", "sasldblistusers", "sasldbconvert", "sasldb-authd");
 
     /** SEE ALSO: the other three tools in section 8, then {@code others}. */

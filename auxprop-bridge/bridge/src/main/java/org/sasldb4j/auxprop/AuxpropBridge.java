@@ -170,6 +170,16 @@ public final class AuxpropBridge implements AutoCloseable {
         }
     }
 
+    /**
+     * A bridge over a store the caller opened (a replica, or a database read directly), with
+     * {@code saltKey} for SCRAM salts as {@link #open(Path, BridgeConfig, ScramSaltKey)}; no
+     * re-hashing at login. Closing the bridge closes {@code store}. The caller has made the
+     * permission checks its kind of store needs.
+     */
+    public static AuxpropBridge over(CredentialStore store, BridgeConfig config, ScramSaltKey saltKey) {
+        return new AuxpropBridge(store, config, saltKey, null);
+    }
+
     /** True if successful logins are handed to a {@link LoginRehash} (on, and the store is writable). */
     public boolean rehashesAtLogin() {
         return rehash != null;

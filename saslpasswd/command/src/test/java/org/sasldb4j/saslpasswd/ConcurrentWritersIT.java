@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
+import org.sasldb4j.store.postgresql.PgCluster;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
@@ -54,12 +55,12 @@ class ConcurrentWritersIT {
         runOnce(Backend.SQLITE);
     }
 
-    private static ToolsCluster cluster;
+    private static PgCluster cluster;
 
     @RepeatedTest(3)
     void postgresqlKeepsEveryUser() throws Exception {
         if (cluster == null) {
-            cluster = ToolsCluster.start();
+            cluster = PgCluster.start();
         }
         cluster.psql("DROP SCHEMA IF EXISTS sasldb4j CASCADE");
         runOnce(cluster.address(), Backend.LMDB);

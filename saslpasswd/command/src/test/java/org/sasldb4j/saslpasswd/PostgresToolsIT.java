@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sasldb4j.store.postgresql.PgCluster;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.migration.SasldbconvertCommand;
 import org.sasldb4j.sasldblistusers.SasldblistusersCommand;
@@ -37,12 +38,12 @@ import org.sasldb4j.store.secret.SecretSet;
 
 /**
  * Every administration tool on a store named by a PostgreSQL address, against a real private
- * cluster ({@link ToolsCluster}): saslpasswd (create, set, hashed secrets, --disable/--enable,
+ * cluster ({@link PgCluster}): saslpasswd (create, set, hashed secrets, --disable/--enable,
  * delete, --batch), sasldblistusers (plain and --json) and sasldbconvert in both directions
  * (docs/saslpasswd.md, docs/sasldblistusers.md, docs/migration.md, "PostgreSQL stores").
  */
 class PostgresToolsIT {
-    private static ToolsCluster cluster;
+    private static PgCluster cluster;
 
     @TempDir
     Path dir;
@@ -51,7 +52,7 @@ class PostgresToolsIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ToolsCluster.start();
+        cluster = PgCluster.start();
     }
 
     @AfterAll
@@ -254,9 +255,27 @@ class PostgresToolsIT {
         assertTrue(r.err().contains("same store"), r.err());
     }
 
+    /** Keys PostgreSQL's text cannot hold (not UTF-8, NUL) stop the conversion; nothing is written. */
+    @Test
+    void aSourceWithKeysThatAreNotUtf8IsRefusedWholeInOneLine() throws Exception {
+        Path dump = dir.resolve("dump-print.txt");
+        try (InputStream in = getClass().getResourceAsStream("/generated/dump-print.txt")) {
+            Files.copy(in, dump);
+        }
+        Result r = convert(dump.toString(), cluster.address());
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("LMDB"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        // the schema may have been created (empty); no record was
+        if (!cluster.psql("SELECT to_regclass('sasldb4j.records')").isEmpty()) {
+            assertEquals("0", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+        }
+    }
+
     @Test
     void aPasswordInTheAddressIsRefusedAndNothingIsWritten() throws Exception {
-        String password = cluster.applicationPassword();
+        String password = applicationPassword();
         String withPassword = cluster.url().replace("postgresql://sasldb4j@", "postgresql://sasldb4j:" + password + "@");
         Result r = saslpasswd("pw\n", "-p", "-c", "-f", withPassword, "alice@example.org");
         assertEquals(1, r.rc(), r.err());
@@ -271,6 +290,17 @@ class PostgresToolsIT {
         assertEquals("", cluster.psql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
     }
 
+    /** The application role's password, from the cluster's pgpass file. */
+    private static String applicationPassword() throws java.io.IOException {
+        for (String line : Files.readAllLines(cluster.pgpass(), UTF_8)) {
+            String[] f = line.split(":", 5);
+            if (f.length == 5 && f[3].equals("sasldb4j")) {
+                return f[4];
+            }
+        }
+        throw new IllegalStateException("no sasldb4j line in " + cluster.pgpass());
+    }
+
     /** A server nobody answers on: one line naming it, no stack trace, the store-error status 1. */
     @Test
     void anUnreachableServerIsOneLineAndExitStatusOne() throws Exception {
@@ -278,7 +308,7 @@ class PostgresToolsIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String down = "postgresql://sasldb4j@127.0.0.1:" + port + "/sasldb4j?passfile=" + cluster.passfile()
+        String down = "postgresql://sasldb4j@127.0.0.1:" + port + "/sasldb4j?passfile=" + cluster.pgpass()
                 + "&connect_timeout=3";
         List<Result> results = new ArrayList<>();
         results.add(saslpasswd("pw\n", "-p", "-c", "-f", down, "alice@example.org"));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
@@ -28,7 +29,10 @@ import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreNotFoundException;
+import org.sasldb4j.store.StoreAddress;
 import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.postgresql.DirectReads;
+import org.sasldb4j.store.postgresql.Replica;
 import org.sasldb4j.store.UnsafePermissionsException;
 import org.sasldb4j.store.audit.AuditSettings;
 import org.sasldb4j.store.audit.AuditTrail;
@@ -53,7 +57,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sasldb-authd", mixinStandardHelpOptions = false, sortOptions = false,
         customSynopsis = {
             "sasldb-authd [--dovecot-socket PATH] [--saslauthd-socket PATH] [--socket-group GROUP]",
-            "             [-f sasldb] [--realm REALM] [--secrets auto|hashed|plaintext]",
+            "             [-f sasldb | -f FILE --replica-of NAME] [--realm REALM] [--secrets auto|hashed|plaintext]",
             "             [--pid-file FILE] [OPTION]...",
             "sasldb-authd test-login [OPTION]... USER"},
         description = {
@@ -75,8 +79,29 @@ import picocli.CommandLine.Option;
             "%nSignals: HUP reopens the store; TERM/INT stop cleanly. See docs/postfix.md."})
 public final class AuthdCommand implements Callable<Integer> {
     @Option(names = {"-f", "--store"}, paramLabel = "sasldb",
-            description = "The store (default: sasldb_path in <confdir>/<appname>.conf, $SASL_DBNAME, /etc/sasldb2).")
+            description = "The store (default: sasldb_path in <confdir>/<appname>.conf, $SASL_DBNAME, /etc/sasldb2):"
+                    + " a file, or a PostgreSQL store (postgresql://... or service=NAME) that logins then read"
+                    + " directly through --pool-size connections; with --replica-of, the local replica file.")
     String store;
+
+    @Option(names = "--replica-of", paramLabel = "NAME",
+            description = "Serve logins from a local LMDB replica (-f FILE, Cyrus layout) of the PostgreSQL store"
+                    + " NAME (postgresql://... or service=NAME; the password from ~/.pgpass, PGPASSFILE or"
+                    + " PGPASSWORD, never in NAME on the command line): copied when FILE is new, then kept up to"
+                    + " date from the database's change log; while the database is unreachable the last copy is"
+                    + " served (docs/replica.md).")
+    String replicaOf;
+
+    @Option(names = "--pool-size", paramLabel = "N",
+            description = "With -f postgresql://... (logins read the database directly): connections to the"
+                    + " database open at most (default: 4).")
+    int poolSize = 4;
+
+    @Option(names = "--pool-wait", paramLabel = "DURATION", converter = Durations.class,
+            description = "With -f postgresql://...: longest wait for a free connection before a login is answered"
+                    + " with a temporary failure; a new connection, and each answer of the database, are waited for"
+                    + " as long, but at least 3s (default: 2s).")
+    Duration poolWait = Duration.ofSeconds(2);
 
     @Option(names = "--dovecot-socket", paramLabel = "PATH",
             description = "Dovecot auth-client socket, e.g. /var/spool/postfix/private/auth.")
@@ -239,6 +264,9 @@ public final class AuthdCommand implements Callable<Integer> {
 
     @Option(names = "--version", versionHelp = true, description = "Print the version and exit.")
     boolean version;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private final CliEnvironment env;
     /** Where re-hashes at login are recorded; opened only with {@code --rehash-on-login}. */
@@ -420,6 +448,12 @@ public final class AuthdCommand implements Callable<Integer> {
             err.println("sasldb-authd: " + badGroup);
             return ExitCodes.USAGE;
         }
+        String server = replicaOf != null ? replicaOf : StoreAddress.isServer(store) ? store : null;
+        String badServer = checkServer(server);
+        if (badServer != null) {
+            err.println("sasldb-authd: " + badServer);
+            return ExitCodes.USAGE;
+        }
         DaemonConfig config;
         String realmRule;
         Path storePath;
@@ -427,7 +461,9 @@ public final class AuthdCommand implements Callable<Integer> {
         String serverName;
         SecretSet rehashTarget;
         try {
-            storePath = StorePaths.resolve(store, "sasldb-authd", env).path();
+            // A database read directly has no file: its redacted name stands for it in messages.
+            storePath = replicaOf == null && server != null ? Path.of(StoreAddress.redacted(server))
+                    : StorePaths.resolve(store, "sasldb-authd", env).path();
             DefaultRealm.Choice realmChoice = DefaultRealm.choose(null, realm, env);
             serverName = realmChoice.realm();
             SecretSet policy = policyOf(secrets);
@@ -446,6 +482,16 @@ public final class AuthdCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | ArithmeticException | StoreException e) {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
+        }
+        if (checkConfig && server != null) {
+            Path sp = storePath;
+            BridgeConfig bc = bridgeConfig;
+            String sn = serverName;
+            return ConfigCheck.run(env.stdout(), err, config, () -> replicaOf != null && Files.exists(sp)
+                    ? BridgeBackend.open(sp, bc, sn) // an existing replica is served even with the database down
+                    : BridgeBackend.over(DirectReads.open(server, 1, poolWait, queryTimeout(poolWait)), bc, sn,
+                            ScramSaltKey.random()),
+                    pidFile, saltKey != null ? saltKey : defaultSaltKey());
         }
         if (checkConfig) {
             boolean writes = rehashTarget != null;
@@ -474,6 +520,15 @@ public final class AuthdCommand implements Callable<Integer> {
             err.println("sasldb-authd: " + e.getMessage());
             return 1;
         }
+        Replica replica = null;
+        if (replicaOf != null) {
+            try {
+                replica = Replica.start(replicaOf, storePath, Replica.Settings.DEFAULT, AuthLog.LOGGER);
+            } catch (StoreException e) {
+                err.println("sasldb-authd: " + StoreAdvice.message(e));
+                return 1;
+            }
+        }
         AuthDaemon daemon;
         WorkLimiter limiter = AuthDaemon.limiterFor(config);
         RehashQueue rehashQueue = rehashTarget == null ? null : new RehashQueue(limiter,
@@ -485,18 +540,30 @@ public final class AuthdCommand implements Callable<Integer> {
             // The audit trail's "rehashed" record is written by this listener.
             LoginRehash rehash = rehashQueue == null ? null
                     : new LoginRehash(rehashTarget, rehashQueue, rehashAudit(sp), AuthLog.LOGGER);
-            daemon = AuthDaemon.start(config, limiter, backends(secrets, sp, bc, sn, salts, rehash));
+            Replica r = replica;
+            Supplier<AuthBackend> loader = r != null
+                    ? backends(secrets, r::store, bc, sn, salts)
+                    : server != null ? backends(secrets, () -> DirectReads.open(server, poolSize, poolWait,
+                            queryTimeout(poolWait)), bc, sn, salts)
+                    : backends(secrets, sp, bc, sn, salts, rehash);
+            daemon = AuthDaemon.start(config, limiter, loader);
+            if (r != null) {
+                daemon.context().replica(r::status);
+            }
         } catch (StoreException e) {
             err.println("sasldb-authd: " + StoreAdvice.message(e));
             closeQuietly(rehashQueue);
+            closeQuietly(replica);
             return 1;
         } catch (IOException e) {
             err.println("sasldb-authd: " + e.getMessage());
             closeQuietly(rehashQueue);
+            closeQuietly(replica);
             return 1;
         } catch (RuntimeException e) {
             err.println("sasldb-authd: cannot start: " + e);
             closeQuietly(rehashQueue);
+            closeQuietly(replica);
             return 1;
         }
         if (metrics != null) {
@@ -505,6 +572,7 @@ public final class AuthdCommand implements Callable<Integer> {
             } catch (IOException e) {
                 err.println("sasldb-authd: " + e.getMessage());
                 daemon.close();
+                closeQuietly(replica);
                 return 1;
             }
         }
@@ -514,7 +582,11 @@ public final class AuthdCommand implements Callable<Integer> {
                     + " stored keys");
         }
         String rule = realmRule;
-        AuthLog.LOGGER.info(() -> "serving " + storePath + " (" + rule + "; mechanisms "
+        String served = replicaOf != null ? "replica " + storePath + " of " + StoreAddress.redacted(replicaOf)
+                : server != null ? StoreAddress.redacted(server) + " directly (at most " + poolSize + " connections,"
+                        + " waiting at most " + Throttle.human(poolWait) + ")"
+                : storePath.toString();
+        AuthLog.LOGGER.info(() -> "serving " + served + " (" + rule + "; mechanisms "
                 + String.join(" ", config.settings().mechanisms().stream().map(Mechanism::name).toList()) + "; "
                 + throttleLine(config.throttle())
                 + (rehashTarget == null ? "" : "; rehashing at login to " + rehashTarget) + ")");
@@ -527,6 +599,7 @@ public final class AuthdCommand implements Callable<Integer> {
             err.println("sasldb-authd: " + e.getMessage());
             daemon.close();
             closeQuietly(rehashQueue);
+            closeQuietly(replica);
             return 1;
         }
         Signals.install(daemon::reload, stop::countDown);
@@ -538,6 +611,7 @@ public final class AuthdCommand implements Callable<Integer> {
         }
         AuthLog.LOGGER.info("shutting down");
         daemon.close();
+        closeQuietly(replica);
         closeQuietly(rehashQueue);
         if (rehashAudit != null) {
             rehashAudit.close();
@@ -584,6 +658,83 @@ public final class AuthdCommand implements Callable<Integer> {
             AuthLog.LOGGER.info(() -> "stand-in for unknown users: " + census.describe());
             return BridgeBackend.open(store, config.withPolicy(census.policy()), serverName, salts, rehash);
         };
+    }
+
+    /**
+     * What opens the backend over a store the daemon opens itself (a replica, or the database read
+     * directly), at start and at each reload: as {@link #backends(String, Path, BridgeConfig,
+     * String, ScramSaltKey)}, the stand-in chosen by counting the store's users with {@code --secrets auto}.
+     */
+    static Supplier<AuthBackend> backends(String secrets, Supplier<CredentialStore> stores, BridgeConfig config,
+            String serverName, ScramSaltKey salts) {
+        return () -> {
+            CredentialStore s = stores.get();
+            try {
+                BridgeConfig c = config;
+                if (SECRETS_AUTO.equals(secrets)) {
+                    SecretCensus census = SecretCensus.of(s, SecretSet.PLAINTEXT);
+                    AuthLog.LOGGER.info(() -> "stand-in for unknown users: " + census.describe());
+                    c = config.withPolicy(census.policy());
+                }
+                return BridgeBackend.over(s, c, serverName, salts);
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        };
+    }
+
+    /**
+     * Refuses what cannot work with a PostgreSQL store ({@code --replica-of NAME}, or {@code -f}
+     * naming one): a password on the command line (others can read argv), {@code --replica-of}
+     * without a replica file or naming a file, re-hashing at login, an empty pool.
+     *
+     * @return one line saying what to change, or null
+     */
+    private String checkServer(String server) {
+        if (replicaOf != null) {
+            if (!StoreAddress.isServer(replicaOf)) {
+                return "--replica-of " + replicaOf + ": not a PostgreSQL store; give postgresql://HOST/DB or"
+                        + " service=NAME";
+            }
+            if (store == null || store.isEmpty() || StoreAddress.isServer(store)) {
+                return "--replica-of needs -f FILE: the local LMDB replica the daemon serves and keeps up to date";
+            }
+        }
+        if (server == null) {
+            return null;
+        }
+        String option = replicaOf != null ? "--replica-of" : "-f";
+        CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+        boolean onCommandLine = parsed == null || parsed.hasMatchedOption(replicaOf != null ? "--replica-of" : "--store");
+        if (onCommandLine && StoreAddress.hasPassword(server)) {
+            return option + " " + StoreAddress.redacted(server) + ": a password on the command line is refused (others"
+                    + " can read it); put it in ~/.pgpass or the file PGPASSFILE names (docs/replica.md)";
+        }
+        if (rehashOnLogin) {
+            return "--rehash-on-login works on a store file only; with a PostgreSQL store, re-hash with saslpasswd"
+                    + " on the database";
+        }
+        if (poolSize < 1) {
+            return "--pool-size must be at least 1";
+        }
+        return null;
+    }
+
+    /**
+     * How long a login reading the database directly waits for a new connection and for each
+     * answer: {@code --pool-wait}, but at least 3 s (a connection's TLS and SCRAM exchange on a
+     * busy server); a login thus gets its temporary failure within {@code --pool-wait} plus this.
+     */
+    static Duration queryTimeout(Duration poolWait) {
+        Duration floor = Duration.ofSeconds(3);
+        return poolWait.compareTo(floor) > 0 ? poolWait : floor;
+    }
+
+    private static void closeQuietly(Replica r) {
+        if (r != null) {
+            r.close();
+        }
     }
 
     /**

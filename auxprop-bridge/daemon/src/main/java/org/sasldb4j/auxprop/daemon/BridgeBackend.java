@@ -66,6 +66,15 @@ final class BridgeBackend implements AuthBackend {
         return new BridgeBackend(AuxpropBridge.open(store, config, saltKey, AuthLog.LOGGER, rehash), serverName);
     }
 
+    /**
+     * A backend over a store opened by the caller: a replica ({@code --replica-of}) or the
+     * database read directly ({@code -f postgresql://...}). Closing the backend closes the store.
+     */
+    static BridgeBackend over(org.sasldb4j.store.CredentialStore store, BridgeConfig config, String serverName,
+            ScramSaltKey saltKey) {
+        return new BridgeBackend(AuxpropBridge.over(store, config, saltKey), serverName);
+    }
+
     /** True if successful logins are re-hashed (on, and the store opened for writing). */
     boolean rehashesAtLogin() {
         return bridge.rehashesAtLogin();

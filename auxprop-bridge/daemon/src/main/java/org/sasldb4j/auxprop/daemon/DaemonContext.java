@@ -36,6 +36,8 @@ final class DaemonContext {
     private final AtomicInteger openDovecotConnections = new AtomicInteger();
     /** Clients being delayed by the throttle now; 0 until a throttle reports them. */
     private volatile IntSupplier throttledClients = () -> 0;
+    /** The replica's condition ({@code --replica-of}), or null when the daemon serves no replica. */
+    private volatile java.util.function.Supplier<org.sasldb4j.store.postgresql.Replica.Status> replica;
 
     /**
      * @param limiter the hashing budget, or null for none
@@ -158,6 +160,17 @@ final class DaemonContext {
     /** Clients the throttle is delaying now; 0 without a throttle. */
     int throttledClients() {
         return throttledClients.getAsInt();
+    }
+
+    /** Where the replica ({@code --replica-of}) reports its condition; cheap, never blocks. */
+    void replica(java.util.function.Supplier<org.sasldb4j.store.postgresql.Replica.Status> status) {
+        this.replica = status;
+    }
+
+    /** The replica's condition now, or null when the daemon serves no replica. */
+    org.sasldb4j.store.postgresql.Replica.Status replicaStatus() {
+        java.util.function.Supplier<org.sasldb4j.store.postgresql.Replica.Status> r = replica;
+        return r == null ? null : r.get();
     }
 
     AuthBackend backend() {

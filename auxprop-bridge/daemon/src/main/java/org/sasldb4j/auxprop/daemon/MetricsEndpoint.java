@@ -16,6 +16,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.sasldb4j.store.StoreStats;
+import org.sasldb4j.store.postgresql.Replica;
 
 /**
  * {@code --metrics HOST:PORT}: the Prometheus endpoint ({@code /metrics}, Prometheus and
@@ -68,6 +69,7 @@ final class MetricsEndpoint implements LoginObserver, AutoCloseable {
                 .callback(cb -> cb.call(ctx.throttledClients())).register(registry);
         registerHashing(ctx.limiter());
         registerStore(() -> ctx.backend().stats());
+        registerReplica(ctx);
         JvmMetrics.builder().register(registry);
         scrapes = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "authd-metrics");
@@ -142,6 +144,36 @@ final class MetricsEndpoint implements LoginObserver, AutoCloseable {
         GaugeWithCallback.builder().name("sasldb_authd_store_reader_slots_max")
                 .help("Size of the LMDB reader table; a full table refuses every new reader of the file")
                 .callback(cb -> statsOf(stats).readerSlotsMax().ifPresent(v -> cb.call(v))).register(registry);
+    }
+
+    /** Replica gauges ({@code --replica-of}); nothing is reported without a replica. */
+    private void registerReplica(DaemonContext ctx) {
+        GaugeWithCallback.builder().name("sasldb_authd_replica_staleness_seconds")
+                .help("Time since the replica last agreed with the database (grows while it is unreachable)")
+                .callback(cb -> {
+                    Replica.Status s = ctx.replicaStatus();
+                    if (s != null) {
+                        cb.call(s.staleness().toMillis() / 1000.0);
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("sasldb_authd_replica_applied_seq")
+                .help("The last position of the database's change log (sasldb4j.changes.seq) applied to the replica")
+                .callback(cb -> {
+                    Replica.Status s = ctx.replicaStatus();
+                    if (s != null) {
+                        cb.call(s.appliedSeq());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("sasldb_authd_replica_state")
+                .help("1 for the replica's state now (following, copying, unreachable, stopped), 0 for the others")
+                .labelNames("state").callback(cb -> {
+                    Replica.Status s = ctx.replicaStatus();
+                    if (s != null) {
+                        for (Replica.State st : Replica.State.values()) {
+                            cb.call(st == s.state() ? 1 : 0, st.word());
+                        }
+                    }
+                }).register(registry);
     }
 
     private static StoreStats statsOf(Supplier<StoreStats> stats) {

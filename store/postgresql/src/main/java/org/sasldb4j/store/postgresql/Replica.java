@@ -138,7 +138,21 @@ public final class Replica implements AutoCloseable {
      * @throws StoreException if there is no usable replica yet and the database cannot be copied,
      *     or if the replica file cannot be opened (unsafe permissions, not a store)
      */
-    // PGCONNECTOR-START
+    public static Replica start(String address, Path file, Settings settings, Logger log) {
+        PgConnector connector = PgConnector.of(address);
+        return start(new ReplicaSource() {
+            @Override
+            public Connection connect() {
+                return connector.connect();
+            }
+
+            @Override
+            public String name() {
+                return connector.displayName();
+            }
+        }, file, settings, log);
+    }
+
     static Replica start(ReplicaSource source, Path file, Settings settings, Logger log) {
         ReplicaPosition position = ReplicaPosition.read(file);
         boolean exists = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
