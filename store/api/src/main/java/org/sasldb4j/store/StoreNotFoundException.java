@@ -21,6 +21,15 @@ public class StoreNotFoundException extends StoreException {
         this.store = store;
     }
 
+    /**
+     * No store at {@code store}, said in the caller's words: a server store's name is not a file
+     * path ({@code Path.of} would fold the {@code //} of its URI).
+     */
+    public StoreNotFoundException(String message, Path store) {
+        super(message);
+        this.store = store;
+    }
+
     /** The store that was asked for and is missing; null when the message names some other file. */
     public Path store() {
         return store;

@@ -7,81 +7,87 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The behaviour every backend must have. Each backend's test extends this class and names its
- * backend; nothing here knows which one it runs against.
+ * The behaviour every store must have, whatever keeps it: a file (LMDB, SQLite: see
+ * {@link FileStoreContract}, which adds what is about files) or a database server (PostgreSQL).
+ * Each backend's test extends a contract and says how to name a new store; nothing here knows
+ * which backend it runs against.
  */
 public abstract class CredentialStoreContract {
-    @TempDir
-    protected Path dir;
 
+    /** The kind of file to ask for when creating; a server store ignores it. */
     protected abstract Backend backend();
 
-    protected StoreFormat expectedFormat() {
-        return backend() == Backend.LMDB ? StoreFormat.LMDB : StoreFormat.SQLITE;
+    /** What {@link CredentialStore#format()} of a store of this backend says. */
+    protected abstract StoreFormat expectedFormat();
+
+    /**
+     * The name of this test's store, as {@link CredentialStore#open(String, StoreOptions)} takes
+     * it: a path in a temporary directory, a server address. Before the test creates it there is
+     * no store under that name; it is the same name throughout one test.
+     */
+    protected abstract String storeName();
+
+    /** Fails unless nothing was created under {@link #storeName()}. */
+    protected abstract void assertNothingCreated();
+
+    /** Opens this test's store with {@code options} (the backend of {@link #backend()}). */
+    protected CredentialStore open(StoreOptions options) {
+        return CredentialStore.open(storeName(), options.withBackend(backend()));
     }
 
-    protected CredentialStore create(Path p) {
-        return CredentialStore.open(p, StoreOptions.create().withBackend(backend()));
+    /** Opens this test's store for writing, creating it when missing. */
+    protected CredentialStore create() {
+        return open(StoreOptions.create());
     }
 
     protected static final UserId ALICE = UserId.of("alice", "example.org");
 
-    /** A store "db" in {@link #dir} holding one record, alice's userPassword "p": the start of the file-level tests. */
-    protected Path storeWithAlice() {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
+    /** Creates this test's store holding one record, alice's userPassword "p". */
+    protected void createWithAlice() {
+        try (CredentialStore s = create()) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
         }
-        return p;
     }
 
     @Test
-    void createsTheFileAndStoresRecords() {
-        Path p = dir.resolve("sasldb");
-        try (CredentialStore s = create(p)) {
+    void createsAStoreAndStoresRecords() {
+        try (CredentialStore s = create()) {
             assertEquals(expectedFormat(), s.format());
             s.update(w -> w.put(ALICE, "userPassword", bytes("secret")));
             assertArrayEquals(bytes("secret"), s.get(ALICE, "userPassword").orElseThrow());
             assertTrue(s.get(ALICE, "authPassword").isEmpty());
             assertTrue(s.get(UserId.of("alice", "EXAMPLE.ORG"), "userPassword").isEmpty(), "case-sensitive realm");
         }
-        assertEquals(expectedFormat(), StoreFormat.detect(p));
     }
 
     @Test
-    void keepsRawBytesOfKeysAndValues() {
+    void keepsRawBytesOfValues() {
         byte[] value = new byte[256];
         for (int i = 0; i < value.length; i++) {
             value[i] = (byte) i;
         }
-        byte[] authid = {(byte) 0xff, 'x', (byte) 0xc3};
-        UserId odd = UserId.ofBytes(authid, new byte[0]);
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        UserId odd = UserId.of("ü ß\t'\"\\x%_", "");
+        try (CredentialStore s = create()) {
             s.update(w -> w.put(odd, "userPassword", value));
             assertArrayEquals(value, s.get(odd, "userPassword").orElseThrow());
             List<Entry> all = all(s);
             assertEquals(1, all.size());
-            assertArrayEquals(authid, all.get(0).authidBytes());
+            assertArrayEquals(odd.authidBytes(), all.get(0).authidBytes());
             assertArrayEquals(new byte[0], all.get(0).realmBytes());
             assertArrayEquals(value, all.get(0).value());
+            assertTrue(s.get(UserId.of("ü ß\t'\"\\x%%", ""), "userPassword").isEmpty(), "no pattern matching");
         }
     }
 
     @Test
     void listsInKeyOrderLikeLmdb() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             s.update(w -> {
                 w.put(UserId.of("bob", "b"), "userPassword", bytes("1"));
                 w.put(UserId.of("ab", "z"), "userPassword", bytes("2"));
@@ -89,17 +95,21 @@ public abstract class CredentialStoreContract {
                 w.put(UserId.of("a", "z"), "authPassword", bytes("4"));
                 w.put(UserId.of("", "lead"), "userPassword", bytes("5"));
                 w.put(UserId.of("é", ""), "userPassword", bytes("6"));
+                w.put(UserId.of("a", "z"), "X", bytes("7"));
+                w.put(UserId.of("a", "z "), "a", bytes("8"));
+                w.put(UserId.of("a ", "z"), "a", bytes("9"));
             });
             List<String> lines = new ArrayList<>();
             s.forEach(e -> lines.add(e.toString()));
-            assertEquals(List.of("@lead: userPassword", "a@z: authPassword", "a@z: x", "ab@z: userPassword",
-                    "bob@b: userPassword", "é@: userPassword"), lines);
+            // Bytewise on authid \0 realm \0 property: "a" < "a " (NUL below space), "X" < "a" < "x".
+            assertEquals(List.of("@lead: userPassword", "a@z: X", "a@z: authPassword", "a@z: x", "a@z : a",
+                    "a @z: a", "ab@z: userPassword", "bob@b: userPassword", "é@: userPassword"), lines);
         }
     }
 
     @Test
     void userRecordsAndDeletion() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             UserId a2 = UserId.of("alice", "example.org.uk");
             UserId al = UserId.of("al", "ice");
             s.update(w -> {
@@ -121,7 +131,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void deletesSeveralPropertiesAtOnceAndNothingElse() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             UserId al = UserId.of("alice", "example.or"); // a neighbouring user
             s.update(w -> {
                 w.put(ALICE, "cmusaslsecretCRAM-MD5", bytes("1"));
@@ -143,7 +153,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void overwriteReplacesTheValue() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("old-password")));
             s.update(w -> w.put(ALICE, "userPassword", bytes("new")));
             assertArrayEquals(bytes("new"), s.get(ALICE, "userPassword").orElseThrow());
@@ -152,33 +162,50 @@ public abstract class CredentialStoreContract {
     }
 
     @Test
+    void aKeyLongerThanLmdbAllowsIsRefusedEverywhere() {
+        try (CredentialStore s = create()) {
+            UserId longest = UserId.of("a".repeat(Entry.MAX_KEY_LENGTH - 2 - "p".length()), "");
+            s.update(w -> w.put(longest, "p", bytes("fits")));
+            UserId tooLong = UserId.of("a".repeat(Entry.MAX_KEY_LENGTH - 1 - "p".length()), "");
+            StoreException e = assertThrows(StoreException.class, () -> s.update(w -> w.put(tooLong, "p", bytes("x"))));
+            assertTrue(e.getMessage().contains(Integer.toString(Entry.MAX_KEY_LENGTH)), e.getMessage());
+            assertEquals(1, all(s).size());
+        }
+    }
+
+    @Test
     void aFailedWriteLeavesNothing() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             assertThrows(IllegalStateException.class, () -> s.update(w -> {
                 w.put(ALICE, "userPassword", bytes("x"));
                 w.put(UserId.of("bob", "r"), "userPassword", bytes("y"));
                 throw new IllegalStateException("stop");
             }));
             assertTrue(all(s).isEmpty());
+            // The store is still usable after the rollback.
+            s.update(w -> w.put(ALICE, "userPassword", bytes("z")));
+            assertEquals(1, all(s).size());
         }
     }
 
     @Test
     void writerSeesItsOwnUncommittedWrites() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             s.update(w -> {
                 w.put(ALICE, "userPassword", bytes("x"));
                 assertArrayEquals(bytes("x"), w.get(ALICE, "userPassword").orElseThrow());
                 assertEquals(1, w.user(ALICE).size());
+                w.put(ALICE, "userPassword", bytes("y"));
+                assertTrue(w.delete(ALICE, "userPassword"));
+                assertTrue(w.get(ALICE, "userPassword").isEmpty());
             });
+            assertTrue(all(s).isEmpty());
         }
     }
 
     @Test
     void anotherHandleSeesCommittedWritesAtOnce() {
-        Path p = dir.resolve("db");
-        try (CredentialStore writer = create(p);
-                CredentialStore reader = CredentialStore.open(p, StoreOptions.readOnly())) {
+        try (CredentialStore writer = create(); CredentialStore reader = open(StoreOptions.readOnly())) {
             assertTrue(reader.get(ALICE, "userPassword").isEmpty());
             writer.update(w -> w.put(ALICE, "userPassword", bytes("now")));
             assertArrayEquals(bytes("now"), reader.get(ALICE, "userPassword").orElseThrow());
@@ -187,11 +214,10 @@ public abstract class CredentialStoreContract {
 
     @Test
     void dataSurvivesReopening() {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
+        try (CredentialStore s = create()) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("kept")));
         }
-        try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly())) {
+        try (CredentialStore s = open(StoreOptions.readOnly())) {
             assertEquals(expectedFormat(), s.format());
             assertArrayEquals(bytes("kept"), s.get(ALICE, "userPassword").orElseThrow());
             assertThrows(StoreException.class, () -> s.update(w -> w.put(ALICE, "x", bytes("y"))));
@@ -200,111 +226,29 @@ public abstract class CredentialStoreContract {
 
     @Test
     void anExistingStoreKeepsItsKindWhateverBackendIsAsked() {
-        Path p = storeWithAlice();
+        createWithAlice();
         Backend other = backend() == Backend.LMDB ? Backend.SQLITE : Backend.LMDB;
-        try (CredentialStore s = CredentialStore.open(p, StoreOptions.create().withBackend(other))) {
+        try (CredentialStore s = CredentialStore.open(storeName(), StoreOptions.create().withBackend(other))) {
             assertEquals(expectedFormat(), s.format());
             assertEquals(1, all(s).size());
         }
     }
 
     @Test
-    void aZeroByteFileIsInitialisedKeepingItsInode() throws IOException {
-        Path p = dir.resolve("db");
-        Files.createFile(p);
-        Object inode = Files.getAttribute(p, "unix:ino");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
+    void refusesAMissingStoreWithoutCreate() {
+        String name = storeName();
+        for (StoreOptions o : List.of(StoreOptions.readOnly(), StoreOptions.readOnly().withAccess(StoreOptions.Access.READ_WRITE))) {
+            StoreNotFoundException e = assertThrows(StoreNotFoundException.class, () -> open(o));
+            assertTrue(e.getMessage().contains(StoreAddress.redacted(name)), e.getMessage());
+            assertEquals(Path.of(StoreAddress.redacted(name)), e.store()); // the commands add how to create one
+            assertFalse(e.getMessage().contains("saslpasswd"), e.getMessage()); // the library names no command
         }
-        assertEquals(inode, Files.getAttribute(p, "unix:ino"));
-        assertEquals(expectedFormat(), StoreFormat.detect(p));
-    }
-
-    @Test
-    void aZeroByteFileReadOnlyIsAnEmptyStore() throws IOException {
-        Path p = dir.resolve("db");
-        Files.createFile(p);
-        try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly())) {
-            assertTrue(all(s).isEmpty());
-        }
-        assertEquals(0, Files.size(p));
-    }
-
-    @Test
-    void refusesMissingFileWithoutCreate() {
-        Path p = dir.resolve("missing");
-        StoreNotFoundException e = assertThrows(StoreNotFoundException.class,
-                () -> CredentialStore.open(p, StoreOptions.readOnly()));
-        assertTrue(e.getMessage().contains(p.toString()));
-        assertEquals(p, e.store()); // the commands add how to create one; the library names no command
-        assertFalse(e.getMessage().contains("saslpasswd"), e.getMessage());
-        assertFalse(Files.exists(p));
-    }
-
-    @Test
-    void refusesTextAndBerkeleyDbFilesWithoutTouchingThem() throws IOException {
-        Path text = dir.resolve("text");
-        Files.writeString(text, "this is not a database\n");
-        Path bdb = dir.resolve("sasldb2");
-        byte[] page = new byte[4096];
-        page[12] = 0x61; page[13] = 0x15; page[14] = 0x06; // hash magic 0x061561, little-endian
-        Files.write(bdb, page);
-        for (Path p : List.of(text, bdb)) {
-            byte[] before = Files.readAllBytes(p);
-            ForeignFormatException e = assertThrows(ForeignFormatException.class, () -> create(p));
-            assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
-            assertArrayEquals(before, Files.readAllBytes(p));
-        }
-        ForeignFormatException e = assertThrows(ForeignFormatException.class, () -> create(bdb));
-        assertEquals(StoreFormat.BDB_HASH, e.format());
-        assertEquals(bdb, e.path()); // the commands add how to convert it; the library names no command
-        assertFalse(e.getMessage().contains("sasldbconvert"), e.getMessage());
-    }
-
-    @Test
-    void newFilesAreNeverAccessibleToOthers() throws IOException {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
-            for (Path f : StoreOpener.filesOf(s)) {
-                if (Files.exists(f)) {
-                    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
-                    assertFalse(perms.contains(PosixFilePermission.OTHERS_READ), f + " " + perms);
-                    assertFalse(perms.contains(PosixFilePermission.OTHERS_WRITE), f + " " + perms);
-                }
-            }
-        }
-    }
-
-    @Test
-    void changingAStoreKeepsItsInodeAndMode() throws IOException {
-        Path p = storeWithAlice();
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r-----"));
-        Object inode = Files.getAttribute(p, "unix:ino");
-        try (CredentialStore s = create(p)) {
-            s.update(w -> w.put(UserId.of("bob", "r"), "userPassword", bytes("q")));
-        }
-        assertEquals(inode, Files.getAttribute(p, "unix:ino"));
-        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
-    }
-
-    @Test
-    void readingSecretsRefusesAWorldReadableStore() throws IOException {
-        Path p = storeWithAlice();
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
-        UnsafePermissionsException e = assertThrows(UnsafePermissionsException.class,
-                () -> CredentialStore.open(p, StoreOptions.readOnly().readingSecrets()));
-        assertTrue(e.getMessage().contains("0644"), e.getMessage());
-        assertTrue(e.getMessage().contains("chmod o-rwx " + p), e.getMessage());
-        // Listing (no secrets read) still works.
-        try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly())) {
-            assertEquals(1, all(s).size());
-        }
+        assertNothingCreated();
     }
 
     @Test
     void manyRecordsInOneTransaction() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             s.update(w -> {
                 for (int i = 0; i < 20_000; i++) {
                     w.put(UserId.of(String.format("user%06d", i), "example.org"), "userPassword", bytes("pw" + i));
@@ -318,7 +262,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void writeIfUnchangedWritesWhenTheRecordsAreWhatWasRead() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("old")));
             byte[] read = RecordsDigest.of(s.user(ALICE));
             assertTrue(s.writeIfUnchanged(ALICE, read, w -> {
@@ -332,9 +276,8 @@ public abstract class CredentialStoreContract {
 
     @Test
     void writeIfUnchangedLosesNoChangeCommittedByAnotherHandleSinceTheRead() {
-        Path p = storeWithAlice();
-        try (CredentialStore daemon = CredentialStore.open(p, StoreOptions.create().withBackend(backend()));
-                CredentialStore admin = CredentialStore.open(p, StoreOptions.create().withBackend(backend()))) {
+        createWithAlice();
+        try (CredentialStore daemon = create(); CredentialStore admin = create()) {
             byte[] read = RecordsDigest.of(daemon.user(ALICE));
             admin.update(w -> w.put(ALICE, "userPassword", bytes("changed by the admin")));
             int[] ran = {0};
@@ -357,7 +300,7 @@ public abstract class CredentialStoreContract {
 
     @Test
     void writeIfUnchangedWorkThatThrowsRollsBack() {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             s.update(w -> w.put(ALICE, "userPassword", bytes("p")));
             byte[] read = RecordsDigest.of(s.user(ALICE));
             assertThrows(IllegalStateException.class, () -> s.writeIfUnchanged(ALICE, read, w -> {
@@ -370,28 +313,17 @@ public abstract class CredentialStoreContract {
 
     @Test
     void writeIfUnchangedIsRefusedOnAReadOnlyStore() {
-        Path p = storeWithAlice();
-        try (CredentialStore s = CredentialStore.open(p, StoreOptions.readOnly().withBackend(backend()))) {
+        createWithAlice();
+        try (CredentialStore s = open(StoreOptions.readOnly())) {
             byte[] read = RecordsDigest.of(s.user(ALICE));
             assertThrows(StoreException.class, () -> s.writeIfUnchanged(ALICE, read, w -> w.deleteUser(ALICE)));
             assertEquals(1, s.user(ALICE).size());
         }
     }
 
-    protected static List<Entry> all(CredentialStore s) {
-        List<Entry> out = new ArrayList<>();
-        s.forEach(out::add);
-        return out;
-    }
-
-    protected static byte[] bytes(String s) {
-        return s.getBytes(UTF_8);
-    }
-
     @Test
     void statsTellHowFullTheStoreIsAndAreConsistent() {
-        Path p = dir.resolve("db");
-        try (CredentialStore s = create(p)) {
+        try (CredentialStore s = create()) {
             StoreStats empty = s.stats();
             s.update(w -> {
                 for (int i = 0; i < 2000; i++) {
@@ -410,7 +342,7 @@ public abstract class CredentialStoreContract {
     /** A scrape runs beside logins and writers: it must not wait for a write transaction to end. */
     @Test
     void statsDoNotWaitForAnOpenWriteTransaction() throws Exception {
-        try (CredentialStore s = create(dir.resolve("db"))) {
+        try (CredentialStore s = create()) {
             java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             Thread writer = new Thread(() -> s.update(w -> {
@@ -438,8 +370,18 @@ public abstract class CredentialStoreContract {
 
     @Test
     void aClosedStoreGivesNoStatsInsteadOfThrowing() {
-        CredentialStore s = create(dir.resolve("db"));
+        CredentialStore s = create();
         s.close();
         org.junit.jupiter.api.Assertions.assertNotNull(s.stats());
+    }
+
+    protected static List<Entry> all(CredentialStore s) {
+        List<Entry> out = new ArrayList<>();
+        s.forEach(out::add);
+        return out;
+    }
+
+    protected static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
     }
 }

@@ -14,13 +14,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
-import org.sasldb4j.store.CredentialStoreContract;
+import org.sasldb4j.store.FileStoreContract;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.UserId;
 
-class LmdbStoreTest extends CredentialStoreContract {
+class LmdbStoreTest extends FileStoreContract {
 
     // Same shape as SqliteStoreTest's: each backend's test names its backend, then checks its own file
     // layout; what every backend must do is in CredentialStoreContract.

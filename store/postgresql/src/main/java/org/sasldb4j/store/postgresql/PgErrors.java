@@ -132,7 +132,19 @@ final class PgErrors {
             case "57014" -> "the statement was cancelled (statement_timeout?)";
             default -> isConnectionLoss(e) ? "lost the connection to the server: " + firstLine(e) : firstLine(e);
         };
-        return new StoreException(what + " " + name + ": " + reason, e);
+        // The cause keeps the SQLState (callers retry on it) but not the driver's text, whose
+        // detail lines may quote a failing row, values included.
+        return new StoreException(what + " " + name + ": " + reason, sanitized(e));
+    }
+
+    /** The first line and SQLState of {@code e}, nothing else. */
+    static SQLException sanitized(SQLException e) {
+        return new SQLException(firstLine(e), e.getSQLState(), e.getErrorCode());
+    }
+
+    /** The SQLException in a failure's causes (as {@link #failure} made it), or null. */
+    static SQLException sqlCause(Throwable t) {
+        return cause(t, SQLException.class);
     }
 
     /** The server's own message when there is one (it never contains a password), else pgjdbc's first line. */

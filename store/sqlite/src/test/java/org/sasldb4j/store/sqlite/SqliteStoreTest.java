@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.sasldb4j.store.Backend;
 import org.sasldb4j.store.CredentialStore;
-import org.sasldb4j.store.CredentialStoreContract;
+import org.sasldb4j.store.FileStoreContract;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.ForeignFormatException;
 import org.sasldb4j.store.StoreException;
@@ -32,7 +32,7 @@ import org.sasldb4j.store.StoreOptions;
 import org.sasldb4j.store.StoreWriter;
 import org.sasldb4j.store.UserId;
 
-class SqliteStoreTest extends CredentialStoreContract {
+class SqliteStoreTest extends FileStoreContract {
     /** The statement docs/sqlite.md tells Cyrus to use. */
     static final String SQL_SELECT =
             "SELECT value FROM sasldb WHERE authid = '%u' AND realm = '%r' AND property = '%p'";

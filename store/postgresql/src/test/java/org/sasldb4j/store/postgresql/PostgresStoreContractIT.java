@@ -1,0 +1,189 @@
+package org.sasldb4j.store.postgresql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sasldb4j.store.Backend;
+import org.sasldb4j.store.CredentialStore;
+import org.sasldb4j.store.CredentialStoreContract;
+import org.sasldb4j.store.StoreException;
+import org.sasldb4j.store.StoreFormat;
+import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.UserId;
+
+/**
+ * The store contract against a real PostgreSQL (a private cluster), through
+ * {@link CredentialStore#open(String, StoreOptions)} and the ServiceLoader, as the tools open it;
+ * plus what only a server store does.
+ */
+class PostgresStoreContractIT extends CredentialStoreContract {
+    private static PgCluster pg;
+
+    @BeforeAll
+    static void up() {
+        pg = PgCluster.start();
+    }
+
+    @AfterAll
+    static void down() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    /** Every test starts from a database without a store. */
+    @BeforeEach
+    void dropTheStore() {
+        pg.psql("DROP SCHEMA IF EXISTS sasldb4j CASCADE");
+    }
+
+    @Override
+    protected Backend backend() {
+        return Backend.LMDB; // ignored by a server store
+    }
+
+    @Override
+    protected StoreFormat expectedFormat() {
+        return StoreFormat.POSTGRESQL;
+    }
+
+    @Override
+    protected String storeName() {
+        return pg.address();
+    }
+
+    @Override
+    protected void assertNothingCreated() {
+        assertEquals("t", pg.psql("SELECT to_regnamespace('sasldb4j') IS NULL").strip());
+    }
+
+    @Test
+    void namesThePathAndTheMessagesWithoutThePassword() {
+        String secret = "Pw-" + System.nanoTime();
+        pg.psql("ALTER ROLE sasldb4j PASSWORD '" + secret + "'");
+        try {
+            String address = pg.url().replace("sasldb4j@", "sasldb4j:" + secret + "@");
+            try (CredentialStore s = CredentialStore.open(address, StoreOptions.create())) {
+                assertEquals(StoreFormat.POSTGRESQL, s.format());
+                assertFalse(s.name().contains(secret), s.name());
+                assertFalse(s.path().toString().contains(secret), s.path().toString());
+                assertFalse(s.toString().contains(secret), s.toString());
+                assertEquals(Path.of(s.name()), s.path());
+                StoreException e = assertThrows(StoreException.class,
+                        () -> s.update(w -> w.put(UserId.of("x".repeat(600), ""), "p", bytes("v"))));
+                assertFalse(e.getMessage().contains(secret), e.getMessage());
+            }
+        } finally {
+            // Back to the password the cluster's pgpass holds.
+            pg.psql("ALTER ROLE sasldb4j PASSWORD '" + pgpassPassword() + "'");
+        }
+    }
+
+    @Test
+    void refusesKeysThatAreNotUtf8SayingToUseLmdb() {
+        UserId odd = UserId.ofBytes(new byte[] {(byte) 0xff, 'x'}, new byte[0]);
+        try (CredentialStore s = create()) {
+            StoreException e = assertThrows(StoreException.class,
+                    () -> s.update(w -> w.put(odd, "userPassword", bytes("v"))));
+            assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+            assertTrue(e.getMessage().contains("LMDB store"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            // Such a key cannot be there: reads and deletes find nothing.
+            assertTrue(s.get(odd, "userPassword").isEmpty());
+            assertTrue(s.user(odd).isEmpty());
+            assertEquals(0, (int) s.<Integer>write(w -> w.deleteUser(odd)));
+            assertTrue(all(s).isEmpty());
+        }
+    }
+
+    @Test
+    void aNewerSchemaIsRefusedAndLeftAlone() {
+        createWithAlice();
+        pg.psql("UPDATE sasldb4j.schema_version SET version = 99");
+        for (StoreOptions o : List.of(StoreOptions.readOnly(), StoreOptions.create())) {
+            StoreException e = assertThrows(StoreException.class, () -> open(o));
+            assertTrue(e.getMessage().contains("schema is version 99, newer than this sasldb4j understands (1)"),
+                    e.getMessage());
+        }
+        assertEquals("99", pg.psql("SELECT version FROM sasldb4j.schema_version").strip());
+    }
+
+    @Test
+    void writesAreLoggedForReplicasInCommitOrder() {
+        try (CredentialStore s = create()) {
+            s.update(w -> {
+                for (int i = 0; i < 1200; i++) { // more than one batch
+                    w.put(UserId.of("u" + i, "r"), "userPassword", bytes("p"));
+                }
+            });
+            s.update(w -> w.deleteUser(UserId.of("u7", "r")));
+        }
+        assertEquals("1201", pg.psql("SELECT count(*) FROM sasldb4j.changes").strip());
+        assertEquals("u7|r", pg.psql("SELECT authid, realm FROM sasldb4j.changes ORDER BY seq DESC LIMIT 1").strip());
+    }
+
+    @Test
+    void aStoreSurvivesTheServerRestarting() {
+        try (CredentialStore s = create()) {
+            s.update(w -> w.put(ALICE, "userPassword", bytes("before")));
+            pg.halt();
+            StoreException down = assertThrows(StoreException.class, () -> s.get(ALICE, "userPassword"));
+            assertTrue(down.getMessage().contains("server unreachable"), down.getMessage());
+            assertFalse(down.getMessage().contains("\n"), down.getMessage());
+            pg.restart();
+            assertEquals("before", new String(s.get(ALICE, "userPassword").orElseThrow()));
+            s.update(w -> w.put(ALICE, "userPassword", bytes("after")));
+            assertEquals("after", new String(s.get(ALICE, "userPassword").orElseThrow()));
+        }
+    }
+
+    @Test
+    void twoToolsCreatingAtOnceMakeOneSchema() throws Exception {
+        int n = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                done.add(pool.submit(() -> {
+                    go.await();
+                    try (CredentialStore s = create()) {
+                        s.update(w -> w.put(UserId.of("u" + k, "r"), "userPassword", bytes("p")));
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (CredentialStore s = open(StoreOptions.readOnly())) {
+            assertEquals(n, all(s).size());
+        }
+    }
+
+    private static String pgpassPassword() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(pg.pgpass())) {
+                if (line.contains(":sasldb4j:")) {
+                    return line.substring(line.lastIndexOf(':') + 1);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no sasldb4j line in " + pg.pgpass());
+    }
+}
