@@ -14,7 +14,9 @@
 #      node 2 restarted while it is down serves its last copy, and an admin write fails with one
 #      clear line;
 #   4. the database comes back: a change made with saslpasswd and one made with plain SQL (psql,
-#      the other path into the same table) reach both nodes by themselves.
+#      the other path into the same table) reach both nodes by themselves;
+#   5. node 2's replica file is deleted under it: it goes on answering and following from its open
+#      copy, and makes a new first copy when restarted.
 #
 # Everything runs on 127.0.0.1 from a scratch directory: a private PostgreSQL cluster
 # (scripts/pg-cluster.sh), a private Postfix instance (scripts/lib/postfix-instance.bash). The
@@ -267,6 +269,29 @@ expect_smtp "database back: node 1 through Postfix, carol" carol carolpw 535
 printf 'davepw2' | bin/saslpasswd -p -f "$URL" -u "$REALM" dave >/dev/null || die "saslpasswd (change dave) failed"
 expect_node "database back: node 1, dave's change within ${PROPAGATION} s" 1 dave davepw2 ok "$PROPAGATION"
 expect_node "database back: node 2, dave's change within ${PROPAGATION} s" 2 dave davepw2 ok "$PROPAGATION"
+
+# --- 5. a replica file deleted under a running node -----------------------------------------------
+rm -f "$WORK/node2/replica"
+expect_node "replica deleted: node 2 still answers from its open copy" 2 alice alicepw3 ok
+printf 'davepw3' | bin/saslpasswd -p -f "$URL" -u "$REALM" dave >/dev/null || die "saslpasswd (change dave again) failed"
+expect_node "replica deleted: node 2 still follows the database" 2 dave davepw3 ok "$PROPAGATION"
+stop_node 2
+start_node 2
+expect_node "replica deleted: node 2 restarted makes a new first copy" 2 dave davepw3 ok "$PROPAGATION"
+# (its first start logged the same line: the restart must add a second one)
+[ "$(grep -c "replica $WORK/node2/replica: no replica yet; copying" "$WORK/node2.log")" = 2 ] \
+    && report 1 "replica deleted: node 2 logged the new first copy" \
+    || report 0 "replica deleted: node 2 logged the new first copy" "no 'no replica yet' line in $WORK/node2.log"
+
+# The outage was logged with the replica's staleness, and its end (docs/replica.md, "Log lines").
+for n in 1 2; do
+    grep -Eq "WARNING replica .*: database .* unreachable \(.*\); serving the last copy \(seq [0-9]+, [0-9]+ s stale\)" "$WORK/node$n.log" \
+        && report 1 "node $n logged the outage with its staleness" \
+        || report 0 "node $n logged the outage with its staleness" "no 'unreachable ... s stale' line in $WORK/node$n.log"
+done
+grep -Eq "INFO replica .* reachable again; caught up \(seq [0-9]+\) after [0-9]+ s unreachable" "$WORK/node1.log" \
+    && report 1 "node 1 logged that it caught up" \
+    || report 0 "node 1 logged that it caught up" "no 'reachable again; caught up' line in $WORK/node1.log"
 
 # No secret in any node's log.
 if ! grep -qE 'alicepw|bobpw|carolpw|davepw' "$WORK"/node[12].log && ! grep -qF "$NODE_PW" "$WORK"/node[12].log; then
