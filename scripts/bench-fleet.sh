@@ -19,13 +19,14 @@
 # Prints a Markdown section (machine, date, load, medians and every run) for docs/benchmarks.md;
 # --append appends it there. Needs root (the cluster's postgres account, Dovecot's master).
 # Environment: RUNS (default 3), SECONDS_PER_RUN (10), PROCS (4), DEPTH (8), CHANGES (100),
+#   F2_PROCS (load processes per node during f2, default 2; 0: no load),
 #   COPY_USERS (1000000), BATCH_USERS (200000), ONLY (a space-separated subset of f1 f2 f3 f4),
 #   BENCH_LABEL (a note printed with the results).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin" LC_ALL=C.UTF-8
 RUNS=${RUNS:-3} SECS=${SECONDS_PER_RUN:-10} PROCS=${PROCS:-4} DEPTH=${DEPTH:-8}
-CHANGES=${CHANGES:-100} COPY_USERS=${COPY_USERS:-1000000} BATCH_USERS=${BATCH_USERS:-200000}
+CHANGES=${CHANGES:-100} F2_PROCS=${F2_PROCS:-2} COPY_USERS=${COPY_USERS:-1000000} BATCH_USERS=${BATCH_USERS:-200000}
 ONLY=${ONLY:-f1 f2 f3 f4}
 APPEND=; [ "${1:-}" = --append ] && APPEND=1
 REALM=example.org
@@ -70,7 +71,7 @@ start_authd() {   # socket log args... ; sets STARTED (pid); waits for the socke
     local sock=$1 logf=$2
     shift 2
     rm -f "$sock"
-    bin/sasldb-authd --foreground --realm "$REALM" --dovecot-socket "$sock" --log-level WARNING \
+    bin/sasldb-authd --foreground --realm "$REALM" --dovecot-socket "$sock" --log-level "${LOGLEVEL:-WARNING}" \
         --failure-delay 0 --throttle off "$@" >"$logf" 2>&1 &
     STARTED=$!
     PIDS+=("$STARTED")
@@ -198,10 +199,12 @@ if want f2; then
     wait_login "$WORK/n1.sock" probe@$REALM probe0 30 && wait_login "$WORK/n2.sock" probe@$REALM probe0 30 \
         || die "the nodes do not answer the probe user"
     # Login load on both nodes for the whole measurement (half the f1 load each: two daemons share the cores).
-    LOAD_SECS=$((CHANGES / 2 + 60))
-    load "$WORK/n1.sock" "$LOAD_SECS" 2 "$DEPTH" >"$WORK/n1.load" 2>&1 & LP1=$!
-    load "$WORK/n2.sock" "$LOAD_SECS" 2 "$DEPTH" >"$WORK/n2.load" 2>&1 & LP2=$!
-    sleep 3
+    LOAD_SECS=$((CHANGES / 2 + 60)) LP1= LP2=
+    if [ "$F2_PROCS" -gt 0 ]; then
+        load "$WORK/n1.sock" "$LOAD_SECS" "$F2_PROCS" "$DEPTH" >"$WORK/n1.load" 2>&1 & LP1=$!
+        load "$WORK/n2.sock" "$LOAD_SECS" "$F2_PROCS" "$DEPTH" >"$WORK/n2.load" 2>&1 & LP2=$!
+        sleep 3
+    fi
     cat > "$WORK/probe.py" <<'PY'
 import base64, json, os, socket, subprocess, sys, time
 socks, changes, realm = sys.argv[1:3], int(sys.argv[3]), sys.argv[4]
@@ -255,14 +258,18 @@ PY
         note "f2 run $i: $r"
         F2+=("$r")
     done
-    kill "$LP1" "$LP2" 2>/dev/null; wait "$LP1" "$LP2" 2>/dev/null
+    [ -n "$LP1" ] && { kill "$LP1" "$LP2" 2>/dev/null; wait "$LP1" "$LP2" 2>/dev/null; }
+    if [ "$F2_PROCS" -gt 0 ]; then
+        F2_WHAT="each under \`authload.py\` ($F2_PROCS processes x $DEPTH outstanding logins) meanwhile"
+    else
+        F2_WHAT="without login load (F2_PROCS=0)"
+    fi
     P50S=() P99S=()
     for r in "${F2[@]}"; do P50S+=("$(field "$r" p50)"); P99S+=("$(field "$r" p99)"); done
     SECTION+=$(cat <<MD
 
 
-**(f2) Change propagation** with 2 replica nodes, each under \`authload.py\` (2 processes x $DEPTH outstanding
-logins) meanwhile; $RUNS runs of $((CHANGES / RUNS)) password changes (an \`UPDATE\` of \`sasldb4j.records\` through one
+**(f2) Change propagation** with 2 replica nodes, $F2_WHAT; $RUNS runs of $((CHANGES / RUNS)) password changes (an \`UPDATE\` of \`sasldb4j.records\` through one
 psql session), each timed from sending the \`UPDATE\` to each node's first \`OK\` for the new password (both
 nodes, so 2 samples per change; the time includes the commit):
 
@@ -287,20 +294,27 @@ VACUUM ANALYZE sasldb4j.records;
 SQL
     last=user$(printf '%07d' "$COPY_USERS")@$REALM
     scripts/pg-cluster.sh psql "$PG" -q -c 'CREATE DATABASE dumpcopy OWNER sasldb4j' >/dev/null
-    C3=() D3=()
+    C3=() D3=() K3=()
     for i in $(seq "$RUNS"); do
         rm -f "$WORK/f3-replica"*
         t0=$(now)
-        start_authd "$WORK/f3.sock" "$WORK/f3.log" --replica-of "$URL" -f "$WORK/f3-replica"
+        LOGLEVEL=INFO start_authd "$WORK/f3.sock" "$WORK/f3.log" --replica-of "$URL" -f "$WORK/f3-replica"
         wait_login "$WORK/f3.sock" "$last" "pw $COPY_USERS" 600 || die "the first copy did not serve $last"
         C3+=("$(secs "$t0" "$(now)")")
+        # The copy alone, as the daemon logs it ("first copy of NAME done: U users, R records, seq S, T s").
+        K3+=("$(sed -n 's/.*first copy of .* done: .*, \([0-9.]*\) s$/\1/p' "$WORK/f3.log" | tail -1)")
         stop_authd "$STARTED"; PIDS=()
-        "${PSQL[@]}" -d dumpcopy -c 'DROP SCHEMA IF EXISTS sasldb4j CASCADE; CREATE SCHEMA sasldb4j' >/dev/null
+        # The target database has the sasldb4j schema (functions, change log) without the table,
+        # so the dump's triggers can be created: only the table and its rows travel.
+        "${PSQL[@]}" -d dumpcopy -c 'DROP SCHEMA IF EXISTS sasldb4j CASCADE' >/dev/null
+        { sed 's/^;;$/;/' store/postgresql/src/main/resources/org/sasldb4j/store/postgresql/schema-1.sql
+          printf ';\nDROP TABLE sasldb4j.records CASCADE;\n'; } | "${PSQL[@]}" -d dumpcopy >/dev/null 2>&1 \
+            || die "preparing the pg_dump target failed"
         t0=$(now)
         pg_dump -t sasldb4j.records --no-owner sasldb4j | "${PSQL[@]}" -d dumpcopy >/dev/null \
             || die "pg_dump | psql failed"
         D3+=("$(secs "$t0" "$(now)")")
-        note "f3 run $i: first copy ${C3[-1]} s, pg_dump | psql ${D3[-1]} s"
+        note "f3 run $i: first copy ${C3[-1]} s (the copy itself ${K3[-1]} s), pg_dump | psql ${D3[-1]} s"
     done
     n=$("${PSQL[@]}" -At -d dumpcopy -c 'SELECT count(*) FROM sasldb4j.records')
     [ "$n" = "$COPY_USERS" ] || die "pg_dump | psql copied $n rows, not $COPY_USERS"
@@ -312,6 +326,7 @@ SQL
 | | seconds (runs) | median |
 |---|---|---|
 | \`sasldb-authd --replica-of\`: start on a new replica file to the first login of the last user (JVM start included) | ${C3[*]} | **$(median "${C3[@]}")** |
+| the copy itself, as the daemon logs it (\`first copy of NAME done: ..., T s\`) | ${K3[*]} | **$(median "${K3[@]}")** |
 | \`pg_dump -t sasldb4j.records \| psql\` into another database (table, rows, primary key) | ${D3[*]} | **$(median "${D3[@]}")** |
 MD
 )
