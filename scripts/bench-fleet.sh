@@ -21,7 +21,8 @@
 # Environment: RUNS (default 3), SECONDS_PER_RUN (10), PROCS (4), DEPTH (8), CHANGES (100),
 #   F2_PROCS (load processes per node during f2, default 2; 0: no load),
 #   COPY_USERS (1000000), BATCH_USERS (200000), ONLY (a space-separated subset of f1 f2 f3 f4),
-#   BENCH_LABEL (a note printed with the results).
+#   BENCH_LABEL (a note printed with the results), BENCH_KEEP=1 (keep the work directory),
+#   F2_LOGLEVEL (the f2 nodes' --log-level, default WARNING; FINE logs every applied change).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin" LC_ALL=C.UTF-8
@@ -46,7 +47,7 @@ cleanup() {
     [ -f "$WORK/dovecot.conf" ] && dovecot -c "$WORK/dovecot.conf" stop 2>/dev/null
     [ -d "$PG" ] && scripts/pg-cluster.sh stop "$PG" >/dev/null 2>&1
     sleep 0.5
-    rm -rf "$WORK"
+    if [ "${BENCH_KEEP:-}" = 1 ]; then note "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -194,8 +195,8 @@ fi
 # --- (f2) propagation under load -------------------------------------------------------------------
 if want f2; then
     printf 'probe0' | bin/saslpasswd -p -c -f "$URL" -u "$REALM" probe >/dev/null || die "saslpasswd probe failed"
-    start_authd "$WORK/n1.sock" "$WORK/n1.log" --replica-of "$URL" -f "$WORK/n1-replica"
-    start_authd "$WORK/n2.sock" "$WORK/n2.log" --replica-of "$URL" -f "$WORK/n2-replica"
+    LOGLEVEL=${F2_LOGLEVEL:-WARNING} start_authd "$WORK/n1.sock" "$WORK/n1.log" --replica-of "$URL" -f "$WORK/n1-replica"
+    LOGLEVEL=${F2_LOGLEVEL:-WARNING} start_authd "$WORK/n2.sock" "$WORK/n2.log" --replica-of "$URL" -f "$WORK/n2-replica"
     wait_login "$WORK/n1.sock" probe@$REALM probe0 30 && wait_login "$WORK/n2.sock" probe@$REALM probe0 30 \
         || die "the nodes do not answer the probe user"
     # Login load on both nodes for the whole measurement (half the f1 load each: two daemons share the cores).
@@ -245,7 +246,8 @@ for i in range(1, changes + 1):
                 lat.append((time.perf_counter() - t0) * 1000)
                 pending.discard(k)
         if time.perf_counter() - t0 > 10:
-            sys.exit("probe: change %d not seen by every node within 10 s" % i)
+            sys.exit("probe: change %d not seen by node(s) %s within 10 s (%s)" % (i, sorted(k + 1 for k in pending),
+                     time.strftime("%H:%M:%S")))
     assert psql.stdout.readline().strip() == "done"
     time.sleep(0.2)
 lat.sort()

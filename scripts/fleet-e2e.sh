@@ -21,8 +21,7 @@
 # Everything runs on 127.0.0.1 from a scratch directory: a private PostgreSQL cluster
 # (scripts/pg-cluster.sh), a private Postfix instance (scripts/lib/postfix-instance.bash). The
 # nodes connect as a role holding only the GRANTs docs/fleet.md lists (SELECT on
-# sasldb4j.records, sasldb4j.changes, sasldb4j.schema_version, the sequence sasldb4j.changes_seq;
-# LISTEN needs none): a node that
+# sasldb4j.records, sasldb4j.changes and the sequence sasldb4j.changes_seq; LISTEN needs none): a node that
 # needed more would fail here.
 # Prints PASS/FAIL per check and ends with "fleet-e2e: N passed, M failed"; exits non-zero on any
 # failure. Leaves no server running. Needs root (Postfix's master, the postgres account).
@@ -154,7 +153,7 @@ CREATE ROLE sasldb4j_node LOGIN PASSWORD '$NODE_PW';
 REVOKE ALL ON DATABASE sasldb4j FROM PUBLIC;
 GRANT CONNECT ON DATABASE sasldb4j TO sasldb4j, sasldb4j_node;
 GRANT USAGE  ON SCHEMA sasldb4j TO sasldb4j_node;
-GRANT SELECT ON sasldb4j.records, sasldb4j.changes, sasldb4j.schema_version TO sasldb4j_node;
+GRANT SELECT ON sasldb4j.records, sasldb4j.changes TO sasldb4j_node;
 GRANT SELECT ON SEQUENCE sasldb4j.changes_seq TO sasldb4j_node;
 SQL
 (umask 077 && printf '127.0.0.1:%s:sasldb4j:sasldb4j_node:%s\n' "$PGPORT" "$NODE_PW" > "$WORK/node-pgpass")
