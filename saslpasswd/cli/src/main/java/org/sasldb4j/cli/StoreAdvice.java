@@ -19,9 +19,9 @@ public final class StoreAdvice {
         }
         if (e instanceof StoreNotFoundException missing && missing.store() != null) {
             String store = missing.store().toString();
-            if (looksLikeServer(store)) {
+            if (folded(store)) {
                 // A server store's path() is its redacted address made a Path, which folded the
-                // "//": it is not a name to type again.
+                // "//": not a name to type again (the message names the server).
                 return m + ". Create it by adding a user: saslpasswd -c -f ADDRESS USER";
             }
             return m + ". Create it by adding a user: saslpasswd -c -f " + store + " USER";
@@ -39,9 +39,9 @@ public final class StoreAdvice {
         return m;
     }
 
-    /** A server address, or one that went through {@link java.nio.file.Path#of} ({@code postgresql:/h/db}). */
-    private static boolean looksLikeServer(String name) {
+    /** A server URI that went through {@link java.nio.file.Path#of} ({@code postgresql:/h/db}). */
+    private static boolean folded(String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
-        return StoreAddress.isServer(name) || n.startsWith("postgresql:/") || n.startsWith("postgres:/");
+        return !StoreAddress.isServer(name) && (n.startsWith("postgresql:/") || n.startsWith("postgres:/"));
     }
 }

@@ -25,8 +25,10 @@ public final class StoreAudit {
         if (!StoreAddress.isServer(store)) {
             return audit.of(Path.of(store), change, account, schemes, details);
         }
-        AuditRecord r = audit.of(Path.of("/"), change, account, schemes, details);
-        return new AuditRecord(r.time(), r.actor(), r.tool(), r.version(), StoreAddress.redacted(store), r.change(),
+        String name = StoreAddress.redacted(store);
+        // AuditTrail makes the actor and time; its store field (a folded path) is replaced.
+        AuditRecord r = audit.of(Path.of(name), change, account, schemes, details);
+        return new AuditRecord(r.time(), r.actor(), r.tool(), r.version(), name, r.change(),
                 r.account(), r.schemes(), r.details());
     }
 

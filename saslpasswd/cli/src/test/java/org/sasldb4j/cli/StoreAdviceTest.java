@@ -24,6 +24,9 @@ class StoreAdviceTest {
         // A server store's path() is Path.of(its redacted address), which folds the "//".
         String m = StoreAdvice.message(new StoreNotFoundException(Path.of("postgresql://u@db/mail")));
         assertEquals("postgresql:/u@db/mail: no such store. Create it by adding a user: saslpasswd -c -f ADDRESS USER", m);
+        // a service name survives Path.of
+        assertEquals("service=mail: no such store. Create it by adding a user: saslpasswd -c -f service=mail USER",
+                StoreAdvice.message(new StoreNotFoundException(Path.of("service=mail"))));
     }
 
     @Test

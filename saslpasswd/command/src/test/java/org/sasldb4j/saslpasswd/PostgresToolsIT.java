@@ -65,7 +65,12 @@ class PostgresToolsIT {
     /** Every test starts from a database without the sasldb4j schema: the tools create it. */
     @BeforeEach
     void emptyDatabase() throws Exception {
-        cluster.psql("DROP SCHEMA IF EXISTS sasldb4j CASCADE");
+        sql("DROP SCHEMA IF EXISTS sasldb4j CASCADE");
+    }
+
+    /** psql's output for {@code query}, without the trailing newline. */
+    private static String sql(String query) {
+        return cluster.psql(query).strip();
     }
 
     private Result tool(Function<CliEnvironment, Integer> main, String stdin) {
@@ -114,14 +119,14 @@ class PostgresToolsIT {
         assertEquals(0, r.rc(), r.err());
         assertEquals("", r.err());
         // the schema was created by the tool; the record is in the documented table
-        assertEquals("alice|example.org|userPassword|alice-pw", cluster.psql(
+        assertEquals("alice|example.org|userPassword|alice-pw", sql(
                 "SELECT authid, realm, property, convert_from(value, 'UTF8') FROM sasldb4j.records"));
 
         r = saslpasswd("bob-pw\n", "-p", "-c", "-f", pg, "--schemes", "hashed", "bob@example.org");
         assertEquals(0, r.rc(), r.err());
         try (CredentialStore s = CredentialStore.open(pg, StoreOptions.readOnly())) {
             List<Entry> bob = s.user(UserId.of("bob", "example.org"));
-            assertEquals(List.of("cmusaslsecretARGON2ID", "cmusaslsecretSCRAM-SHA-1", "cmusaslsecretSCRAM-SHA-256"),
+            assertEquals(List.of("authPassword", "sasldb4j.argon2id", "sasldb4j.scram-sha-256"),
                     bob.stream().map(Entry::property).toList());
             PasswordVerifier v = new PasswordVerifier(SecretSet.HASHED);
             assertEquals(PasswordVerifier.Outcome.MATCH, v.verify(bob, "bob-pw".toCharArray()));
@@ -132,9 +137,9 @@ class PostgresToolsIT {
         r = list("-f", pg);
         assertEquals(0, r.rc(), r.err());
         assertEquals("alice@example.org: userPassword\n"
-                + "bob@example.org: cmusaslsecretARGON2ID\n"
-                + "bob@example.org: cmusaslsecretSCRAM-SHA-1\n"
-                + "bob@example.org: cmusaslsecretSCRAM-SHA-256\n", r.out());
+                + "bob@example.org: authPassword\n"
+                + "bob@example.org: sasldb4j.argon2id\n"
+                + "bob@example.org: sasldb4j.scram-sha-256\n", r.out());
         // the store operand works like -f, as for files
         assertEquals(r.out(), list(pg).out());
 
@@ -145,8 +150,17 @@ class PostgresToolsIT {
         assertTrue(r.out().contains("\"authid\": \"alice\", \"realm\": \"example.org\""), r.out());
         assertTrue(r.out().matches("(?s).*\"alice\".*\"disabled\": true.*\"bob\".*\"disabled\": false.*"), r.out());
         assertFalse(r.out().contains("alice-pw") || r.out().contains("bob-pw"), "a value in the listing");
-        assertEquals("", cluster.psql("SELECT \"user\" FROM sasldb4j.dovecot_passdb WHERE authid = 'alice'"),
+        assertEquals("", sql("SELECT \"user\" FROM sasldb4j.dovecot_passdb WHERE authid = 'alice'"),
                 "a disabled user is absent from the Dovecot view");
+
+        // the audit trail names the server by its address, never a folded path
+        Path log = dir.resolve("audit.log");
+        r = saslpasswd("", "--disable", "--audit-log", log.toString(), "-f", pg, "bob@example.org");
+        assertEquals(0, r.rc(), r.err());
+        String audit = Files.readString(log, UTF_8);
+        assertTrue(audit.contains("\"store\":\"" + cluster.url() + "?passfile="), audit);
+        assertTrue(audit.contains("\"change\":\"disabled\""), audit);
+        assertEquals(0, saslpasswd("", "--enable", "-f", pg, "bob@example.org").rc());
 
         r = saslpasswd("", "--enable", "-f", pg, "alice@example.org");
         assertEquals(0, r.rc(), r.err());
@@ -155,15 +169,15 @@ class PostgresToolsIT {
 
         r = saslpasswd("new-pw\n", "-p", "-f", pg, "alice@example.org");
         assertEquals(0, r.rc(), r.err());
-        assertEquals("new-pw", cluster.psql("SELECT convert_from(value, 'UTF8') FROM sasldb4j.records"
+        assertEquals("new-pw", sql("SELECT convert_from(value, 'UTF8') FROM sasldb4j.records"
                 + " WHERE authid = 'alice' AND property = 'userPassword'"));
 
         r = saslpasswd("", "-d", "-f", pg, "alice@example.org");
         assertEquals(0, r.rc(), r.err());
         assertEquals("", r.err());
-        assertEquals("bob@example.org: cmusaslsecretARGON2ID\n"
-                + "bob@example.org: cmusaslsecretSCRAM-SHA-1\n"
-                + "bob@example.org: cmusaslsecretSCRAM-SHA-256\n", list("-f", pg).out());
+        assertEquals("bob@example.org: authPassword\n"
+                + "bob@example.org: sasldb4j.argon2id\n"
+                + "bob@example.org: sasldb4j.scram-sha-256\n", list("-f", pg).out());
         r = saslpasswd("", "-d", "-f", pg, "alice@example.org");
         assertEquals(0, r.rc(), r.err());
         assertEquals("saslpasswd: user not found: alice@example.org (nothing deleted)\n", r.err());
@@ -174,7 +188,7 @@ class PostgresToolsIT {
         Result r = saslpasswd("", "-d", "-f", cluster.address(), "alice@example.org");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.err().startsWith("saslpasswd: user not found: alice@example.org (nothing deleted)"), r.err());
-        assertEquals("", cluster.psql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
+        assertEquals("", sql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
         // listing a database without the schema: the store is missing, one line, exit 1
         r = list("-f", cluster.address());
         assertEquals(1, r.rc(), r.err());
@@ -192,7 +206,7 @@ class PostgresToolsIT {
         }
         Result r = saslpasswd(batch.toString(), "--batch", "-", "-f", cluster.address());
         assertEquals(0, r.rc(), r.err());
-        assertEquals("200", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+        assertEquals("200", sql("SELECT count(*) FROM sasldb4j.records"));
         try (CredentialStore s = CredentialStore.open(cluster.address(), StoreOptions.readOnly())) {
             assertArrayEquals("pw-1".getBytes(UTF_8), s.get(UserId.of("user1", "example.org"), "userPassword").orElseThrow());
             assertTrue(s.get(UserId.of("user3", "example.org"), "userPassword").isEmpty());
@@ -200,7 +214,7 @@ class PostgresToolsIT {
         // hashed, into the existing store
         r = saslpasswd("add hashed@example.org s3cret\n", "--batch", "-", "-n", "-f", cluster.address());
         assertEquals(0, r.rc(), r.err());
-        assertEquals("3", cluster.psql("SELECT count(*) FROM sasldb4j.records WHERE authid = 'hashed'"));
+        assertEquals("3", sql("SELECT count(*) FROM sasldb4j.records WHERE authid = 'hashed'"));
     }
 
     /**
@@ -223,7 +237,7 @@ class PostgresToolsIT {
         assertTrue(r.out().contains("copied: 9 records, 9 users, 5 realms"), r.out());
         assertTrue(r.out().contains("verified: every copied record was read back from postgresql://"), r.out());
         assertTrue(r.out().contains("target: postgresql://sasldb4j@127.0.0.1:"), r.out());
-        assertEquals("9", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+        assertEquals("9", sql("SELECT count(*) FROM sasldb4j.records"));
 
         Path back = dir.resolve("back.lmdb");
         r = convert(pg, back.toString());
@@ -245,7 +259,7 @@ class PostgresToolsIT {
         assertEquals(expected, records(pg));
 
         // LMDB -> PostgreSQL as a fresh target too
-        cluster.psql("DROP SCHEMA sasldb4j CASCADE");
+        sql("DROP SCHEMA sasldb4j CASCADE");
         r = convert(back.toString(), pg);
         assertEquals(0, r.rc(), r.err());
         assertEquals(expected, records(pg));
@@ -268,8 +282,8 @@ class PostgresToolsIT {
         assertTrue(r.err().contains("LMDB"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         // the schema may have been created (empty); no record was
-        if (!cluster.psql("SELECT to_regclass('sasldb4j.records')").isEmpty()) {
-            assertEquals("0", cluster.psql("SELECT count(*) FROM sasldb4j.records"));
+        if (!sql("SELECT to_regclass('sasldb4j.records')").isEmpty()) {
+            assertEquals("0", sql("SELECT count(*) FROM sasldb4j.records"));
         }
     }
 
@@ -287,7 +301,7 @@ class PostgresToolsIT {
             assertFalse(other.err().contains(password), other.err());
             assertTrue(other.err().contains("PGPASSWORD"), other.err());
         }
-        assertEquals("", cluster.psql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
+        assertEquals("", sql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
     }
 
     /** The application role's password, from the cluster's pgpass file. */

@@ -15,7 +15,12 @@ import java.util.regex.Pattern;
  * in a URI given on the command line (others can read argv).
  */
 public final class StoreAddress {
-    private static final Pattern USERINFO_PASSWORD = Pattern.compile("^(postgres(?:ql)?://[^/?#@:]*):[^/?#@]*@",
+    /**
+     * User info up to the last {@code @} before any {@code ?}: wider than libpq's parse (which
+     * stops at the first {@code /}), so that a password containing an unencoded {@code /} or
+     * {@code @} is hidden too. Hiding too much is harmless; showing a password is not.
+     */
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("^(postgres(?:ql)?://[^?:@]*):[^?]*@",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern QUERY_PASSWORD = Pattern.compile("([?&]password=)[^&#]*", Pattern.CASE_INSENSITIVE);
 

@@ -165,7 +165,7 @@ final class MetricsEndpoint implements LoginObserver, AutoCloseable {
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("sasldb_authd_replica_state")
-                .help("1 for the replica's state now (following, copying, unreachable, stopped), 0 for the others")
+                .help("1 for the replica's state now (starting, following, copying, unreachable, stopped), 0 for the others")
                 .labelNames("state").callback(cb -> {
                     Replica.Status s = ctx.replicaStatus();
                     if (s != null) {

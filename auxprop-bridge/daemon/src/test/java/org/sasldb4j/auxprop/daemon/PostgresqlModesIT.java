@@ -307,6 +307,21 @@ class PostgresqlModesIT {
     }
 
     @Test
+    void checkConfigReachesTheDatabase() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Files.writeString(dir.resolve("none.conf"), "# empty\n");
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                AuthdCommand.class.getName(), "--config", dir.resolve("none.conf").toString(),
+                "--saslauthd-socket", mux("e").toString(), "-f", url(), "--check-config").redirectErrorStream(true);
+        pb.environment().put("PGPASSFILE", clusterDir.resolve("pgpass").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("configuration OK"), out);
+    }
+
+    @Test
     void aPasswordInTheAddressOnTheCommandLineIsRefused() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Files.writeString(dir.resolve("none.conf"), "# empty\n");

@@ -13,9 +13,9 @@ import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreAddress;
 
 /**
- * The two ways libpq names a connection, parsed into libpq keywords (docs/reference/libpq.md,
- * "Connection strings"): a URI {@code postgresql://[user[:password]@][host][:port][/dbname][?k=v&...]}
- * and a keyword/value string {@code service=NAME [key=value ...]}.
+ * The two ways libpq names a connection, parsed into libpq keywords (docs/reference/libpq.md §1):
+ * a URI {@code postgresql://[user[:password]@][host][:port][/dbname][?k=v&...]} and a
+ * keyword/value string {@code service=NAME [key=value ...]}.
  *
  * <p>Only the keywords sasldb4j passes on are accepted; libpq also refuses what it does not know,
  * so a typo is an error rather than a silently different connection.

@@ -12,9 +12,9 @@ import org.postgresql.plugin.AuthenticationRequestType;
 /**
  * Hands a password to pgjdbc as a char array, only when the server asks for one.
  *
- * <p>pgjdbc takes a password either as a String connection property (immutable, never wiped) or
- * from an {@link AuthenticationPlugin} named by class, which it instantiates with the connection's
- * properties and whose result it wipes after use. {@link PgConnector#connect} parks the password
+ * <p>pgjdbc (docs/reference/libpq.md §6.2) takes a password either as a String connection
+ * property (immutable, never wiped) or from an {@link AuthenticationPlugin} named by class,
+ * which it instantiates with the connection's properties and whose result it wipes after use. {@link PgConnector#connect} parks the password
  * here under a random token, names this class and the token in the properties, and withdraws it
  * when the connection attempt ends.
  *

@@ -18,7 +18,7 @@ import org.sasldb4j.store.StoreException;
 /**
  * How to reach a PostgreSQL store, resolved the way libpq resolves a connection, so that a name
  * that works with {@code psql} works here (docs/postgresql.md; the libpq facts relied on are in
- * docs/reference/libpq.md):
+ * docs/reference/libpq.md §1 to §6):
  *
  * <ul>
  *   <li>the name: a URI {@code postgresql://[user@]host[:port][/dbname][?key=value&...]} or a
@@ -128,6 +128,14 @@ public final class PgConnector {
                 w -> LOG.log(System.Logger.Level.WARNING, w));
     }
 
+    /**
+     * {@link #of(String)} with warnings (one line each, never a secret: e.g. an unsafe password
+     * file ignored) sent to {@code warnings}, for a command that prints its own diagnostics.
+     */
+    public static PgConnector of(String address, Consumer<String> warnings) {
+        return of(address, System::getenv, Path.of(System.getProperty("user.home")), warnings);
+    }
+
     /** {@link #of(String)} with the environment, home directory and warning sink given (tests, embedders). */
     static PgConnector of(String address, Function<String, String> getenv, Path home, Consumer<String> warnings) {
         if (!StoreAddress.isServer(address)) {
@@ -162,7 +170,9 @@ public final class PgConnector {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ConnInfo.bad(address, "invalid " + what + " '" + text + "'");
+            // The text itself is not shown: in a malformed URI it may be part of a password.
+            throw ConnInfo.bad(address, "invalid " + what + " (a whole number"
+                    + (min > 0 ? " from " + min + " to " + max : "") + ")");
         }
     }
 
@@ -227,7 +237,8 @@ public final class PgConnector {
         Properties p = new Properties();
         p.setProperty("user", user);
         // An empty password property keeps pgjdbc from reading ~/.pgpass itself (it does not
-        // check the file's permissions); the real one comes from the plugin, only if asked.
+        // check the file's permissions: docs/reference/libpq.md §6.2); the real one comes from
+        // the plugin, only if asked.
         p.setProperty("password", "");
         p.setProperty("authenticationPluginClassName", PasswordHandoff.class.getName());
         if (token != null) {

@@ -11,9 +11,10 @@ import org.postgresql.util.ServerErrorMessage;
 import org.sasldb4j.store.StoreException;
 
 /**
- * One line for the user from a PostgreSQL failure, chosen by SQLState (docs/postgresql.md,
- * "Errors"). Server messages are quoted (they never contain a password: the server does not echo
- * one), pgjdbc's own only for states not recognised here, first line only, no stack trace.
+ * One line for the user from a PostgreSQL failure, chosen by SQLState (docs/postgresql.md §3;
+ * the codes: docs/reference/libpq.md §7). Server messages are quoted (they never contain a
+ * password: the server does not echo one), pgjdbc's own only for states not recognised here,
+ * first line only, no stack trace.
  */
 final class PgErrors {
     private PgErrors() {}
@@ -127,7 +128,7 @@ final class PgErrors {
     static StoreException failure(String what, String name, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = switch (state) {
-            case "42501" -> "permission denied: " + serverMessage(e) + " (grants: see docs/postgresql.md)";
+            case "42501" -> serverMessage(e) + " (grants: see docs/postgresql.md)";
             case "25006" -> "the server is read-only (a standby?): " + serverMessage(e);
             case "57014" -> "the statement was cancelled (statement_timeout?)";
             default -> isConnectionLoss(e) ? "lost the connection to the server: " + firstLine(e) : firstLine(e);

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * lines {@code hostname:port:database:username:password}, the first matching line wins, each of
  * the first four fields may be {@code *}, {@code \} escapes {@code :} and {@code \}. A file that
  * its group or others may access, or that is not a regular file, is ignored with a warning, as
- * libpq does (docs/reference/libpq.md, "The password file").
+ * libpq does (docs/reference/libpq.md §3).
  *
  * <p><b>Security:</b> the file is read as bytes and decoded into a char array; both are wiped,
  * and only the matching password leaves, as a char array the caller wipes.

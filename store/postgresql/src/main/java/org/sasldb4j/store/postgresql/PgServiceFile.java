@@ -15,7 +15,7 @@ import org.sasldb4j.store.StoreException;
  * {@code keyword=value} lines, {@code #} comments. The user's file ({@code PGSERVICEFILE}, else
  * {@code ~/.pg_service.conf}) is searched first, then the system's ({@code PGSYSCONFDIR/pg_service.conf},
  * else Debian's {@code /etc/postgresql-common/pg_service.conf}); the first file that defines the
- * service gives all of its settings (docs/reference/libpq.md, "The service file").
+ * service gives all of its settings (docs/reference/libpq.md §4).
  */
 final class PgServiceFile {
     /** Debian's libpq is built with this sysconfdir. */

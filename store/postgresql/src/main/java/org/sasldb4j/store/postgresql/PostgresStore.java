@@ -259,6 +259,10 @@ final class PostgresStore implements CredentialStore {
         } finally {
             lock.unlock();
         }
+        closeStatsConnection();
+    }
+
+    private void closeStatsConnection() {
         statsLock.lock();
         try {
             if (statsConnection != null) {

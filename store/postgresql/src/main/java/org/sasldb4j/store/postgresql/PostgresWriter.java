@@ -171,10 +171,11 @@ final class PostgresWriter implements StoreWriter {
 
     /** Sends the pending puts. */
     void flush() throws SQLException {
-        if (pending > 0) {
+        PreparedStatement batch = puts;
+        if (pending > 0 && batch != null) {
             pending = 0;
             try {
-                puts.executeBatch();
+                batch.executeBatch();
             } catch (java.sql.BatchUpdateException e) {
                 // The batch's own message quotes the statement with its values (passwords): only
                 // the server's error, next in the chain, goes on.

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.postgresql.PGConnection;
@@ -42,6 +43,8 @@ public final class Replica implements AutoCloseable {
 
     /** What the replica is doing. */
     public enum State {
+        /** Serving the existing copy; not yet in touch with the database since the start. */
+        STARTING,
         /** Making a full copy (the first, or a re-copy); the previous copy is served meanwhile. */
         COPYING,
         /** Connected and caught up as of the last check. */
@@ -100,15 +103,12 @@ public final class Replica implements AutoCloseable {
     private final Logger log;
     private final ReplicaSync sync;
     private final ReplicaFile replica;
-    private final CredentialStore view;
     private final Thread follower;
     private volatile State state;
     private volatile long appliedSeq;
     private volatile Instant lastSync;
     private volatile boolean closed;
     private volatile Connection connection;
-    private Instant unreachableSince;
-    private Instant unreachableLogged;
 
     private Replica(ReplicaSource source, Path file, Settings settings, Logger log, ReplicaFile replica,
             ReplicaPosition position) {
@@ -117,11 +117,10 @@ public final class Replica implements AutoCloseable {
         this.settings = settings;
         this.log = log;
         this.replica = replica;
-        this.view = replica.view();
         this.sync = new ReplicaSync(settings.maxPending());
         this.appliedSeq = position.appliedSeq();
         this.lastSync = position.syncedAt();
-        this.state = State.FOLLOWING;
+        this.state = State.STARTING;
         this.follower = new Thread(this::follow, "sasldb4j-replica");
         follower.setDaemon(true);
     }
@@ -164,7 +163,12 @@ public final class Replica implements AutoCloseable {
                     + at.appliedSeq() + ", last in step with the database at " + at.syncedAt()
                     + "); following the database from there");
         } else {
-            String why = !exists ? "no replica yet" : position == null ? "no position file " + ReplicaPosition.fileOf(file)
+            if (exists && position == null && !isEmpty(file)) {
+                // Never overwrite what may be a store of its own (-f /etc/sasldb2 by mistake).
+                throw new StoreException("replica " + file + ": the file exists but is not a replica (no "
+                        + ReplicaPosition.fileOf(file) + " beside it); remove it or choose another file for the replica");
+            }
+            String why = !exists ? "no replica yet" : position == null ? "an empty file"
                     : "the replica was made from " + position.source();
             log.info(() -> "replica " + file + ": " + why + "; copying " + source.name());
             ReplicaSync.Copied copied;
@@ -178,9 +182,10 @@ public final class Replica implements AutoCloseable {
                 throw new StoreException("replica " + file + ": cannot make the first copy of " + source.name() + ": "
                         + e.getMessage(), e);
             }
-            replica = ReplicaFile.install(file);
+            // The position first: a crash before the rename leaves no replica, so the next start copies again.
             position = new ReplicaPosition(source.name(), copied.seq(), Instant.now());
             position.write(file);
+            replica = ReplicaFile.install(file);
             log.info(copied.describe("replica " + file + ": first copy of " + source.name() + " done"));
         }
         Replica r = new Replica(source, file, settings, log, replica, position);
@@ -188,9 +193,17 @@ public final class Replica implements AutoCloseable {
         return r;
     }
 
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The replica for reading (logins): read-only; closing it does nothing, close the replica. */
     public CredentialStore store() {
-        return view;
+        return replica.view();
     }
 
     /** The replica file. */
@@ -214,6 +227,7 @@ public final class Replica implements AutoCloseable {
 
     /** The follower thread: connect, check, wait for a notification or the poll interval; again. */
     private void follow() {
+        Outage outage = new Outage();
         Duration backoff = Duration.ofSeconds(1);
         boolean announced = false;
         while (!closed) {
@@ -228,7 +242,7 @@ public final class Replica implements AutoCloseable {
                     c.commit(); // LISTEN takes effect at commit
                     connection = c;
                 }
-                checkOnce(c);
+                checkOnce(c, outage);
                 backoff = Duration.ofSeconds(1);
                 if (!announced) {
                     announced = true;
@@ -242,7 +256,7 @@ public final class Replica implements AutoCloseable {
                     break;
                 }
                 dropConnection();
-                unreachable(e);
+                unreachable(e, outage);
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
                         : backoff.multipliedBy(2);
@@ -260,9 +274,9 @@ public final class Replica implements AutoCloseable {
     }
 
     /** One check of the change log; applies or copies what it finds. */
-    private void checkOnce(Connection c) throws SQLException {
+    private void checkOnce(Connection c, Outage outage) throws SQLException {
         ReplicaSync.Outcome o = sync.check(c, file, replica, appliedSeq);
-        if (o.copy() != null) {
+        if (o.copyReason() != null) {
             state = State.COPYING;
             log.info(() -> "replica " + file + ": copying " + source.name() + " afresh: " + o.copyReason());
             ReplicaSync.Copied copied = sync.copy(c, file);
@@ -277,12 +291,12 @@ public final class Replica implements AutoCloseable {
             }
             advance(o.seq());
         }
-        if (unreachableSince != null) {
-            Duration stale = Duration.between(unreachableSince, Instant.now());
+        if (outage.since.get() != null) {
+            Duration stale = Duration.between(outage.since.get(), Instant.now());
             log.info(() -> "replica " + file + ": " + source.name() + " reachable again; caught up (seq " + appliedSeq
                     + ") after " + seconds(stale) + " unreachable");
-            unreachableSince = null;
-            unreachableLogged = null;
+            outage.since.set(null);
+            outage.logged.set(null);
         }
         state = State.FOLLOWING;
     }
@@ -296,21 +310,27 @@ public final class Replica implements AutoCloseable {
         lastSync = now;
     }
 
-    private void unreachable(Exception e) {
+    private void unreachable(Exception e, Outage outage) {
         state = State.UNREACHABLE;
         Instant now = Instant.now();
         String why = e instanceof SQLException se ? ReplicaSync.describe(se) : e.getMessage();
-        if (unreachableSince == null) {
-            unreachableSince = now;
-            unreachableLogged = now;
+        if (outage.since.get() == null) {
+            outage.since.set(now);
+            outage.logged.set(now);
             log.warning(() -> "replica " + file + ": database " + source.name() + " unreachable (" + why
                     + "); serving the last copy (seq " + appliedSeq + ", " + seconds(status().staleness())
                     + " stale); reconnecting");
-        } else if (Duration.between(unreachableLogged, now).compareTo(settings.unreachableLogInterval()) >= 0) {
-            unreachableLogged = now;
+        } else if (Duration.between(outage.logged.get(), now).compareTo(settings.unreachableLogInterval()) >= 0) {
+            outage.logged.set(now);
             log.warning(() -> "replica " + file + ": database " + source.name() + " still unreachable (" + why
                     + "); serving the last copy, " + seconds(status().staleness()) + " stale");
         }
+    }
+
+    /** The follower thread's record of an outage: since when, and when it was last logged. */
+    private static final class Outage {
+        final AtomicReference<Instant> since = new AtomicReference<>();
+        final AtomicReference<Instant> logged = new AtomicReference<>();
     }
 
     private static String seconds(Duration d) {

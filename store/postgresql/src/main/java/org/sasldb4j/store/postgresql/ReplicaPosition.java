@@ -58,7 +58,7 @@ record ReplicaPosition(String source, long appliedSeq, Instant syncedAt) {
         Path target = fileOf(replica);
         Path tmp = Path.of(target + ".tmp");
         String text = "# sasldb4j replica position: the change log of " + source + " is applied up to applied-seq\n"
-                + "# (docs/replica.md); delete this file to make the replica copy the database afresh\n"
+                + "# (docs/replica.md); to copy the database afresh, stop the daemon, delete the replica and this file\n"
                 + "source=" + source.replace("\\", "\\\\") + "\n"
                 + "applied-seq=" + appliedSeq + "\n"
                 + "synced-at=" + syncedAt + "\n";

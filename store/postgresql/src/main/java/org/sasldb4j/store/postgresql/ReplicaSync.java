@@ -46,11 +46,7 @@ final class ReplicaSync {
      * log entries of {@code users} users, or, when {@code copyReason} is set, that the database
      * must be copied afresh (nothing was applied).
      */
-    record Outcome(long seq, int changes, int users, String copyReason) {
-        Object copy() {
-            return copyReason;
-        }
-    }
+    record Outcome(long seq, int changes, int users, String copyReason) {}
 
     /** A finished copy: its position, what it holds and how long it took. */
     record Copied(long seq, long users, long records, long nanos) {

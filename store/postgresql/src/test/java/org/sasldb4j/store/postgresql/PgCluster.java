@@ -125,9 +125,39 @@ public final class PgCluster implements AutoCloseable {
         return env;
     }
 
-    /** Runs SQL as the superuser in database sasldb4j; returns psql's unaligned output. */
+    /**
+     * Runs SQL (one or more statements) as the superuser in database sasldb4j, in autocommit,
+     * and returns the last result as {@code psql -At} prints it: rows on lines, columns joined by
+     * {@code |}, booleans {@code t}/{@code f}, null empty. Through JDBC, not the psql program:
+     * a test calls this often.
+     */
     public String psql(String sql) {
-        return script("psql", dir.toString(), "-v", "ON_ERROR_STOP=1", "-At", "-c", sql);
+        try (java.sql.Connection c = PgConnector.of(superAddress()).connect(); java.sql.Statement s = c.createStatement()) {
+            c.setAutoCommit(true);
+            String last = "";
+            boolean isResult = s.execute(sql);
+            while (true) {
+                if (isResult) {
+                    try (java.sql.ResultSet r = s.getResultSet()) {
+                        StringBuilder b = new StringBuilder();
+                        int n = r.getMetaData().getColumnCount();
+                        while (r.next()) {
+                            for (int i = 1; i <= n; i++) {
+                                String v = r.getString(i);
+                                b.append(i > 1 ? "|" : "").append(v == null ? "" : v);
+                            }
+                            b.append('\n');
+                        }
+                        last = b.toString();
+                    }
+                } else if (s.getUpdateCount() == -1) {
+                    return last;
+                }
+                isResult = s.getMoreResults();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+        }
     }
 
     /** Stops the server, keeping its files ({@link #restart()} starts it again). */

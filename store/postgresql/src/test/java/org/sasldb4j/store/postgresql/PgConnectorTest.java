@@ -101,8 +101,9 @@ class PgConnectorTest {
         assertMessage("invalid sslmode 'strict'", () -> of("postgresql://h/db?sslmode=strict"));
         assertMessage("several hosts", () -> of("postgresql://h1,h2/db"));
         assertMessage("Unix-domain socket", () -> of("postgresql://%2Fvar%2Frun%2Fpostgresql/db"));
-        assertMessage("invalid port 'x'", () -> of("postgresql://h:x/db"));
-        assertMessage("invalid port '70000'", () -> of("postgresql://h:70000/db"));
+        assertMessage("invalid port (a whole number from 1 to 65535)", () -> of("postgresql://h:x/db"));
+        assertMessage("invalid port (a whole number from 1 to 65535)", () -> of("postgresql://h:70000/db"));
+        assertMessage("invalid connect_timeout (a whole number)", () -> of("postgresql://h/db?connect_timeout=soon"));
         assertMessage("not a PostgreSQL address", () -> of("/var/lib/sasldb2"));
     }
 
@@ -263,6 +264,16 @@ class PgConnectorTest {
         assertFalse(e.getMessage().contains(SECRET), e.getMessage());
         e = assertThrows(StoreException.class, () -> of("postgresql://admin:" + SECRET + "@h1,h2/users"));
         assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+        // A password with an unencoded '/' or '@' (malformed for libpq) is still hidden.
+        for (String pw : List.of("ab/" + SECRET, SECRET + "@x", "p:" + SECRET)) {
+            e = assertThrows(StoreException.class, () -> of("postgresql://admin:" + pw + "@db:5432/users?bogus=1"));
+            assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+        }
+        e = assertThrows(StoreException.class, () -> of("postgresql://admin:" + SECRET.substring(0, 4) + "/"
+                + SECRET + "@db/users"));
+        assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET.substring(0, 4)), e.getMessage());
+        assertEquals("postgresql://h/db@x", org.sasldb4j.store.StoreAddress.redacted("postgresql://h/db@x"));
     }
 
     @Test

@@ -174,6 +174,83 @@ class PostgresStoreContractIT extends CredentialStoreContract {
         }
     }
 
+    /**
+     * A client that locks a row without taking the writers' advisory lock first (psql, Cyrus) can
+     * deadlock with a sasldb4j writer: PostgreSQL aborts one of them (40P01), and sasldb4j runs
+     * its work again.
+     */
+    @Test
+    void aDeadlockWithAClientThatSkipsTheWritersLockIsRetried() throws Exception {
+        createWithAlice();
+        try (CredentialStore s = create();
+                java.sql.Connection other = PgConnector.of(pg.superAddress()).connect();
+                java.sql.Connection watch = PgConnector.of(pg.superAddress()).connect();
+                java.sql.Statement os = other.createStatement()) {
+            watch.setAutoCommit(true);
+            // This client checks for deadlocks late: the writer is the one PostgreSQL aborts.
+            os.execute("SET deadlock_timeout = '30s'");
+            os.executeQuery("SELECT 1 FROM sasldb4j.records WHERE authid = 'alice' FOR UPDATE").close();
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> s.update(w -> {
+                        runs.incrementAndGet();
+                        w.put(ALICE, "userPassword", bytes("mine"));
+                        w.get(ALICE, "userPassword"); // sends the batched put: waits for alice's row
+                    }));
+            // Until the writer holds the advisory lock and waits for the row.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try (java.sql.Statement q = watch.createStatement(); java.sql.ResultSet r = q.executeQuery(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                + " AND query LIKE 'INSERT INTO sasldb4j.records%'")) {
+                    r.next();
+                    if (r.getInt(1) == 1) {
+                        break;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "the writer never waited for the row");
+                Thread.sleep(20);
+            }
+            // Now this client wants the advisory lock (a statement trigger fires on no rows too).
+            os.executeUpdate("UPDATE sasldb4j.records SET value = value WHERE false");
+            other.commit();
+            writer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(2, runs.get(), "aborted once by the deadlock detector, then run again");
+            assertEquals("mine", new String(s.get(ALICE, "userPassword").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** docs/postgresql.md §5 names every object the schema creates, and the schema creates nothing else. */
+    @Test
+    void theDocsNameEveryObjectOfTheSchema() throws java.io.IOException {
+        try (CredentialStore s = create()) {
+            assertEquals(StoreFormat.POSTGRESQL, s.format());
+        }
+        String objects = pg.psql("SELECT string_agg(x, ' ' ORDER BY x) FROM ("
+                + " SELECT c.relname AS x FROM pg_class c WHERE c.relnamespace = 'sasldb4j'::regnamespace"
+                + "   AND c.relkind IN ('r', 'S', 'v')"
+                + " UNION ALL SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'sasldb4j'::regnamespace"
+                + " UNION ALL SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = 'sasldb4j.records'::regclass"
+                + "   AND NOT t.tgisinternal) o").strip();
+        assertEquals("changes changes_seq dovecot_passdb log_change log_truncate records records_logged_delete"
+                + " records_logged_insert records_logged_truncate records_logged_update schema_version", objects);
+        String doc = java.nio.file.Files.readString(
+                PgCluster.script().getParent().getParent().resolve("docs/postgresql.md"));
+        String section = doc.substring(doc.indexOf("## 5. The schema"), doc.indexOf("## 6. Grants"));
+        for (String name : objects.split(" ")) {
+            assertTrue(section.contains(name), "docs/postgresql.md §5 does not name " + name);
+        }
+    }
+
+    @Test
+    void aDatabaseNotInUtf8IsRefused() {
+        pg.psql("DROP DATABASE IF EXISTS latin");
+        pg.psql("CREATE DATABASE latin OWNER sasldb4j ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+        String address = pg.address().replace("/sasldb4j?", "/latin?");
+        StoreException e = assertThrows(StoreException.class, () -> CredentialStore.open(address, StoreOptions.create()));
+        assertTrue(e.getMessage().contains("the database's encoding is LATIN1; sasldb4j needs UTF8"), e.getMessage());
+    }
+
     private static String pgpassPassword() {
         try {
             for (String line : java.nio.file.Files.readAllLines(pg.pgpass())) {

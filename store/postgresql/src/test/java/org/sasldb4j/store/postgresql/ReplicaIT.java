@@ -187,10 +187,17 @@ class ReplicaIT {
     void copiesAfreshAfterTruncate() throws Exception {
         db.put("erin", "ex.org", "userPassword", "x");
         try (Replica r = Replica.start(db.source(), file, FAST, log)) {
+            // An administrator let a local Cyrus's group read the replica: a re-copy keeps that.
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            Object inode = Files.getAttribute(file, "unix:ino");
             db.sql("TRUNCATE sasldb4j.records", "INSERT INTO sasldb4j.records VALUES ('frank', 'ex.org',"
                     + " 'userPassword', 'y'::bytea)");
             awaitValue(r, "frank", "userPassword", "y");
             assertTrue(r.store().user(UserId.of("erin", "ex.org")).isEmpty(), "truncated away");
+            assertTrue(!inode.equals(Files.getAttribute(file, "unix:ino")), "a new file was renamed into place");
+            assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(file)), "the mode of the file it replaced");
+            assertFalse(Files.exists(Path.of(ReplicaFile.copyPath(file) + "-lock")), "the copy's lock file is gone");
             assertTrue(logged.stream().anyMatch(l -> l.contains("afresh: the records were truncated")),
                     logged.toString());
         }
@@ -227,6 +234,19 @@ class ReplicaIT {
             awaitValue(r, "many9", "userPassword", "pw-many9");
             assertTrue(logged.stream().anyMatch(l -> l.contains("afresh: more than 3 changes pending")),
                     logged.toString());
+        }
+    }
+
+    @Test
+    void aStoreThatIsNotAReplicaIsNeverOverwritten() throws Exception {
+        db.put("kim", "ex.org", "userPassword", "1");
+        try (CredentialStore s = CredentialStore.open(file, StoreOptions.create())) {
+            s.update(w -> w.put(UserId.of("local", "ex.org"), "userPassword", "x".getBytes(StandardCharsets.UTF_8)));
+        }
+        StoreException e = assertThrows(StoreException.class, () -> Replica.start(db.source(), file, FAST, log));
+        assertTrue(e.getMessage().contains("exists but is not a replica"), e.getMessage());
+        try (CredentialStore s = CredentialStore.open(file, StoreOptions.readOnly())) {
+            assertFalse(s.user(UserId.of("local", "ex.org")).isEmpty(), "untouched");
         }
     }
 
