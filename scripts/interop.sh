@@ -5,6 +5,8 @@
 #   path 1  smtpd_sasl_type = dovecot          -> sasldb-authd (Dovecot auth protocol), LMDB store
 #   path 2  Cyrus libsasl, pwcheck_method: saslauthd -> sasldb-authd's saslauthd socket
 #   path 3  Cyrus libsasl, auxprop_plugin: sql, sql_engine: sqlite3 -> sasldb4j SQLite store
+#   path 3 pgsql  the same plugin with sql_engine: pgsql -> sasldb4j PostgreSQL store (a private
+#           cluster, scripts/pg-cluster.sh; users written by saslpasswd; docs/postgresql-readers.md)
 #
 # A private Postfix instance runs from its own config and queue directories under a temporary
 # directory (postfix -c DIR start), on its own ports; the system's /etc/postfix is not read or
@@ -22,7 +24,7 @@ ROOT=$PWD
 export PATH="$PATH:/usr/sbin:/sbin"
 export LC_ALL=C.UTF-8
 BASE=${INTEROP_PORT_BASE:-12525}
-P_DOVECOT=$BASE P_SASLAUTHD=$((BASE + 1)) P_SQL=$((BASE + 2)) P_NOPLAIN=$((BASE + 3))
+P_DOVECOT=$BASE P_SASLAUTHD=$((BASE + 1)) P_SQL=$((BASE + 2)) P_NOPLAIN=$((BASE + 3)) P_PGSQL=$((BASE + 4))
 REALM=example.org
 
 log() { echo "interop: $*" >&2; }
@@ -32,7 +34,7 @@ die() { log "$*"; echo "interop: 0 passed, 1 failed"; exit 1; }
 
 # --- packages --------------------------------------------------------------------------------
 need=()
-for p in postfix swaks sasl2-bin libsasl2-modules libsasl2-modules-sql sqlite3 libdigest-hmac-perl; do
+for p in postfix swaks sasl2-bin libsasl2-modules libsasl2-modules-sql sqlite3 libdigest-hmac-perl postgresql; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -56,6 +58,7 @@ PF=$WORK/postfix
 SASLCONF=$PF/etc/sasl
 SASLNAME=sasldb4j-interop
 AUTHD_PID=
+PG=$WORK/pg
 cleanup() {
     set +e
     if [ -n "$AUTHD_PID" ] && kill -0 "$AUTHD_PID" 2>/dev/null; then
@@ -64,6 +67,7 @@ cleanup() {
         kill -KILL "$AUTHD_PID" 2>/dev/null
     fi
     postfix_instance_stop "$PF"
+    [ -e "$PG/port" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG" >/dev/null 2>&1
     if [ "${INTEROP_KEEP:-}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -105,6 +109,36 @@ for spec in "lmdb:$LMDB" "sqlite:$SQLITE"; do
 done
 chgrp postfix "$SQLITE"* && chmod 0660 "$SQLITE"*
 
+# PostgreSQL store for path 3 pgsql (not needed by the attack replays): a private cluster; the
+# schema and the same users, written by saslpasswd (the password from the cluster's pgpass file,
+# through PGPASSFILE, never on argv). smtpd connects as sasldb4j_cyrus, a role that may only read
+# sasldb4j.records (docs/postgresql-readers.md).
+if [ -z "${INTEROP_ONLY:-}" ]; then
+    PG_URL=$(scripts/pg-cluster.sh start "$PG") || die "could not start a private PostgreSQL cluster"
+    PG_PORT=$(cat "$PG/port")
+    pg_user() {   # user realm password [saslpasswd options]
+        printf '%s' "$3" | PGPASSFILE=$PG/pgpass bin/saslpasswd -p -f "$PG_URL" -u "$2" "${@:4}" "$1" >/dev/null \
+            || die "saslpasswd failed for $1@$2 in $PG_URL"
+    }
+    pg_user alice "$REALM" alicepw -c
+    pg_user carol "$REALM" "$UTF8_PW"
+    pg_user bob other.test bobpw
+    pg_user dis "$REALM" dispw
+    pg_user argon "$REALM" argonpw --schemes argon2id
+    pg_user "o'brien" "$REALM" obrienpw
+    PGPASSFILE=$PG/pgpass bin/saslpasswd --disable -f "$PG_URL" -u "$REALM" dis >/dev/null \
+        || die "saslpasswd --disable failed in $PG_URL"
+    CYRUS_PG_PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    # CREATE ROLE needs the superuser; the GRANTs come from the schema's owner (the tools' role).
+    printf "CREATE ROLE sasldb4j_cyrus LOGIN PASSWORD '%s';\n" "$CYRUS_PG_PW" \
+        | scripts/pg-cluster.sh psql "$PG" -q -v ON_ERROR_STOP=1 >/dev/null || die "CREATE ROLE sasldb4j_cyrus failed"
+    (. "$PG/env" && psql -X -q -v ON_ERROR_STOP=1 >/dev/null) <<'SQL' || die "GRANT to sasldb4j_cyrus failed"
+GRANT CONNECT ON DATABASE sasldb4j TO sasldb4j_cyrus;
+GRANT USAGE ON SCHEMA sasldb4j TO sasldb4j_cyrus;
+GRANT SELECT ON sasldb4j.records TO sasldb4j_cyrus;
+SQL
+fi
+
 # --- private Postfix instance ------------------------------------------------------------------
 # One smtpd per SASL path under test; the entries differ only in their port and -o values.
 postfix_instance_write "$PF" "$REALM" "$WORK" <<EOF
@@ -125,6 +159,12 @@ postfix_instance_write "$PF" "$REALM" "$WORK" <<EOF
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_sasl_type=cyrus
   -o smtpd_sasl_path=$SASLNAME-sql
+  -o smtpd_sasl_security_options=noanonymous
+127.0.0.1:$P_PGSQL inet n - n - - smtpd
+  -o syslog_name=postfix/interop-pgsql
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=cyrus
+  -o smtpd_sasl_path=$SASLNAME-pgsql
   -o smtpd_sasl_security_options=noanonymous
 127.0.0.1:$P_NOPLAIN inet n - n - - smtpd
   -o syslog_name=postfix/interop-noplaintext
@@ -150,6 +190,24 @@ sql_select: SELECT value FROM sasldb WHERE authid = '%u' AND realm = '%r' AND pr
 mech_list: PLAIN LOGIN CRAM-MD5
 EOF
 chmod 0644 "$SASLCONF/$SASLNAME"-*.conf
+# The same plugin on PostgreSQL. Cyrus substitutes %u, %r, %p (escaped by libpq) and takes the
+# first column of the first row; values are bytea, convert_from makes them text. This file holds
+# the database password: readable by smtpd (group postfix) and root only.
+if [ -z "${INTEROP_ONLY:-}" ]; then
+    (umask 027; cat > "$SASLCONF/$SASLNAME-pgsql.conf" <<EOF
+pwcheck_method: auxprop
+auxprop_plugin: sql
+sql_engine: pgsql
+sql_hostnames: 127.0.0.1:$PG_PORT
+sql_user: sasldb4j_cyrus
+sql_passwd: $CYRUS_PG_PW
+sql_database: sasldb4j
+sql_select: SELECT convert_from(value, 'UTF8') FROM sasldb4j.records WHERE authid = '%u' AND realm = '%r' AND property = '%p' AND NOT EXISTS (SELECT 1 FROM sasldb4j.records WHERE authid = '%u' AND realm = '%r' AND property = 'sasldb4j.disabled')
+mech_list: PLAIN LOGIN CRAM-MD5
+EOF
+    )
+    chown root:postfix "$SASLCONF/$SASLNAME-pgsql.conf" && chmod 0640 "$SASLCONF/$SASLNAME-pgsql.conf"
+fi
 postfix_instance "$PF" check
 postfix_instance "$PF" start
 
@@ -226,11 +284,17 @@ ehlo "path2 saslauthd EHLO mechanisms" "$P_SASLAUTHD" "PLAIN LOGIN"
 run_path "path2 saslauthd" "$P_SASLAUTHD" yes PLAIN LOGIN
 ehlo "path3 sql EHLO mechanisms" "$P_SQL" "PLAIN LOGIN CRAM-MD5"
 run_path "path3 sql" "$P_SQL" no PLAIN LOGIN CRAM-MD5
+ehlo "path3 pgsql EHLO mechanisms" "$P_PGSQL" "PLAIN LOGIN CRAM-MD5"
+run_path "path3 pgsql" "$P_PGSQL" no PLAIN LOGIN CRAM-MD5
+# Unlike sqlite3 (docs/sqlite.md, "Cyrus's sqlite3 quoting defect"), libpq quotes an apostrophe.
+check "path3 pgsql PLAIN apostrophe in the user id" "$P_PGSQL" PLAIN "o'brien@$REALM" obrienpw 235
+check "path3 pgsql PLAIN apostrophe in the user id, wrong password" "$P_PGSQL" PLAIN "o'brien@$REALM" wrongpw 535
 
 # A change made with saslpasswd while everything runs counts at the next login.
 printf 'newpw' | bin/saslpasswd -p -c -f "$LMDB" -u "$REALM" alice >/dev/null
 printf 'newpw' | bin/saslpasswd -p -c -f "$SQLITE" --backend sqlite -u "$REALM" alice >/dev/null
-for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD" "path3 sql:$P_SQL"; do
+printf 'newpw' | PGPASSFILE=$PG/pgpass bin/saslpasswd -p -c -f "$PG_URL" -u "$REALM" alice >/dev/null
+for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD" "path3 sql:$P_SQL" "path3 pgsql:$P_PGSQL"; do
     check "${spec%%:*} PLAIN password changed: new" "${spec#*:}" PLAIN alice@$REALM newpw 235
     check "${spec%%:*} PLAIN password changed: old" "${spec#*:}" PLAIN alice@$REALM alicepw 535
 done
@@ -239,6 +303,7 @@ done
 # plaintext, which every mechanism uses first: the old password kept logging in, the new one failed.)
 printf 'hashedpw' | bin/saslpasswd -p -n -f "$LMDB" -u "$REALM" alice >/dev/null
 printf 'hashedpw' | bin/saslpasswd -p -n -f "$SQLITE" --backend sqlite -u "$REALM" alice >/dev/null
+printf 'hashedpw' | PGPASSFILE=$PG/pgpass bin/saslpasswd -p -n -f "$PG_URL" -u "$REALM" alice >/dev/null
 for spec in "path1 dovecot:$P_DOVECOT" "path2 saslauthd:$P_SASLAUTHD"; do
     check "${spec%%:*} PLAIN changed with -n: new" "${spec#*:}" PLAIN alice@$REALM hashedpw 235
     check "${spec%%:*} PLAIN changed with -n: old" "${spec#*:}" PLAIN alice@$REALM newpw 535
@@ -246,6 +311,16 @@ done
 # libsasl's PLAIN needs a plaintext, so through the sql plugin the hashed-only user cannot log in at all.
 check "path3 sql PLAIN changed with -n: old" "$P_SQL" PLAIN alice@$REALM newpw 535
 check "path3 sql PLAIN changed with -n: new (no plaintext for libsasl)" "$P_SQL" PLAIN alice@$REALM hashedpw 535
+check "path3 pgsql PLAIN changed with -n: old" "$P_PGSQL" PLAIN alice@$REALM newpw 535
+check "path3 pgsql PLAIN changed with -n: new (no plaintext for libsasl)" "$P_PGSQL" PLAIN alice@$REALM hashedpw 535
+
+# The database stopped: the sql plugin has no copy and every login fails; started again, the
+# next login works.
+printf 'pgpw' | PGPASSFILE=$PG/pgpass bin/saslpasswd -p -f "$PG_URL" -u "$REALM" carol >/dev/null
+scripts/pg-cluster.sh halt "$PG"
+check "path3 pgsql database stopped: PLAIN refused" "$P_PGSQL" PLAIN carol@$REALM pgpw 454
+scripts/pg-cluster.sh start "$PG" >/dev/null || die "the PostgreSQL cluster did not start again"
+check "path3 pgsql database started again: PLAIN" "$P_PGSQL" PLAIN carol@$REALM pgpw 235
 
 # testsaslauthd straight at the daemon's saslauthd socket
 out=$(testsaslauthd -f "$WORK/run/mux" -s smtp -u argon -r "$REALM" -p argonpw 2>&1)

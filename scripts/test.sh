@@ -5,7 +5,9 @@
 # cases against the real saslpasswd2 / sasldblistusers2, module saslpasswd/compat; scripts/compat.sh
 # runs those alone), installs and purges the .deb and runs the .tar.gz it built
 # (scripts/package-test.sh), and the end-to-end check of a real Postfix
-# authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin (swaks, 127.0.0.1),
+# authenticating through sasldb-authd, Cyrus saslauthd and Cyrus's sql plugin on SQLite and on
+# PostgreSQL (swaks, 127.0.0.1), Dovecot's passdb sql on the PostgreSQL store
+# (scripts/dovecot-pgsql.sh: plaintext, Argon2id-only and SCRAM-SHA-256-only users),
 # the fail2ban filter against a real log of the daemon (scripts/fail2ban-check.sh, fail2ban-regex),
 # then the attack replays that need real servers (scripts/attack.sh --scripts-only: the
 # attack-tagged JUnit replays already ran inside mvn verify, which excludes no tag),
@@ -21,6 +23,7 @@ mvn -B -ntp verify
 scripts/package-test.sh
 scripts/interop.sh
 scripts/fleet-e2e.sh
+scripts/dovecot-pgsql.sh
 scripts/fail2ban-check.sh
 scripts/attack.sh --scripts-only
 scripts/soak.sh 120
