@@ -29,6 +29,8 @@ REALM=example.org
 
 log() { echo "interop: $*" >&2; }
 die() { log "$*"; echo "interop: 0 passed, 1 failed"; exit 1; }
+# shellcheck source=lib/postfix-instance.bash
+. scripts/lib/postfix-instance.bash
 
 # --- packages --------------------------------------------------------------------------------
 need=()
@@ -64,13 +66,7 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$AUTHD_PID" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$AUTHD_PID" 2>/dev/null
     fi
-    if [ -f "$PF/etc/main.cf" ]; then
-        postfix -c "$PF/etc" stop >/dev/null 2>&1
-        local mp
-        mp=$(head -1 "$PF/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
-        for _ in $(seq 50); do { [ -n "$mp" ] && kill -0 "$mp" 2>/dev/null; } || break; sleep 0.1; done
-        [ -n "$mp" ] && kill -KILL "$mp" 2>/dev/null
-    fi
+    postfix_instance_stop "$PF"
     [ -e "$PG/port" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG" >/dev/null 2>&1
     if [ "${INTEROP_KEEP:-}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
@@ -144,31 +140,8 @@ SQL
 fi
 
 # --- private Postfix instance ------------------------------------------------------------------
-mkdir -p "$PF/etc" "$PF/spool" "$PF/data"
-chown postfix "$PF/data"
-cat > "$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PF/spool
-data_directory = $PF/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = $REALM
-mydomain = $REALM
-myorigin = $REALM
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-smtpd_tls_security_level = none
-smtpd_relay_restrictions = permit_sasl_authenticated, reject
-maillog_file = $PF/maillog
-maillog_file_prefixes = $WORK
-smtpd_banner = \$myhostname ESMTP interop
-EOF
 # One smtpd per SASL path under test; the entries differ only in their port and -o values.
-cat > "$PF/etc/master.cf" <<EOF
+postfix_instance_write "$PF" "$REALM" "$WORK" <<EOF
 127.0.0.1:$P_DOVECOT inet n - n - - smtpd
   -o syslog_name=postfix/interop-dovecot
   -o smtpd_sasl_auth_enable=yes
@@ -199,25 +172,6 @@ cat > "$PF/etc/master.cf" <<EOF
   -o smtpd_sasl_type=dovecot
   -o smtpd_sasl_path=private/auth
   -o smtpd_sasl_security_options=noanonymous,noplaintext
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 mkdir -p "$SASLCONF"
 cat > "$SASLCONF/$SASLNAME-saslauthd.conf" <<EOF
@@ -254,15 +208,8 @@ EOF
     )
     chown root:postfix "$SASLCONF/$SASLNAME-pgsql.conf" && chmod 0640 "$SASLCONF/$SASLNAME-pgsql.conf"
 fi
-# Postfix writes its errors to stderr only when that is a terminal: on failure, run it once more
-# under script(1) to show why.
-pf() {
-    postfix -c "$PF/etc" "$1" >/dev/null 2>&1 && return 0
-    command -v script >/dev/null && script -qc "postfix -c '$PF/etc' $1" /dev/null | tail -5 >&2
-    die "postfix $1 failed"
-}
-pf check
-pf start
+postfix_instance "$PF" check
+postfix_instance "$PF" start
 
 # --- sasldb-authd --------------------------------------------------------------------------------
 mkdir -m 0750 "$WORK/run" && chgrp postfix "$WORK/run"

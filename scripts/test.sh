@@ -22,6 +22,7 @@ scripts/unit-check.sh
 mvn -B -ntp verify
 scripts/package-test.sh
 scripts/interop.sh
+scripts/fleet-e2e.sh
 scripts/dovecot-pgsql.sh
 scripts/fail2ban-check.sh
 scripts/attack.sh --scripts-only
