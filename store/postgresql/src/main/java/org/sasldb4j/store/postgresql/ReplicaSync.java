@@ -69,9 +69,19 @@ final class ReplicaSync {
             try (ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM sasldb4j.changes_seq")) {
                 rs.next();
                 seq = rs.getBoolean(2) ? rs.getLong(1) : 0;
-            } finally {
-                st.execute("SELECT pg_advisory_unlock_shared(" + WRITERS_LOCK + ")");
+            } catch (SQLException e) {
+                // The failed statement aborted the transaction, where the unlock would fail too and
+                // its error would hide this one (e.g. a role without SELECT on the sequence).
+                try {
+                    c.rollback();
+                    st.execute("SELECT pg_advisory_unlock_shared(" + WRITERS_LOCK + ")");
+                    c.commit();
+                } catch (SQLException unlock) {
+                    e.addSuppressed(unlock);
+                }
+                throw e;
             }
+            st.execute("SELECT pg_advisory_unlock_shared(" + WRITERS_LOCK + ")");
             return seq;
         }
     }

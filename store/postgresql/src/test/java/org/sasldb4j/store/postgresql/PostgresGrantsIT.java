@@ -107,6 +107,22 @@ class PostgresGrantsIT {
         }
     }
 
+    /** A replica needs the sequence too: without its grant the node failed to start (and said 25P02). */
+    @Test
+    void theNodeRoleKeepsAReplica(@TempDir Path replicaDir) throws Exception {
+        Path file = replicaDir.resolve("sasldb2");
+        try (Replica r = Replica.start(as("sasldb4j_node"), file, Replica.Settings.DEFAULT,
+                java.util.logging.Logger.getLogger("PostgresGrantsIT"))) {
+            for (int i = 0; i < 600 && r.status().state() != Replica.State.FOLLOWING; i++) {
+                Thread.sleep(100);
+            }
+            assertEquals(Replica.State.FOLLOWING, r.status().state(), "replica state as the node role");
+        }
+        try (CredentialStore s = CredentialStore.open(file, StoreOptions.readOnly())) {
+            assertArrayEquals(bytes("p"), s.get(ALICE, "userPassword").orElseThrow());
+        }
+    }
+
     @Test
     void theWriterRoleWritesAndItsChangesAreLogged() {
         int before = Integer.parseInt(pg.psql("SELECT count(*) FROM sasldb4j.changes").strip());
