@@ -22,7 +22,8 @@
 #   F2_PROCS (load processes per node during f2, default 2; 0: no load),
 #   COPY_USERS (1000000), BATCH_USERS (200000), ONLY (a space-separated subset of f1 f2 f3 f4),
 #   BENCH_LABEL (a note printed with the results), BENCH_KEEP=1 (keep the work directory),
-#   F2_LOGLEVEL (the f2 nodes' --log-level, default WARNING; FINE logs every applied change).
+#   F2_LOGLEVEL (the f2 nodes' --log-level, default FINE: each applied change is logged, which the
+#   server-side propagation figures read).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin" LC_ALL=C.UTF-8
@@ -202,8 +203,11 @@ fi
 # --- (f2) propagation under load -------------------------------------------------------------------
 if want f2; then
     printf 'probe0' | bin/saslpasswd -p -c -f "$URL" -u "$REALM" probe >/dev/null || die "saslpasswd probe failed"
-    LOGLEVEL=${F2_LOGLEVEL:-WARNING} start_authd "$WORK/n1.sock" "$WORK/n1.log" --replica-of "$URL" -f "$WORK/n1-replica"
-    LOGLEVEL=${F2_LOGLEVEL:-WARNING} start_authd "$WORK/n2.sock" "$WORK/n2.log" --replica-of "$URL" -f "$WORK/n2-replica"
+    # The server logs each UPDATE as it arrives and the nodes (at FINE) each change they apply: the
+    # time between them is the propagation itself, without the probe's own login round trips.
+    scripts/pg-cluster.sh psql "$PG" -q -c "ALTER SYSTEM SET log_statement = 'mod'" -c 'SELECT pg_reload_conf()' >/dev/null
+    LOGLEVEL=${F2_LOGLEVEL:-FINE} start_authd "$WORK/n1.sock" "$WORK/n1.log" --replica-of "$URL" -f "$WORK/n1-replica"
+    LOGLEVEL=${F2_LOGLEVEL:-FINE} start_authd "$WORK/n2.sock" "$WORK/n2.log" --replica-of "$URL" -f "$WORK/n2-replica"
     wait_login "$WORK/n1.sock" probe@$REALM probe0 30 && wait_login "$WORK/n2.sock" probe@$REALM probe0 30 \
         || die "the nodes do not answer the probe user"
     # Login load on both nodes for the whole measurement (half the f1 load each: two daemons share the cores).
@@ -272,6 +276,32 @@ PY
         F2+=("$r")
     done
     stop_loaders
+    scripts/pg-cluster.sh psql "$PG" -q -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
+    SERVER_SIDE=$(python3 - "$(readlink -f "$PG/cluster")/server.log" "$WORK/n1.log" "$WORK/n2.log" <<'PY'
+import re, sys
+from datetime import datetime, timezone
+ups = []
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC .*statement: UPDATE sasldb4j\.records SET value = convert_to\('probe", line)
+    if m:
+        ups.append(datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc))
+lat = []
+for log in sys.argv[2:]:
+    applied = [datetime.fromisoformat(l.split()[0].replace("Z", "+00:00")) for l in open(log, errors="replace")
+               if ": applied " in l and " replica " in l]
+    for u in ups:
+        after = [a for a in applied if a >= u]
+        if after:
+            lat.append((after[0] - u).total_seconds() * 1000)
+if not lat:
+    sys.exit("no UPDATE in the server log or no applied change in the nodes' logs (F2_LOGLEVEL must be FINE)")
+lat.sort()
+pct = lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 1)
+print("%d %s %s %s" % (len(lat), pct(0.5), pct(0.99), round(lat[-1], 1)))
+PY
+) || SERVER_SIDE="0 - - -"
+    note "f2 server side (samples p50 p99 max): $SERVER_SIDE"
+    read -r SS_N SS_P50 SS_P99 SS_MAX <<<"$SERVER_SIDE"
     if [ "$F2_PROCS" -gt 0 ]; then
         F2_WHAT="each under \`authload.py\` ($F2_PROCS processes x $DEPTH outstanding logins) meanwhile"
     else
@@ -288,7 +318,13 @@ nodes, so 2 samples per change; the time includes the commit):
 
 | | p50 ms (runs) | median p50 | p99 ms (runs) | median p99 |
 |---|---|---|---|---|
-| database -> replica login | ${P50S[*]} | **$(median "${P50S[@]}")** | ${P99S[*]} | **$(median "${P99S[@]}")** |
+| database -> replica login (the probe's view) | ${P50S[*]} | **$(median "${P50S[@]}")** | ${P99S[*]} | **$(median "${P99S[@]}")** |
+| UPDATE received by the server -> applied by the node (logs; all runs, $SS_N samples) | | **$SS_P50** | | **$SS_P99** (max $SS_MAX) |
+
+The first row includes the probe's own login round trips; on a machine saturated by the load, the probe
+process itself is at times descheduled for seconds (its logins then pause on both nodes at the same
+moment in the nodes' logs). The second row is the propagation: from the server's log of each \`UPDATE\`
+(\`log_statement = 'mod'\`) to each node's log of applying it (\`--log-level FINE\`).
 MD
 )
     for p in "${PIDS[@]}"; do stop_authd "$p"; done
