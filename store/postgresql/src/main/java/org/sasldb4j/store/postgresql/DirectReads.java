@@ -55,18 +55,7 @@ public final class DirectReads {
      * @throws StoreException if the database cannot be reached now, in one line
      */
     public static CredentialStore open(String address, int poolSize, Duration poolWait, Duration queryTimeout) {
-        PgConnector connector = PgConnector.of(address);
-        return open(new ReplicaSource() {
-            @Override
-            public Connection connect() {
-                return connector.connect();
-            }
-
-            @Override
-            public String name() {
-                return connector.displayName();
-            }
-        }, poolSize, poolWait, queryTimeout);
+        return open(ReplicaSource.of(PgConnector.of(address)), poolSize, poolWait, queryTimeout);
     }
 
     static CredentialStore open(ReplicaSource source, int poolSize, Duration poolWait, Duration queryTimeout) {

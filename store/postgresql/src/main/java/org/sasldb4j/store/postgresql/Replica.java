@@ -138,18 +138,7 @@ public final class Replica implements AutoCloseable {
      *     or if the replica file cannot be opened (unsafe permissions, not a store)
      */
     public static Replica start(String address, Path file, Settings settings, Logger log) {
-        PgConnector connector = PgConnector.of(address);
-        return start(new ReplicaSource() {
-            @Override
-            public Connection connect() {
-                return connector.connect();
-            }
-
-            @Override
-            public String name() {
-                return connector.displayName();
-            }
-        }, file, settings, log);
+        return start(ReplicaSource.of(PgConnector.of(address)), file, settings, log);
     }
 
     static Replica start(ReplicaSource source, Path file, Settings settings, Logger log) {

@@ -18,4 +18,19 @@ interface ReplicaSource {
 
     /** The database as messages show it, without a password. */
     String name();
+
+    /** Connections from {@code connector}, named as it names the database. */
+    static ReplicaSource of(PgConnector connector) {
+        return new ReplicaSource() {
+            @Override
+            public Connection connect() {
+                return connector.connect();
+            }
+
+            @Override
+            public String name() {
+                return connector.displayName();
+            }
+        };
+    }
 }
