@@ -23,7 +23,9 @@
 #   COPY_USERS (1000000), BATCH_USERS (200000), ONLY (a space-separated subset of f1 f2 f3 f4),
 #   BENCH_LABEL (a note printed with the results), BENCH_KEEP=1 (keep the work directory),
 #   F2_LOGLEVEL (the f2 nodes' --log-level, default FINE: each applied change is logged, which the
-#   server-side propagation figures read).
+#   server-side propagation figures read), F2_PIN=1 (f2 only: the database, the writer and the probe on
+#   CPU 0, the nodes and their load on the other CPUs: as when the database, the administrator and the
+#   client each have a machine of their own, and only the nodes are saturated).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin" LC_ALL=C.UTF-8
@@ -210,12 +212,26 @@ if want f2; then
     LOGLEVEL=${F2_LOGLEVEL:-FINE} start_authd "$WORK/n2.sock" "$WORK/n2.log" --replica-of "$URL" -f "$WORK/n2-replica"
     wait_login "$WORK/n1.sock" probe@$REALM probe0 30 && wait_login "$WORK/n2.sock" probe@$REALM probe0 30 \
         || die "the nodes do not answer the probe user"
+    PIN=() PIN_PROBE=()
+    if [ "${F2_PIN:-0}" = 1 ]; then
+        # The database on CPU 0 (the postmaster and its backends; later backends inherit it) with the
+        # probe and its psql (the client and the administrator, elsewhere in a real fleet); the nodes
+        # and their load on the remaining CPUs.
+        command -v taskset >/dev/null || die "F2_PIN=1 needs taskset (util-linux)"
+        REST="1-$(($(nproc) - 1))"
+        [ "$(nproc)" -ge 2 ] || die "F2_PIN=1 needs at least 2 CPUs"
+        PGPID=$(head -n 1 "$(readlink -f "$PG/cluster")/data/postmaster.pid")
+        for p in "$PGPID" $(pgrep -P "$PGPID"); do taskset -a -p -c 0 "$p" >/dev/null || die "taskset $p failed"; done
+        for p in "${PIDS[@]}"; do taskset -a -p -c "$REST" "$p" >/dev/null || die "taskset $p failed"; done
+        PIN=(taskset -c "$REST") PIN_PROBE=(taskset -c 0)
+        [ "$REST" != 1-1 ] || REST=1
+    fi
     # Login load on both nodes for the whole measurement (half the f1 load each: two daemons share the cores).
     LOAD_SECS=$((CHANGES + 60))
     if [ "$F2_PROCS" -gt 0 ]; then
         # Started directly (not through load()), so that $! is authload.py itself, to be stopped below.
         for n in 1 2; do
-            python3 scripts/authload.py "$WORK/n$n.sock" alice@$REALM alicepw --procs "$F2_PROCS" --depth "$DEPTH" \
+            "${PIN[@]}" python3 scripts/authload.py "$WORK/n$n.sock" alice@$REALM alicepw --procs "$F2_PROCS" --depth "$DEPTH" \
                 --seconds "$LOAD_SECS" --warmup 1 >"$WORK/n$n.load" 2>&1 &
             LOADERS+=("$!")
         done
@@ -271,7 +287,7 @@ print(json.dumps({"samples": len(lat), "p50": pct(0.5), "p99": pct(0.99), "max":
 PY
     F2=()
     for i in $(seq "$RUNS"); do
-        r=$(python3 "$WORK/probe.py" "$WORK/n1.sock" "$WORK/n2.sock" "$((CHANGES / RUNS))" "$REALM") || die "propagation probe failed: $r"
+        r=$("${PIN_PROBE[@]}" python3 "$WORK/probe.py" "$WORK/n1.sock" "$WORK/n2.sock" "$((CHANGES / RUNS))" "$REALM") || die "propagation probe failed: $r"
         note "f2 run $i: $r"
         F2+=("$r")
     done
@@ -295,17 +311,22 @@ for log in sys.argv[2:]:
             lat.append((after[0] - u).total_seconds() * 1000)
 if not lat:
     sys.exit("no UPDATE in the server log or no applied change in the nodes' logs (F2_LOGLEVEL must be FINE)")
-lat.sort()
-pct = lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 1)
-print("%d %s %s %s" % (len(lat), pct(0.5), pct(0.99), round(lat[-1], 1)))
+checks = [int(m.group(1)) for log in sys.argv[2:] for l in open(log, errors="replace")
+          for m in [re.search(r": applied .* in (\d+) ms \(database", l)] if m]
+pct = lambda v, q: round(sorted(v)[min(len(v) - 1, int(q * len(v)))], 1)
+print("%d %s %s %s %s %s" % (len(lat), pct(lat, 0.5), pct(lat, 0.99), round(max(lat), 1),
+      pct(checks, 0.5) if checks else "-", pct(checks, 0.99) if checks else "-"))
 PY
-) || SERVER_SIDE="0 - - -"
-    note "f2 server side (samples p50 p99 max): $SERVER_SIDE"
-    read -r SS_N SS_P50 SS_P99 SS_MAX <<<"$SERVER_SIDE"
+) || SERVER_SIDE="0 - - - - -"
+    note "f2 server side (samples p50 p99 max; the nodes' checks p50 p99): $SERVER_SIDE"
+    read -r SS_N SS_P50 SS_P99 SS_MAX SS_C50 SS_C99 <<<"$SERVER_SIDE"
     if [ "$F2_PROCS" -gt 0 ]; then
         F2_WHAT="each under \`authload.py\` ($F2_PROCS processes x $DEPTH outstanding logins) meanwhile"
     else
         F2_WHAT="without login load (F2_PROCS=0)"
+    fi
+    if [ ${#PIN[@]} -gt 0 ]; then
+        F2_WHAT+="; the database, the probe and its psql pinned to CPU 0, the nodes and their load to CPU $REST (\`F2_PIN=1\`: as when the database, the administrator and the client are on machines of their own, and the nodes are saturated)"
     fi
     P50S=() P99S=()
     for r in "${F2[@]}"; do P50S+=("$(field "$r" p50)"); P99S+=("$(field "$r" p99)"); done
@@ -320,6 +341,7 @@ nodes, so 2 samples per change; the time includes the commit):
 |---|---|---|---|---|
 | database -> replica login (the probe's view) | ${P50S[*]} | **$(median "${P50S[@]}")** | ${P99S[*]} | **$(median "${P99S[@]}")** |
 | UPDATE received by the server -> applied by the node (logs; all runs, $SS_N samples) | | **$SS_P50** | | **$SS_P99** (max $SS_MAX) |
+| of which the node's check (database answer and LMDB write, from its log) | | $SS_C50 | | $SS_C99 |
 
 The first row includes the probe's own login round trips; on a machine saturated by the load, the probe
 process itself is at times descheduled for seconds (its logins then pause on both nodes at the same

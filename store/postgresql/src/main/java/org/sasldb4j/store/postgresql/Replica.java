@@ -207,11 +207,15 @@ public final class Replica implements AutoCloseable {
         return new Status(closed ? State.STOPPED : state, appliedSeq, stale.isNegative() ? Duration.ZERO : stale, last);
     }
 
-    /** Sets the session up for the follower: snapshot reads, and a bound on every wait for the server. */
+    /**
+     * Sets the session up for the follower: snapshot reads (REPEATABLE READ, read only; autocommit
+     * between them, see ReplicaSync), and a bound on every wait for the server.
+     */
     private static void prepare(Connection c, Settings settings) throws SQLException {
         c.setNetworkTimeout(Runnable::run, Math.toIntExact(settings.networkTimeout().toMillis()));
-        c.setAutoCommit(false);
+        c.setAutoCommit(true);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.setReadOnly(true);
     }
 
     /** The follower thread: connect, check, wait for a notification or the poll interval; again. */
@@ -226,9 +230,8 @@ public final class Replica implements AutoCloseable {
                     c = source.connect();
                     prepare(c, settings);
                     try (var st = c.createStatement()) {
-                        st.execute("LISTEN sasldb4j_changes");
+                        st.execute("LISTEN sasldb4j_changes"); // autocommit: in effect at once
                     }
-                    c.commit(); // LISTEN takes effect at commit
                     connection = c;
                 }
                 checkOnce(c, outage);
@@ -243,6 +246,14 @@ public final class Replica implements AutoCloseable {
             } catch (SQLException | StoreException e) {
                 if (closed) {
                     break;
+                }
+                if (e instanceof SQLException s && abortedByTheServer(s)) {
+                    // The server chose this check to end a deadlock among writers queued on the
+                    // writers' lock (or a serialization failure): the connection is fine, check again.
+                    log.fine(() -> "replica " + file + ": a check was aborted by the server ("
+                            + ReplicaSync.describe(s) + "); checking again");
+                    sleep(Duration.ofMillis(100));
+                    continue;
                 }
                 dropConnection();
                 unreachable(e, outage);
@@ -262,9 +273,16 @@ public final class Replica implements AutoCloseable {
         dropConnection();
     }
 
+    /** SQLSTATE class 40 (deadlock, serialization failure): the transaction was rolled back, the session lives. */
+    private static boolean abortedByTheServer(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("40");
+    }
+
     /** One check of the change log; applies or copies what it finds. */
     private void checkOnce(Connection c, Outage outage) throws SQLException {
-        ReplicaSync.Outcome o = sync.check(c, file, replica, appliedSeq);
+        long start = System.nanoTime();
+        ReplicaSync.Outcome o = sync.check(c, replica, appliedSeq);
+        long took = System.nanoTime() - start;
         if (o.copyReason() != null) {
             state = State.COPYING;
             log.info(() -> "replica " + file + ": copying " + source.name() + " afresh: " + o.copyReason());
@@ -276,7 +294,8 @@ public final class Replica implements AutoCloseable {
             if (o.seq() != appliedSeq) {
                 long before = appliedSeq;
                 log.fine(() -> "replica " + file + ": applied " + o.changes() + " changes of " + o.users()
-                        + " users (seq " + before + " -> " + o.seq() + ")");
+                        + " users (seq " + before + " -> " + o.seq() + ") in " + took / 1_000_000 + " ms (database "
+                        + o.readNanos() / 1_000_000 + " ms)");
             }
             advance(o.seq());
         }

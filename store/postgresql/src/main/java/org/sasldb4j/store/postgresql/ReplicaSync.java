@@ -24,8 +24,17 @@ import org.sasldb4j.store.UserId;
  * commit). With the lock held no writer is between its first change and its commit, so every
  * change-log number the sequence has handed out belongs to a transaction that is visible in the
  * snapshot or rolled back: the snapshot is exactly "every change up to {@code last_value}", and
- * every later change gets a larger number. The lock is released as soon as the snapshot exists;
- * writers wait for one short query at most.
+ * every later change gets a larger number. The statement that takes the snapshot releases the
+ * lock: writers wait for one short query at most, and the lock is never held while a table is
+ * read (a {@code TRUNCATE} locks the table before it takes the writers' lock; holding both the
+ * other way round would deadlock with it).
+ *
+ * <p>A check costs two round trips before the replica changes (the lock; then the snapshot and
+ * every query of the check, sent together), so a change reaches the nodes quickly on busy
+ * machines too (the propagation bound of docs/fleet.md).
+ *
+ * <p>The follower's session is {@code REPEATABLE READ}, read only, in autocommit between reads
+ * (set up by {@link Replica}).
  */
 final class ReplicaSync {
     /** The writers' lock (schema-1.sql, {@code sasldb4j.log_change}). */
@@ -44,9 +53,14 @@ final class ReplicaSync {
     /**
      * What one check found: the position reached ({@code seq}) after applying {@code changes}
      * log entries of {@code users} users, or, when {@code copyReason} is set, that the database
-     * must be copied afresh (nothing was applied).
+     * must be copied afresh (nothing was applied); {@code readNanos}: how long the database took
+     * to answer (lock and queries), for the log.
      */
-    record Outcome(long seq, int changes, int users, String copyReason) {}
+    record Outcome(long seq, int changes, int users, String copyReason, long readNanos) {
+        Outcome(long seq, int changes, int users, String copyReason) {
+            this(seq, changes, users, copyReason, 0);
+        }
+    }
 
     /** A finished copy: its position, what it holds and how long it took. */
     record Copied(long seq, long users, long records, long nanos) {
@@ -56,39 +70,43 @@ final class ReplicaSync {
         }
     }
 
-    /**
-     * Starts a REPEATABLE READ, READ ONLY transaction whose snapshot holds every change up to the
-     * returned position (see the class comment).
-     */
-    private static long snapshot(Connection c) throws SQLException {
+    /** Reads the position and releases the lock; as the first statement, it takes the snapshot. */
+    private static final String POSITION = "SELECT last_value, is_called, pg_advisory_unlock_shared(" + WRITERS_LOCK
+            + ") FROM sasldb4j.changes_seq";
+
+    /** Takes the lock in autocommit and opens a transaction: the next statement takes the snapshot. */
+    private static void lock(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT pg_advisory_lock_shared(" + WRITERS_LOCK + ")");
-            c.commit(); // the session lock stays; the snapshot comes with the next statement
-            c.setReadOnly(true);
-            long seq;
-            try (ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM sasldb4j.changes_seq")) {
-                rs.next();
-                seq = rs.getBoolean(2) ? rs.getLong(1) : 0;
-            } catch (SQLException e) {
-                // The failed statement aborted the transaction, where the unlock would fail too and
-                // its error would hide this one (e.g. a role without SELECT on the sequence).
-                try {
-                    c.rollback();
-                    st.execute("SELECT pg_advisory_unlock_shared(" + WRITERS_LOCK + ")");
-                    c.commit();
-                } catch (SQLException unlock) {
-                    e.addSuppressed(unlock);
-                }
-                throw e;
-            }
-            st.execute("SELECT pg_advisory_unlock_shared(" + WRITERS_LOCK + ")");
-            return seq;
         }
+        c.setAutoCommit(false);
     }
 
-    private static void end(Connection c) throws SQLException {
-        c.commit();
-        c.setReadOnly(false);
+    private static long position(ResultSet rs) throws SQLException {
+        rs.next();
+        return rs.getBoolean(2) ? rs.getLong(1) : 0;
+    }
+
+    /**
+     * Ends the snapshot transaction (read only: a rollback keeps nothing) and returns to
+     * autocommit; releases the lock when {@link #POSITION} never ran (a failure before it).
+     * Never throws over {@code failure}: a second error is added to it.
+     */
+    private static void end(Connection c, boolean locked, Throwable failure) throws SQLException {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+            if (locked) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock_shared(" + WRITERS_LOCK + ")");
+                }
+            }
+        } catch (SQLException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e); // the caller reports the first failure and drops the connection
+        }
     }
 
     /**
@@ -97,48 +115,51 @@ final class ReplicaSync {
      */
     Copied copy(Connection c, Path replica) throws SQLException {
         long start = System.nanoTime();
-        long seq = snapshot(c);
-        long users = 0;
-        long records = 0;
-        boolean done = false;
-        try (CredentialStore out = ReplicaFile.startCopy(replica);
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT authid, realm, property, value FROM sasldb4j.records ORDER BY authid, realm, property")) {
-            ps.setFetchSize(FETCH_SIZE);
-            List<Entry> batch = new ArrayList<>(COPY_BATCH);
-            String lastAuthid = null;
-            String lastRealm = null;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String authid = rs.getString(1);
-                    String realm = rs.getString(2);
-                    if (!authid.equals(lastAuthid) || !realm.equals(lastRealm)) {
-                        users++;
-                        lastAuthid = authid;
-                        lastRealm = realm;
-                    }
-                    batch.add(entry(authid, realm, rs.getString(3), rs.getBytes(4)));
-                    records++;
-                    if (batch.size() == COPY_BATCH) {
-                        write(out, batch);
+        lock(c);
+        boolean locked = true;
+        Exception failure = null;
+        try {
+            long seq;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(POSITION)) {
+                seq = position(rs);
+                locked = false;
+            }
+            long users = 0;
+            long records = 0;
+            try (CredentialStore out = ReplicaFile.startCopy(replica);
+                    PreparedStatement ps = c.prepareStatement("SELECT authid, realm, property, value"
+                            + " FROM sasldb4j.records ORDER BY authid, realm, property")) {
+                ps.setFetchSize(FETCH_SIZE);
+                List<Entry> batch = new ArrayList<>(COPY_BATCH);
+                String lastAuthid = null;
+                String lastRealm = null;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String authid = rs.getString(1);
+                        String realm = rs.getString(2);
+                        if (!authid.equals(lastAuthid) || !realm.equals(lastRealm)) {
+                            users++;
+                            lastAuthid = authid;
+                            lastRealm = realm;
+                        }
+                        batch.add(entry(authid, realm, rs.getString(3), rs.getBytes(4)));
+                        records++;
+                        if (batch.size() == COPY_BATCH) {
+                            write(out, batch);
+                        }
                     }
                 }
+                write(out, batch);
             }
-            write(out, batch);
-            end(c);
-            done = true;
+            return new Copied(seq, users, records, System.nanoTime() - start);
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+            deleteQuietly(ReplicaFile.copyPath(replica));
+            deleteQuietly(Path.of(ReplicaFile.copyPath(replica) + "-lock"));
+            throw e;
         } finally {
-            if (!done) {
-                try {
-                    c.rollback();
-                } catch (SQLException e) {
-                    // The connection is being dropped by the caller.
-                }
-                deleteQuietly(ReplicaFile.copyPath(replica));
-                deleteQuietly(Path.of(ReplicaFile.copyPath(replica) + "-lock"));
-            }
+            end(c, locked, failure);
         }
-        return new Copied(seq, users, records, System.nanoTime() - start);
     }
 
     private static void write(CredentialStore out, List<Entry> batch) {
@@ -154,112 +175,112 @@ final class ReplicaSync {
     }
 
     /**
+     * The queries of one check, sent together in one round trip after the lock: the position
+     * (taking the snapshot, releasing the lock); the oldest logged change; the changes after the
+     * replica's position (at most {@code maxPending + 1}); the current records of the users they
+     * name. Changes committed after the snapshot are invisible to all of them alike.
+     */
+    private static final String CHECK = POSITION + ";"
+            + "SELECT min(seq) FROM sasldb4j.changes;"
+            + "SELECT authid, realm FROM sasldb4j.changes WHERE seq > ? ORDER BY seq LIMIT ?;"
+            + "SELECT r.authid, r.realm, r.property, r.value FROM sasldb4j.records r"
+            + " JOIN (SELECT DISTINCT authid, realm FROM"
+            + " (SELECT authid, realm FROM sasldb4j.changes WHERE seq > ? ORDER BY seq LIMIT ?) l) u"
+            + " ON r.authid = u.authid AND r.realm = u.realm";
+
+    /**
      * Checks the change log once. Applies the changes after {@code applied} to {@code replica}
      * in one LMDB transaction (each changed user's records replaced by the database's), or says
      * why the database must be copied afresh instead.
      */
-    Outcome check(Connection c, Path file, ReplicaFile replica, long applied) throws SQLException {
-        long high = snapshot(c);
-        boolean ok = false;
+    Outcome check(Connection c, ReplicaFile replica, long applied) throws SQLException {
+        long high;
+        Long min;
+        Set<UserId> users = new LinkedHashSet<>();
+        int changes = 0;
+        boolean truncated = false;
+        List<Entry> records = new ArrayList<>();
+        long start = System.nanoTime();
+        lock(c);
+        boolean locked = true;
+        Exception failure = null;
         try {
-            if (high == applied) {
-                end(c);
-                ok = true;
-                return new Outcome(applied, 0, 0, null);
-            }
-            if (high < applied) {
-                end(c);
-                ok = true;
-                return new Outcome(applied, 0, 0, "the change log is at seq " + high + ", behind the replica's seq "
-                        + applied + " (a new or restored database?)");
-            }
-            Long min;
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT min(seq) FROM sasldb4j.changes")) {
-                rs.next();
-                long m = rs.getLong(1);
-                min = rs.wasNull() ? null : m;
-            }
-            if (min == null || min > applied + 1) {
-                end(c);
-                ok = true;
-                // Conservative: a number burnt by a rolled-back writer looks the same as a pruned entry.
-                return new Outcome(applied, 0, 0, "the change log no longer holds the changes after seq " + applied
-                        + " (pruned)");
-            }
-            Set<UserId> users = new LinkedHashSet<>();
-            int changes = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT authid, realm FROM sasldb4j.changes"
-                    + " WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement(CHECK)) {
                 ps.setLong(1, applied);
-                ps.setLong(2, high);
-                ps.setInt(3, maxPending + 1);
-                try (ResultSet rs = ps.executeQuery()) {
+                ps.setInt(2, maxPending + 1);
+                ps.setLong(3, applied);
+                ps.setInt(4, maxPending + 1);
+                ps.execute();
+                try (ResultSet rs = ps.getResultSet()) {
+                    high = position(rs);
+                    locked = false;
+                }
+                try (ResultSet rs = next(ps)) {
+                    rs.next();
+                    long m = rs.getLong(1);
+                    min = rs.wasNull() ? null : m;
+                }
+                try (ResultSet rs = next(ps)) {
                     while (rs.next()) {
                         changes++;
                         String authid = rs.getString(1);
                         String realm = rs.getString(2);
-                        if (authid.equals("*") && realm.equals("*")) {
-                            end(c);
-                            ok = true;
-                            return new Outcome(applied, 0, 0, "the records were truncated");
-                        }
+                        truncated |= authid.equals("*") && realm.equals("*");
                         users.add(UserId.of(authid, realm));
                     }
                 }
+                try (ResultSet rs = next(ps)) {
+                    while (rs.next()) {
+                        records.add(entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4)));
+                    }
+                }
+            }
+            long read = System.nanoTime() - start;
+            if (high == applied) {
+                return new Outcome(applied, 0, 0, null);
+            }
+            if (high < applied) {
+                return new Outcome(applied, 0, 0, "the change log is at seq " + high + ", behind the replica's seq "
+                        + applied + " (a new or restored database?)");
+            }
+            if (min == null || min > applied + 1) {
+                // Conservative: a number burnt by a rolled-back writer looks the same as a pruned entry.
+                return new Outcome(applied, 0, 0, "the change log no longer holds the changes after seq " + applied
+                        + " (pruned)");
+            }
+            if (truncated) {
+                return new Outcome(applied, 0, 0, "the records were truncated");
             }
             if (changes > maxPending) {
-                end(c);
-                ok = true;
                 return new Outcome(applied, 0, 0, "more than " + maxPending + " changes pending");
             }
-            List<Entry> records = users.isEmpty() ? List.of() : recordsOf(c, users);
-            try {
-                if (!users.isEmpty()) {
-                    replica.with(s -> {
-                        s.update(w -> {
-                            for (UserId u : users) {
-                                w.deleteUser(u);
-                            }
-                            records.forEach(w::put);
-                        });
-                        return null;
+            if (!users.isEmpty()) {
+                replica.with(s -> {
+                    s.update(w -> {
+                        for (UserId u : users) {
+                            w.deleteUser(u);
+                        }
+                        records.forEach(w::put);
                     });
-                }
-            } finally {
-                records.forEach(Entry::wipe);
+                    return null;
+                });
             }
-            end(c);
-            ok = true;
-            return new Outcome(high, changes, users.size(), null);
+            return new Outcome(high, changes, users.size(), null, read);
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
-            if (!ok) {
-                try {
-                    c.rollback();
-                } catch (SQLException e) {
-                    // The connection is being dropped by the caller.
-                }
-            }
+            records.forEach(Entry::wipe);
+            end(c, locked, failure);
         }
     }
 
-    /** The current records of {@code users}, in the snapshot. */
-    private static List<Entry> recordsOf(Connection c, Set<UserId> users) throws SQLException {
-        String[] authids = users.stream().map(UserId::authid).toArray(String[]::new);
-        String[] realms = users.stream().map(UserId::realm).toArray(String[]::new);
-        List<Entry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.authid, r.realm, r.property, r.value"
-                + " FROM unnest(?::text[], ?::text[]) AS u(authid, realm)"
-                + " JOIN sasldb4j.records r ON r.authid = u.authid COLLATE \"C\" AND r.realm = u.realm COLLATE \"C\"")) {
-            ps.setArray(1, c.createArrayOf("text", authids));
-            ps.setArray(2, c.createArrayOf("text", realms));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4)));
-                }
-            }
+    /** The next result set of a multi-statement query; a missing one is the server's fault. */
+    private static ResultSet next(PreparedStatement ps) throws SQLException {
+        if (!ps.getMoreResults()) {
+            throw new SQLException("the server sent fewer results than queries in a change-log check");
         }
-        return out;
+        return ps.getResultSet();
     }
 
     private static Entry entry(String authid, String realm, String property, byte[] value) {

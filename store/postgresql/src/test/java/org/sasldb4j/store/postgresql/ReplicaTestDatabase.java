@@ -151,6 +151,25 @@ final class ReplicaTestDatabase implements AutoCloseable {
         }
     }
 
+    /** A user's records in the database, as "property=value" lines in property order. */
+    List<String> recordsOf(String authid, String realm) {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT property, value FROM"
+                + " sasldb4j.records WHERE authid = ? AND realm = ?")) {
+            ps.setString(1, authid);
+            ps.setString(2, realm);
+            List<String> out = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + "=" + new String(rs.getBytes(2), StandardCharsets.UTF_8));
+                }
+            }
+            c.commit();
+            return out.stream().sorted().toList();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Stores many users with a userPassword each, in one transaction. */
     void putUsers(List<String> authids, String realm) throws SQLException {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
