@@ -169,6 +169,10 @@ public abstract class CredentialStoreContract {
             UserId tooLong = UserId.of("a".repeat(Entry.MAX_KEY_LENGTH - 1 - "p".length()), "");
             StoreException e = assertThrows(StoreException.class, () -> s.update(w -> w.put(tooLong, "p", bytes("x"))));
             assertTrue(e.getMessage().contains(Integer.toString(Entry.MAX_KEY_LENGTH)), e.getMessage());
+            // One rule, one message on every backend (Entry.requireKeyFits), never the value.
+            assertEquals("cannot store " + Entry.of(tooLong, "p", bytes("x")) + ": user id, realm and property name"
+                    + " together take " + (Entry.MAX_KEY_LENGTH + 1) + " bytes; sasldb4j allows at most "
+                    + Entry.MAX_KEY_LENGTH + " (the LMDB limit, so that stores convert between backends)", e.getMessage());
             assertEquals(1, all(s).size());
         }
     }

@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.sasldb4j.store.Entry;
-import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreWriter;
 import org.sasldb4j.store.UserId;
 
@@ -66,17 +65,14 @@ final class PostgresWriter implements StoreWriter {
     /**
      * {@inheritDoc}
      *
-     * <p>PostgreSQL itself has no such limit; the LMDB one applies so that every store can be
-     * copied to the other backends (and to Cyrus's LMDB sasldb). Keys must be valid UTF-8 text.
+     * <p>PostgreSQL itself has no such limit; the LMDB one ({@link Entry#requireKeyFits}) applies
+     * so that every store can be copied to the other backends (and to Cyrus's LMDB sasldb). Keys
+     * must be valid UTF-8 text.
      */
     @Override
     public void put(Entry entry) {
         check();
-        if (entry.keyLength() > Entry.MAX_KEY_LENGTH) {
-            throw new StoreException("cannot store " + entry + ": user id, realm and property name together take "
-                    + entry.keyLength() + " bytes; sasldb4j allows at most " + Entry.MAX_KEY_LENGTH
-                    + " (the LMDB limit, so that stores convert between backends)");
-        }
+        entry.requireKeyFits();
         Keys.requireRepresentable(entry, name);
         byte[] value = entry.value();
         try {
