@@ -93,10 +93,12 @@ final class PostgresWriter implements StoreWriter {
     public void put(Entry entry) {
         check();
         entry.requireKeyFits();
-        Keys.requireRepresentable(entry, name);
         String authid = Keys.text(entry.authidBytes());
         String realm = Keys.text(entry.realmBytes());
         String property = Keys.text(entry.propertyBytes());
+        if (authid == null || realm == null || property == null) {
+            throw Keys.unrepresentable(entry, name);
+        }
         byte[] value = entry.value();
         Integer at = pendingAt.putIfAbsent(authid + '\0' + realm + '\0' + property, values.size());
         if (at != null) {
