@@ -244,7 +244,8 @@ final class PostgresWriter implements StoreWriter {
         }
         try {
             flush();
-            try (PreparedStatement s = c.prepareStatement(properties == null ? DELETE_USERS : DELETE_USERS_SOME)) {
+            try (PreparedStatement s = properties == null ? c.prepareStatement(DELETE_USERS)
+                    : c.prepareStatement(DELETE_USERS_SOME)) {
                 s.setArray(1, c.createArrayOf("text", keyed.authids.toArray()));
                 s.setArray(2, c.createArrayOf("text", keyed.realms.toArray()));
                 if (properties != null) {
