@@ -34,7 +34,9 @@ import org.sasldb4j.store.secret.Wipe;
  * progress). Both passes stream the batch in windows of that many lines, so memory does not grow
  * with the batch (from stdin its bytes are kept, as it cannot be read twice). Within a window the
  * lines are grouped by user in key order; one user's lines keep their order, and windows are
- * applied in file order, so the result is that of applying the lines one by one. A crash
+ * applied in file order, so the result is that of applying the lines one by one. A window costs
+ * a fixed number of store calls (one read of which users exist, bulk deletes, batched puts), not a
+ * few per line: a PostgreSQL server answers it in a few round trips. A crash
  * between transactions leaves the first windows applied and every line whole; running the same
  * batch again gives the same result.
  */
@@ -305,28 +307,7 @@ final class BatchRunner {
         List<List<Entry>> secrets = secretsOf(chunk);
         try {
             java.time.Instant now = java.time.Instant.now();
-            Outcome part = store.write(w -> {
-                Outcome o = new Outcome();
-                for (int i = 0; i < chunk.size(); i++) {
-                    Planned p = chunk.get(i);
-                    if (p.op().delete()) {
-                        if (w.deleteUser(p.user()) == 0) {
-                            o.notFound.add(p.op().line());
-                        } else {
-                            o.deleted++;
-                            o.changes.add(new Changed(p.user(), Change.DELETED));
-                        }
-                    } else {
-                        boolean isNew = PasswordRecords.isNew(w, p.user());
-                        records.apply(w, p.user(), secrets.get(i));
-                        audit.stamp(w, p.user(), now);
-                        o.set++;
-                        o.created += isNew ? 1 : 0;
-                        o.changes.add(new Changed(p.user(), isNew ? Change.CREATED : Change.PASSWORD_SET));
-                    }
-                }
-                return o;
-            });
+            Outcome part = store.write(w -> applyIn(w, chunk, secrets, now));
             // Recorded once the window committed; the window's records are then forgotten.
             for (Changed c : part.changes) {
                 bulk.record(StoreAudit.of(audit, storeName.name(), c.change(), c.user(),
@@ -337,6 +318,74 @@ final class BatchRunner {
         } finally {
             secrets.forEach(list -> list.forEach(Entry::wipe));
         }
+    }
+
+    /**
+     * Applies a chunk (in key order, one user's lines together and in file order) in the
+     * writer's transaction, with a fixed number of store calls rather than a few per line: a
+     * server store then answers in a few round trips. Which users exist is read once; each line's
+     * outcome (created, set, deleted, not found) follows from it and the user's earlier lines;
+     * then the net writes go: one bulk delete of the users with a del line, one bulk delete of
+     * the stale password properties of the users whose last line is an add, and the records of
+     * that last add (an earlier add of the same user writes the same properties, which the last
+     * overwrites). The store ends as if each line had been applied in turn.
+     */
+    private Outcome applyIn(org.sasldb4j.store.StoreWriter w, List<Planned> chunk, List<List<Entry>> secrets,
+            java.time.Instant now) {
+        Outcome o = new Outcome();
+        List<UserId> users = new ArrayList<>();
+        for (int i = 0; i < chunk.size(); i++) {
+            if (i == 0 || !chunk.get(i).user().equals(chunk.get(i - 1).user())) {
+                users.add(chunk.get(i).user());
+            }
+        }
+        java.util.Set<UserId> existing = w.existingUsers(users);
+        List<UserId> wiped = new ArrayList<>();
+        List<UserId> written = new ArrayList<>();
+        List<List<Entry>> writes = new ArrayList<>();
+        int i = 0;
+        for (UserId user : users) {
+            boolean exists = existing.contains(user);
+            boolean anyDel = false;
+            int lastAdd = -1;
+            for (; i < chunk.size() && chunk.get(i).user().equals(user); i++) {
+                Planned p = chunk.get(i);
+                if (p.op().delete()) {
+                    if (exists) {
+                        o.deleted++;
+                        o.changes.add(new Changed(user, Change.DELETED));
+                    } else {
+                        o.notFound.add(p.op().line());
+                    }
+                    exists = false;
+                    anyDel = true;
+                    lastAdd = -1;
+                } else {
+                    o.set++;
+                    o.created += exists ? 0 : 1;
+                    o.changes.add(new Changed(user, exists ? Change.PASSWORD_SET : Change.CREATED));
+                    exists = true;
+                    lastAdd = i;
+                }
+            }
+            if (anyDel) {
+                wiped.add(user);
+            }
+            if (lastAdd >= 0) {
+                written.add(user);
+                writes.add(secrets.get(lastAdd));
+            }
+        }
+        if (!wiped.isEmpty()) {
+            w.deleteUsers(wiped);
+        }
+        if (!written.isEmpty()) {
+            records.applyAll(w, written, writes);
+            for (UserId user : written) {
+                audit.stamp(w, user, now);
+            }
+        }
+        return o;
     }
 
     /** The records of each add line of the chunk (an empty list for del lines). */

@@ -164,6 +164,22 @@ public final class PasswordRecords {
         }
     }
 
+    /**
+     * {@link #apply} for many users at once: {@code records.get(i)} are the new records of
+     * {@code users.get(i)}, each user named once. The stale properties of all of them go in one
+     * {@link StoreWriter#deleteProperties} (one statement on a server), then the records are put
+     * (batched there). Same result as applying each user in turn, as different users' keys are
+     * disjoint.
+     */
+    public void applyAll(StoreWriter w, List<UserId> users, List<List<Entry>> records) {
+        w.deleteProperties(users, stale);
+        for (List<Entry> list : records) {
+            for (Entry e : list) {
+                w.put(e);
+            }
+        }
+    }
+
     private static char[] utf8(byte[] password) throws InvalidPasswordException {
         char[] chars = StrictUtf8.charsOrNull(password);
         if (chars == null) {

@@ -142,6 +142,22 @@ public final class Entry {
         return key.length;
     }
 
+    /**
+     * The key-length rule every backend applies before storing: the key may take at most
+     * {@link #MAX_KEY_LENGTH} bytes, LMDB's limit, on every backend (SQLite and PostgreSQL have
+     * none), so that any store converts to the others and to Cyrus's LMDB sasldb. One rule and
+     * one message for all writers. The message shows the key, never the value.
+     *
+     * @throws StoreException if the key is longer
+     */
+    public void requireKeyFits() {
+        if (key.length > MAX_KEY_LENGTH) {
+            throw new StoreException("cannot store " + this + ": user id, realm and property name together take "
+                    + key.length + " bytes; sasldb4j allows at most " + MAX_KEY_LENGTH
+                    + " (the LMDB limit, so that stores convert between backends)");
+        }
+    }
+
     public byte[] authidBytes() {
         return Arrays.copyOfRange(key, 0, realmAt - 1);
     }

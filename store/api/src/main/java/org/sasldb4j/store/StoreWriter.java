@@ -1,7 +1,10 @@
 package org.sasldb4j.store;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The operations of one write transaction, handed to the work passed to
@@ -36,7 +39,7 @@ public interface StoreWriter {
      * Removes the named properties of a user; returns how many existed. Backends that can visit
      * them in one pass do so (a password change deletes three legacy keys that rarely exist).
      */
-    default int delete(UserId user, java.util.Collection<String> properties) {
+    default int delete(UserId user, Collection<String> properties) {
         int n = 0;
         for (String p : properties) {
             if (delete(user, p)) {
@@ -48,4 +51,48 @@ public interface StoreWriter {
 
     /** Removes every record of a user; returns how many there were. */
     int deleteUser(UserId user);
+
+    /**
+     * Which of {@code users} have at least one record, read in this transaction. Bulk work (a
+     * {@code saslpasswd --batch} chunk) asks once for all its users; a server backend answers in
+     * one round trip instead of one per user. The default asks {@link #user} for each (and wipes
+     * the records it read).
+     *
+     * @return a new mutable set, a subset of {@code users}
+     */
+    default Set<UserId> existingUsers(Collection<UserId> users) {
+        Set<UserId> out = new HashSet<>();
+        for (UserId u : users) {
+            List<Entry> records = user(u);
+            if (!records.isEmpty()) {
+                out.add(u);
+            }
+            records.forEach(Entry::wipe);
+        }
+        return out;
+    }
+
+    /**
+     * Removes every record of each user, as {@link #deleteUser} for each; returns how many
+     * records there were. A server backend sends one statement for all.
+     */
+    default int deleteUsers(Collection<UserId> users) {
+        int n = 0;
+        for (UserId u : users) {
+            n += deleteUser(u);
+        }
+        return n;
+    }
+
+    /**
+     * Removes the named properties of each user, as {@link #delete(UserId, Collection)}
+     * for each; returns how many existed. A server backend sends one statement for all.
+     */
+    default int deleteProperties(Collection<UserId> users, Collection<String> properties) {
+        int n = 0;
+        for (UserId u : users) {
+            n += delete(u, properties);
+        }
+        return n;
+    }
 }

@@ -169,7 +169,54 @@ public abstract class CredentialStoreContract {
             UserId tooLong = UserId.of("a".repeat(Entry.MAX_KEY_LENGTH - 1 - "p".length()), "");
             StoreException e = assertThrows(StoreException.class, () -> s.update(w -> w.put(tooLong, "p", bytes("x"))));
             assertTrue(e.getMessage().contains(Integer.toString(Entry.MAX_KEY_LENGTH)), e.getMessage());
+            // One rule, one message on every backend (Entry.requireKeyFits), never the value.
+            assertEquals("cannot store " + Entry.of(tooLong, "p", bytes("x")) + ": user id, realm and property name"
+                    + " together take " + (Entry.MAX_KEY_LENGTH + 1) + " bytes; sasldb4j allows at most "
+                    + Entry.MAX_KEY_LENGTH + " (the LMDB limit, so that stores convert between backends)", e.getMessage());
             assertEquals(1, all(s).size());
+        }
+    }
+
+    @Test
+    void aKeyPutTwiceInOneTransactionKeepsTheLastValue() {
+        try (CredentialStore s = create()) {
+            s.update(w -> {
+                w.put(ALICE, "userPassword", bytes("first"));
+                w.put(ALICE, "cmusaslsecretPLAIN", bytes("other"));
+                w.put(ALICE, "userPassword", bytes("second"));
+                assertArrayEquals(bytes("second"), w.get(ALICE, "userPassword").orElseThrow());
+                w.put(ALICE, "userPassword", bytes("third"));
+            });
+            assertArrayEquals(bytes("third"), s.get(ALICE, "userPassword").orElseThrow());
+            assertEquals(2, all(s).size());
+        }
+    }
+
+    @Test
+    void bulkReadsAndDeletesActAsTheirOneUserForms() {
+        UserId bob = UserId.of("bob", "example.org");
+        UserId carol = UserId.of("carol", "");
+        UserId nobody = UserId.of("nobody", "example.org");
+        try (CredentialStore s = create()) {
+            s.update(w -> {
+                w.put(ALICE, "userPassword", bytes("a"));
+                w.put(ALICE, "sasldb4j.disabled", bytes("1"));
+                w.put(bob, "userPassword", bytes("b"));
+                w.put(bob, "cmusaslsecretPLAIN", bytes("b"));
+                w.put(carol, "userPassword", bytes("c"));
+            });
+            s.update(w -> {
+                // Pending writes of the transaction are seen, as by user().
+                w.put(nobody, "userPassword", bytes("n"));
+                assertEquals(java.util.Set.of(ALICE, bob, nobody),
+                        w.existingUsers(List.of(ALICE, bob, nobody, UserId.of("alice", "EXAMPLE.ORG"))));
+                assertEquals(java.util.Set.of(), w.existingUsers(List.of()));
+                assertEquals(2, w.deleteProperties(List.of(ALICE, bob), List.of("userPassword", "cmusaslsecretDIGEST-MD5")));
+                assertEquals(2, w.deleteUsers(List.of(carol, nobody, UserId.of("x", "y"))));
+            });
+            List<Entry> left = all(s);
+            assertEquals(List.of("alice@example.org: sasldb4j.disabled", "bob@example.org: cmusaslsecretPLAIN"),
+                    left.stream().map(Entry::toString).toList());
         }
     }
 

@@ -183,11 +183,7 @@ final class LmdbStore implements CredentialStore {
 
         @Override
         public void put(Entry entry) {
-            if (entry.keyLength() > Entry.MAX_KEY_LENGTH) {
-                throw new StoreException("cannot store " + entry + ": user id, realm and property name"
-                        + " together take " + entry.keyLength() + " bytes; LMDB (and Cyrus's LMDB sasldb)"
-                        + " allows at most " + Entry.MAX_KEY_LENGTH);
-            }
+            entry.requireKeyFits();
             keyBuffer.clear();
             entry.writeKey(keyBuffer);
             keyBuffer.flip();

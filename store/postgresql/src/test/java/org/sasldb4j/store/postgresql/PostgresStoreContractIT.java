@@ -100,6 +100,9 @@ class PostgresStoreContractIT extends CredentialStoreContract {
             assertTrue(s.get(odd, "userPassword").isEmpty());
             assertTrue(s.user(odd).isEmpty());
             assertEquals(0, (int) s.<Integer>write(w -> w.deleteUser(odd)));
+            assertEquals(0, (int) s.<Integer>write(w -> w.existingUsers(java.util.List.of(odd)).size()));
+            assertEquals(0, (int) s.<Integer>write(w -> w.deleteUsers(java.util.List.of(odd))));
+            assertEquals(0, (int) s.<Integer>write(w -> w.deleteProperties(java.util.List.of(odd), java.util.List.of("p"))));
             assertTrue(all(s).isEmpty());
         }
     }

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.sasldb4j.store.Entry;
-import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreWriter;
 import org.sasldb4j.store.UserId;
 
@@ -53,11 +52,7 @@ final class SqliteWriter implements StoreWriter {
     @Override
     public void put(Entry entry) {
         check();
-        if (entry.keyLength() > Entry.MAX_KEY_LENGTH) {
-            throw new StoreException("cannot store " + entry + ": user id, realm and property name together take "
-                    + entry.keyLength() + " bytes; sasldb4j allows at most " + Entry.MAX_KEY_LENGTH
-                    + " (the LMDB limit, so that stores convert between backends)");
-        }
+        entry.requireKeyFits();
         try {
             records.put(entry);
         } catch (SQLException e) {
