@@ -169,6 +169,25 @@ if [ "$installed" = 1 ]; then
             fail "$t: /var/cache/sasldb4j/$t.jsa missing or not usable (-Xshare:on)"
         fi
     done
+    # The JVM command line the launcher makes (JAVA prints it instead of running it): the one jar
+    # as the whole class path (every extra jar is opened by each class-path scan at start-up) and
+    # jffi's stub from the directory make-cache named after the jffi release in that jar.
+    printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' > "$T/print-argv"
+    chmod 0755 "$T/print-argv"
+    argv=$(JAVA=$T/print-argv /usr/sbin/saslpasswd -v 2>&1 || true)
+    cp=$(grep -A1 -x -- -cp <<<"$argv" | tail -n 1)
+    [ "$cp" = /usr/share/sasldb4j/lib/sasldb4j.jar ] && [ "$(ls /usr/share/sasldb4j/lib)" = sasldb4j.jar ] \
+        && pass "the class path is the one jar $cp" \
+        || fail "class path '$cp', lib holds: $(ls /usr/share/sasldb4j/lib | tr '\n' ' ')"
+    stub=$(sed -n 's/^-Djffi.boot.library.path=//p' <<<"$argv")
+    jffi=$(python3 -c 'import sys, zipfile
+p = zipfile.ZipFile(sys.argv[1]).read("META-INF/maven/com.github.jnr/jffi/pom.properties").decode()
+print([l.split("=", 1)[1] for l in p.splitlines() if l.startswith("version=")][0])' /usr/share/sasldb4j/lib/sasldb4j.jar 2>&1 || true)
+    if [ "$stub" = "/var/cache/sasldb4j/jffi-$jffi-native" ] && [ -s "$stub/libjffi-1.2.so" ]; then
+        pass "saslpasswd loads jffi's stub from $stub (jffi $jffi in the jar)"
+    else
+        fail "saslpasswd: jffi's stub '$stub', want /var/cache/sasldb4j/jffi-$jffi-native/libjffi-1.2.so"
+    fi
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# stage.sh ROOT STAGE VERSION ADD_OPENS...
-# Lays out everything but the jars (maven-dependency-plugin copies those into
-# STAGE/usr/share/sasldb4j/lib first) as the Debian package installs it; jdeb and the assembly
-# plugin then pack this one tree (the tarball without its usr/).
-#   ROOT       the repository's root directory
-#   STAGE      the staging directory (target/stage)
-#   VERSION    the project version (0.1.0-SNAPSHOT)
-#   ADD_OPENS  the packages lmdbjava opens, "module/package" words (the pom's sasldb4j.addOpens)
+# stage.sh ROOT STAGE VERSION JFFI_NATIVE_JAR ADD_OPENS...
+# Lays out everything but the jar (maven-shade-plugin writes that first, as
+# STAGE/usr/share/sasldb4j/lib/sasldb4j.jar) as the Debian package installs it; jdeb and the
+# assembly plugin then pack this one tree (the tarball without its usr/).
+#   ROOT             the repository's root directory
+#   STAGE            the staging directory (target/stage)
+#   VERSION          the project version (0.1.0-SNAPSHOT)
+#   JFFI_NATIVE_JAR  the file of jffi's native jar merged into sasldb4j.jar (its name only is used)
+#   ADD_OPENS        the packages lmdbjava opens, "module/package" words (the pom's sasldb4j.addOpens)
 # Needs only bash, coreutils and gzip. Compressed files are made with gzip -9n (no name, no
 # time stamp), as Debian policy asks of man pages and changelogs.
 set -euo pipefail
-root=$1 stage=$2 version=$3
-shift 3
+root=$1 stage=$2 version=$3 jffi=$4
+shift 4
 dist=$root/saslpasswd/dist
 share=$stage/usr/share/sasldb4j
 doc=$stage/usr/share/doc/sasldb4j
 tools=(saslpasswd sasldblistusers sasldbconvert sasldb-authd)
 
-[ -d "$share/lib" ] || { echo "stage.sh: $share/lib is missing (copy-dependencies runs first)" >&2; exit 1; }
+[ -f "$share/lib/sasldb4j.jar" ] || { echo "stage.sh: $share/lib/sasldb4j.jar is missing (maven-shade-plugin runs first)" >&2; exit 1; }
+case ${jffi##*/} in
+    jffi-*-native.jar) ;;
+    *) echo "stage.sh: $jffi is not jffi's native jar (the pom's com.github.jnr:jffi:jar:native)" >&2; exit 1 ;;
+esac
 mkdir -p "$stage/usr/sbin" "$stage/usr/share/man/man8" "$doc/examples" \
     "$stage/etc/sasldb4j" "$stage/lib/systemd/system"
 
@@ -28,9 +33,11 @@ install -m 0644 "$dist/src/share/launch.bash" "$share/launch.bash"
 install -m 0644 "$root/bin/lib/jvm-flags.bash" "$share/jvm-flags.bash"
 install -m 0755 "$dist/src/share/make-cache" "$share/make-cache"
 
-# Build-time data of the launchers: the class path (jar names in a fixed order: the class-data
-# archive is only used with the class path it was dumped with) and the --add-opens flags.
-(cd "$share/lib" && printf '%s\n' *.jar | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $/\n/') > "$share/classpath"
+# Build-time data of the launchers: the name of the jffi release in the jar (make-cache takes its
+# native stub into a directory of that name, so a newer jffi never loads an older stub) and the
+# --add-opens flags.
+jffi=${jffi##*/}
+echo "${jffi%.jar}" > "$share/jffi"
 opens=
 # shellcheck disable=SC2048 # the pom passes the packages as one space-separated word
 for p in $*; do opens="$opens --add-opens $p=ALL-UNNAMED"; done

@@ -3,11 +3,11 @@
 # directory for the tarball).
 #
 # launch MAIN_CLASS [ARGS...]
-#   Runs MAIN_CLASS from the one jar set in share/sasldb4j/lib with the JVM settings of
-#   jvm-flags.bash, the file the checkout's bin/lib/launch.bash uses too (C1 for short runs, the
-#   GC per tool, the daemon's heap cap and malloc tuning), the --add-opens flags lmdbjava needs,
-#   and, when make-cache has made them, the tool's class-data archive (TOOL.jsa) and jffi's
-#   native stub from the cache directory.
+#   Runs MAIN_CLASS from the one jar of all four tools, share/sasldb4j/lib/sasldb4j.jar, with
+#   the JVM settings of jvm-flags.bash, the file the checkout's bin/lib/launch.bash uses too (C1
+#   for short runs, the GC per tool, the daemon's heap cap and malloc tuning), the --add-opens
+#   flags lmdbjava needs, and, when make-cache has made them, the tool's class-data archive
+#   (TOOL.jsa) and jffi's native stub from the cache directory.
 # Never builds, never writes: a missing or stale cache only makes the start slower.
 # Environment: JAVA (java binary), SASLDB4J_JAVA_OPTS, SASLDB4J_HEAP (sasldb-authd's -Xmx,
 # default 256m), SASLDB4J_CACHE_DIR (default /var/cache/sasldb4j for the package, PREFIX/cache
@@ -30,17 +30,12 @@ sasldb4j_cache_dir() {
     fi
 }
 
-# Sets $sasldb4j_cp (the class path, in the order the build wrote it: the archive is only used
-# with the very class path it was dumped with), $sasldb4j_opens (--add-opens flags) and
-# $sasldb4j_jffi (the jffi jar, whose native stub make-cache extracts), from files the build wrote.
+# Sets $sasldb4j_cp (the class path: the one jar of all four tools), $sasldb4j_opens
+# (--add-opens flags) and $sasldb4j_jffi (the jffi release in the jar, e.g. jffi-1.3.13-native:
+# the directory make-cache takes its native stub into), the last two from files the build wrote.
 sasldb4j_settings() {
-    local jar jars
-    read -r -a jars < "$sasldb4j_share/classpath"
-    sasldb4j_cp=
-    for jar in "${jars[@]}"; do
-        sasldb4j_cp=${sasldb4j_cp:+$sasldb4j_cp:}$sasldb4j_share/lib/$jar
-        case $jar in jffi-*-native.jar) sasldb4j_jffi=$jar ;; esac
-    done
+    sasldb4j_cp=$sasldb4j_share/lib/sasldb4j.jar
+    read -r sasldb4j_jffi < "$sasldb4j_share/jffi" || true
     read -r sasldb4j_opens < "$sasldb4j_share/jvm-options" || true
 }
 
@@ -66,13 +61,13 @@ launch() {
     sasldb4j_settings
     # Both made by make-cache: one archive per tool, holding the classes that tool loads (a
     # smaller archive maps and relocates faster than one of all four tools' classes). The JVM
-    # checks the archive against this JVM and these jars (-Xshare:auto: a stale one is ignored,
+    # checks the archive against this JVM and this jar (-Xshare:auto: a stale one is ignored,
     # silently with the logging off).
-    local cds=() jffi=() archive=$sasldb4j_cache/$sasldb4j_tool.jsa stub=$sasldb4j_cache/${sasldb4j_jffi%.jar}
+    local cds=() jffi=() archive=$sasldb4j_cache/$sasldb4j_tool.jsa stub=$sasldb4j_cache/$sasldb4j_jffi
     [ -n "$sasldb4j_tool" ] && [ -f "$archive" ] \
         && cds=(-XX:SharedArchiveFile="$archive" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
-    # The stub's directory is named after the jffi jar, so an old stub never meets a newer jffi.
-    [ -f "$stub/libjffi-1.2.so" ] && jffi=(-Djffi.boot.library.path="$stub")
+    # The stub's directory is named after the jffi release, so an old stub never meets a newer jffi.
+    [ -n "$sasldb4j_jffi" ] && [ -f "$stub/libjffi-1.2.so" ] && jffi=(-Djffi.boot.library.path="$stub")
     # The tool's JVM flags (jvm-flags.bash) before $SASLDB4J_JAVA_OPTS: an -Xmx given there wins
     # (the JVM takes the last).
     # shellcheck disable=SC2086
