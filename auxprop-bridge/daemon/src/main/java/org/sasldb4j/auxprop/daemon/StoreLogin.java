@@ -1,6 +1,5 @@
 package org.sasldb4j.auxprop.daemon;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,10 +11,12 @@ import org.sasldb4j.auxprop.CanonicalUser;
 import org.sasldb4j.auxprop.sasl.BridgeCallbackHandler;
 import org.sasldb4j.auxprop.sasl.BridgeSaslServerFactory;
 import org.sasldb4j.cli.StoreAdvice;
+import org.sasldb4j.cli.StorePaths;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.Entry;
 import org.sasldb4j.store.StoreException;
 import org.sasldb4j.store.StoreOptions;
+import org.sasldb4j.store.secret.ScramSaltKey;
 
 /**
  * One login checked against the store itself, without a daemon: the same auxprop bridge and SASL
@@ -36,11 +37,12 @@ final class StoreLogin {
      *
      * @param serverName the host name of CRAM-MD5 challenges and the DIGEST-MD5 realm (the daemon's realm)
      */
-    static LoginVerdict run(Path store, BridgeConfig config, String serverName, LoginClient client) {
+    static LoginVerdict run(StorePaths.Resolved store, BridgeConfig config, String serverName, LoginClient client) {
         String given = client.user;
         AuxpropBridge bridge;
         try {
-            bridge = AuxpropBridge.open(store, config);
+            bridge = store.isServer() ? AuxpropBridge.over(openRead(store), config, ScramSaltKey.random())
+                    : AuxpropBridge.open(store.path(), config);
         } catch (StoreException e) {
             return LoginVerdict.unavailable(given, StoreAdvice.message(e));
         }
@@ -65,7 +67,7 @@ final class StoreLogin {
             return LoginVerdict.temporary(user.toString(), failure);
         }
         List<Entry> records;
-        try (CredentialStore s = CredentialStore.open(store, StoreOptions.readOnly().readingSecrets())) {
+        try (CredentialStore s = openRead(store)) {
             records = new ArrayList<>(s.user(user.userId()));
         } catch (StoreException e) {
             return LoginVerdict.temporary(user.toString(), "temporary error: " + StoreAdvice.message(e));
@@ -80,6 +82,12 @@ final class StoreLogin {
         } finally {
             records.forEach(Entry::wipe);
         }
+    }
+
+    /** The store, read-only with its secrets: a file, or a database on a server (PostgreSQL). */
+    private static CredentialStore openRead(StorePaths.Resolved store) {
+        StoreOptions read = StoreOptions.readOnly().readingSecrets();
+        return store.isServer() ? CredentialStore.open(store.name(), read) : CredentialStore.open(store.path(), read);
     }
 
     /**

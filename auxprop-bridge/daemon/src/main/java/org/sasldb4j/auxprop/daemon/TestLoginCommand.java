@@ -72,7 +72,9 @@ public final class TestLoginCommand implements Callable<Integer> {
     Path socket;
 
     @Option(names = {"-f", "--store"}, paramLabel = "sasldb",
-            description = "Check against this store directly, read-only, without a daemon.")
+            description = "Check against this store directly, read-only, without a daemon: a file, or a"
+                    + " PostgreSQL store (postgresql://... or service=NAME; its password from ~/.pgpass,"
+                    + " PGPASSFILE or PGPASSWORD, never in the address).")
     String store;
 
     @Option(names = {"-m", "--mechanism"}, paramLabel = "MECHANISM",
@@ -149,6 +151,10 @@ public final class TestLoginCommand implements Callable<Integer> {
         if (passwordSource.conflicting()) {
             return usageError(err, "give --password-file or --password-fd, not both");
         }
+        String onArgv = StorePaths.passwordOnCommandLine(store);
+        if (onArgv != null) {
+            return usageError(err, onArgv);
+        }
         Map<String, String> file;
         String fileProblem = null;
         try {
@@ -184,10 +190,11 @@ public final class TestLoginCommand implements Callable<Integer> {
                 verdict = SocketLogin.run(via, client, service, remoteIp, SocketLogin.TIMEOUT);
             } else {
                 DefaultRealm.Choice choice = realmChoice(file);
-                Path path = StorePaths.resolve(store, "sasldb-authd", env).path();
-                where = path + " (store, read-only)";
+                StorePaths.Resolved resolved = StorePaths.resolve(store, "sasldb-authd", env);
+                where = resolved.display() + (resolved.isServer() ? " (PostgreSQL store, read-only)"
+                        : " (store, read-only)");
                 BridgeConfig bc = AuthdCommand.bridgeConfig(choice, SecretSet.HASHED);
-                verdict = StoreLogin.run(path, bc, choice.realm(), client);
+                verdict = StoreLogin.run(resolved, bc, choice.realm(), client);
             }
         } catch (IllegalArgumentException | StoreException e) {
             return usageError(err, e.getMessage());

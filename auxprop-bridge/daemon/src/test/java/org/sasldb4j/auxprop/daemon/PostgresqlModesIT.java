@@ -336,4 +336,48 @@ class PostgresqlModesIT {
         assertTrue(out.contains("a password on the command line is refused"), out);
         assertTrue(!out.contains("hunter2"), "the password is never printed: " + out);
     }
+    /** {@code sasldb-authd test-login ARGS} in a process of its own, with PGPASSFILE, the password in a file. */
+    private String[] testLogin(String password, String... args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Files.writeString(dir.resolve("none.conf"), "# empty\n");
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, password);
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                AuthdCommand.class.getName(), "test-login", "--config", dir.resolve("none.conf").toString(),
+                "--realm", "example.org", "--password-file", pw.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PGPASSFILE", clusterDir.resolve("pgpass").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new String[] {String.valueOf(p.exitValue()), out};
+    }
+
+    @Test
+    void testLoginChecksAPostgresqlStore() throws Exception {
+        put("erin", "userPassword", "e1");
+        String[] ok = testLogin("e1", "-f", url(), "erin");
+        assertEquals("0", ok[0], ok[1]);
+        assertTrue(ok[1].contains("login: ok"), ok[1]);
+        assertTrue(ok[1].contains("via: " + url() + " (PostgreSQL store, read-only)"), ok[1]);
+        String[] wrong = testLogin("nope", "-f", url(), "-m", "SCRAM-SHA-256", "erin");
+        assertEquals("1", wrong[0], wrong[1]);
+        assertTrue(wrong[1].contains("login: refused"), wrong[1]);
+        String[] unknown = testLogin("x", "-f", url(), "nobody");
+        assertEquals("1", unknown[0], unknown[1]);
+        String[] onArgv = testLogin("e1", "-f", "postgresql://sasldb4j:hunter2@127.0.0.1:" + port + "/sasldb4j", "erin");
+        assertEquals("64", onArgv[0], onArgv[1]);
+        assertTrue(onArgv[1].contains("refusing a password in the store address"), onArgv[1]);
+        assertTrue(!onArgv[1].contains("hunter2"), "the password is never printed: " + onArgv[1]);
+        cluster("halt");
+        try {
+            String[] down = testLogin("e1", "-f", url(), "erin");
+            assertEquals("69", down[0], down[1]);
+            assertTrue(!down[1].contains("Exception") && !down[1].contains("\tat "), "one line, no stack trace: " + down[1]);
+        } finally {
+            cluster("start");
+        }
+    }
 }
