@@ -328,6 +328,65 @@ class ReplicaIT {
         }
     }
 
+    /**
+     * The replica's connection is ended by the server at random moments (before, inside and
+     * after the lock and the check's round trip) while writers change users: once the killing and
+     * the writing stop, the replica holds exactly what the database holds, and no shared lock is
+     * left behind (writers would wait for it forever).
+     */
+    @Test
+    void convergesWhenItsConnectionIsKilledAtAnyMoment() throws Exception {
+        List<String> names = IntStream.range(0, 20).mapToObj(i -> "k" + i).toList();
+        db.putUsers(names, "ex.org");
+        try (Replica r = Replica.start(db.source(), file, FAST, log)) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger killed = new java.util.concurrent.atomic.AtomicInteger();
+            Thread killer = new Thread(() -> {
+                java.util.Random rnd = new java.util.Random(7);
+                try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+                    ps.setString(1, ReplicaTestDatabase.REPLICA_APPLICATION);
+                    while (!stop.get()) {
+                        Thread.sleep(50 + rnd.nextInt(400));
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            killed.addAndGet(rs.getInt(1));
+                        }
+                        c.commit();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            killer.start();
+            java.util.Random rnd = new java.util.Random(11);
+            try (java.sql.Connection c = db.connect()) {
+                // Until the replica's connection has been ended often enough (bounded, in case it never is).
+                for (int i = 0; killed.get() < 10 && i < 5000; i++) {
+                    writeOne(c, names.get(rnd.nextInt(names.size())), rnd, "kill-" + i);
+                    c.commit();
+                    Thread.sleep(rnd.nextInt(40));
+                }
+            } finally {
+                stop.set(true);
+                killer.join();
+            }
+            assertTrue(killed.get() >= 10, "the replica's connection was ended " + killed.get() + " times");
+            ReplicaTestDatabase.await("the replica equal to the database", WAIT, () -> {
+                try {
+                    return names.stream().allMatch(n -> db.recordsOf(n, "ex.org").equals(replicaRecords(r, n)));
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+            // No shared lock left: a writer gets the writers' lock at once (lock_timeout makes a wait an error).
+            db.sql("SET lock_timeout = '5s'", "INSERT INTO sasldb4j.records VALUES ('k0', 'ex.org', 'userPassword',"
+                    + " 'last'::bytea) ON CONFLICT (authid, realm, property) DO UPDATE SET value = excluded.value");
+            ReplicaTestDatabase.await("the last change in the replica", WAIT,
+                    () -> db.recordsOf("k0", "ex.org").equals(replicaRecords(r, "k0")));
+        }
+    }
+
     private static void writeOne(java.sql.Connection c, String authid, java.util.Random rnd, String tag)
             throws java.sql.SQLException {
         String sql = switch (rnd.nextInt(4)) {

@@ -100,14 +100,21 @@ final class ReplicaTestDatabase implements AutoCloseable {
         return dir.resolve("pgpass");
     }
 
+    /** The application name of the replicas' connections (a test can find and end them). */
+    static final String REPLICA_APPLICATION = "sasldb4j-test-replica";
+
     /** A connection as the application role, autocommit off. */
     Connection connect() throws SQLException {
+        return connect("sasldb4j-test");
+    }
+
+    private Connection connect(String application) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "sasldb4j");
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "5");
         p.setProperty("loginTimeout", "5");
-        p.setProperty("ApplicationName", "sasldb4j-test");
+        p.setProperty("ApplicationName", application);
         Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/sasldb4j", p);
         c.setAutoCommit(false);
         return c;
@@ -118,7 +125,7 @@ final class ReplicaTestDatabase implements AutoCloseable {
         return new ReplicaSource() {
             @Override
             public Connection connect() throws SQLException {
-                return ReplicaTestDatabase.this.connect();
+                return ReplicaTestDatabase.this.connect(REPLICA_APPLICATION);
             }
 
             @Override
