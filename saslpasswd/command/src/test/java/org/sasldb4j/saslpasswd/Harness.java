@@ -15,7 +15,7 @@ import java.util.List;
 import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.PasswordConsole;
 
-/** Runs saslpasswd in-process with fake stdin, terminal and host name, capturing its output. */
+/** Runs saslpasswd (or another tool) in-process with fake stdin, terminal and host name, capturing its output. */
 final class Harness {
     record Result(int rc, String out, String err) {}
 
@@ -95,7 +95,12 @@ final class Harness {
     }
 
     Result run(String... args) {
-        int rc = SaslpasswdCommand.run(env.build(), args);
+        return runTool(e -> SaslpasswdCommand.run(e, args));
+    }
+
+    /** Runs another tool of the suite (sasldblistusers, sasldbconvert) in the same environment. */
+    Result runTool(java.util.function.ToIntFunction<CliEnvironment> tool) {
+        int rc = tool.applyAsInt(env.build());
         return new Result(rc, out.toString(UTF_8), err.toString(UTF_8));
     }
 }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sasldb4j.cli.CliEnvironment;
 import org.sasldb4j.cli.ExitCodes;
 import org.sasldb4j.store.CredentialStore;
 import org.sasldb4j.store.StoreOptions;
@@ -39,7 +35,6 @@ class PostgresBatchIT {
     @TempDir
     Path dir;
 
-    record Result(int rc, String out, String err) {}
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -53,25 +48,14 @@ class PostgresBatchIT {
         }
     }
 
-    private Result saslpasswd(String stdin, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliEnvironment env = CliEnvironment.builder()
-                .hostname("VM")
-                .env("SASL_CONF_PATH", dir.toString())
-                .env("SASLDB4J_SYSLOG_SOCKET", "none")
-                .stdin(new ByteArrayInputStream(stdin.getBytes(UTF_8)))
-                .stdout(out)
-                .stderr(new PrintStream(err, true, UTF_8))
-                .build();
-        int rc = SaslpasswdCommand.run(env, args);
-        return new Result(rc, out.toString(UTF_8), err.toString(UTF_8));
+    private Harness.Result saslpasswd(String stdin, String... args) {
+        return new Harness(dir).stdinBytes(stdin.getBytes(UTF_8)).run(args);
     }
 
     /** Runs the same command on both stores; both must answer alike. Returns the LMDB result. */
-    private Result both(String lmdb, String stdin, String... args) {
-        Result l = saslpasswd(stdin, withStore(args, lmdb));
-        Result p = saslpasswd(stdin, withStore(args, cluster.address()));
+    private Harness.Result both(String lmdb, String stdin, String... args) {
+        Harness.Result l = saslpasswd(stdin, withStore(args, lmdb));
+        Harness.Result p = saslpasswd(stdin, withStore(args, cluster.address()));
         assertEquals(l, p, "LMDB and PostgreSQL answer alike");
         return l;
     }
@@ -161,7 +145,7 @@ class PostgresBatchIT {
                 add u6@example.org old-6
                 """;
         long seq = lastChange();
-        Result r = both(lmdb, batch, "--batch", "-");
+        Harness.Result r = both(lmdb, batch, "--batch", "-");
         assertEquals(ExitCodes.OK, r.rc(), r.err());
         assertTrue(r.err().contains("user not found: 2 del lines of stdin named users that do not exist (line 5, 8)"),
                 r.err());

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +45,6 @@ class PostgresToolsIT {
     @TempDir
     Path dir;
 
-    record Result(int rc, String out, String err) {}
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -73,30 +69,19 @@ class PostgresToolsIT {
         return cluster.psql(query).strip();
     }
 
-    private Result tool(Function<CliEnvironment, Integer> main, String stdin) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliEnvironment env = CliEnvironment.builder()
-                .hostname("VM")
-                .env("SASL_CONF_PATH", dir.toString())
-                .env("SASLDB4J_SYSLOG_SOCKET", "none")
-                .stdin(new ByteArrayInputStream(stdin.getBytes(UTF_8)))
-                .stdout(out)
-                .stderr(new PrintStream(err, true, UTF_8))
-                .build();
-        int rc = main.apply(env);
-        return new Result(rc, out.toString(UTF_8), err.toString(UTF_8));
+    private Harness.Result tool(ToIntFunction<CliEnvironment> main, String stdin) {
+        return new Harness(dir).stdinBytes(stdin.getBytes(UTF_8)).runTool(main);
     }
 
-    private Result saslpasswd(String stdin, String... args) {
+    private Harness.Result saslpasswd(String stdin, String... args) {
         return tool(env -> SaslpasswdCommand.run(env, args), stdin);
     }
 
-    private Result list(String... args) {
+    private Harness.Result list(String... args) {
         return tool(env -> SasldblistusersCommand.run(env, args), "");
     }
 
-    private Result convert(String... args) {
+    private Harness.Result convert(String... args) {
         return tool(env -> SasldbconvertCommand.run(env, args), "");
     }
 
@@ -115,7 +100,7 @@ class PostgresToolsIT {
     @Test
     void saslpasswdCreatesSetsDisablesAndDeletesAndSasldblistusersListsThem() throws Exception {
         String pg = cluster.address();
-        Result r = saslpasswd("alice-pw\n", "-p", "-c", "-f", pg, "alice@example.org");
+        Harness.Result r = saslpasswd("alice-pw\n", "-p", "-c", "-f", pg, "alice@example.org");
         assertEquals(0, r.rc(), r.err());
         assertEquals("", r.err());
         // the schema was created by the tool; the record is in the documented table
@@ -185,7 +170,7 @@ class PostgresToolsIT {
 
     @Test
     void deletingFromADatabaseWithoutTheSchemaCreatesNothing() throws Exception {
-        Result r = saslpasswd("", "-d", "-f", cluster.address(), "alice@example.org");
+        Harness.Result r = saslpasswd("", "-d", "-f", cluster.address(), "alice@example.org");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.err().startsWith("saslpasswd: user not found: alice@example.org (nothing deleted)"), r.err());
         assertEquals("", sql("SELECT nspname FROM pg_namespace WHERE nspname = 'sasldb4j'"));
@@ -204,7 +189,7 @@ class PostgresToolsIT {
         for (int i = 0; i < 300; i += 3) {
             batch.append("del user").append(i).append("@example.org\n");
         }
-        Result r = saslpasswd(batch.toString(), "--batch", "-", "-f", cluster.address());
+        Harness.Result r = saslpasswd(batch.toString(), "--batch", "-", "-f", cluster.address());
         assertEquals(0, r.rc(), r.err());
         assertEquals("200", sql("SELECT count(*) FROM sasldb4j.records"));
         try (CredentialStore s = CredentialStore.open(cluster.address(), StoreOptions.readOnly())) {
@@ -232,7 +217,7 @@ class PostgresToolsIT {
         assertEquals(0, convert("-q", bdb.toString(), direct.toString()).rc());
 
         String pg = cluster.address();
-        Result r = convert(bdb.toString(), pg);
+        Harness.Result r = convert(bdb.toString(), pg);
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("copied: 9 records, 9 users, 5 realms"), r.out());
         assertTrue(r.out().contains("verified: every copied record was read back from postgresql://"), r.out());
@@ -276,7 +261,7 @@ class PostgresToolsIT {
         try (InputStream in = getClass().getResourceAsStream("/generated/dump-print.txt")) {
             Files.copy(in, dump);
         }
-        Result r = convert(dump.toString(), cluster.address());
+        Harness.Result r = convert(dump.toString(), cluster.address());
         assertEquals(1, r.rc(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("LMDB"), r.err());
@@ -291,12 +276,12 @@ class PostgresToolsIT {
     void aPasswordInTheAddressIsRefusedAndNothingIsWritten() throws Exception {
         String password = applicationPassword();
         String withPassword = cluster.url().replace("postgresql://sasldb4j@", "postgresql://sasldb4j:" + password + "@");
-        Result r = saslpasswd("pw\n", "-p", "-c", "-f", withPassword, "alice@example.org");
+        Harness.Result r = saslpasswd("pw\n", "-p", "-c", "-f", withPassword, "alice@example.org");
         assertEquals(1, r.rc(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("~/.pgpass"), r.err());
         assertFalse(r.err().contains(password), r.err());
-        for (Result other : List.of(list("-f", withPassword), convert(withPassword, dir.resolve("x").toString()))) {
+        for (Harness.Result other : List.of(list("-f", withPassword), convert(withPassword, dir.resolve("x").toString()))) {
             assertEquals(1, other.rc(), other.err());
             assertFalse(other.err().contains(password), other.err());
             assertTrue(other.err().contains("PGPASSWORD"), other.err());
@@ -324,14 +309,14 @@ class PostgresToolsIT {
         }
         String down = "postgresql://sasldb4j@127.0.0.1:" + port + "/sasldb4j?passfile=" + cluster.pgpass()
                 + "&connect_timeout=3";
-        List<Result> results = new ArrayList<>();
+        List<Harness.Result> results = new ArrayList<>();
         results.add(saslpasswd("pw\n", "-p", "-c", "-f", down, "alice@example.org"));
         results.add(saslpasswd("", "-d", "-f", down, "alice@example.org"));
         results.add(saslpasswd("add a@b c\n", "--batch", "-", "-f", down));
         results.add(list("-f", down));
         results.add(list("--json", down));
         results.add(convert(down, dir.resolve("out").toString()));
-        for (Result r : results) {
+        for (Harness.Result r : results) {
             assertEquals(1, r.rc(), r.err());
             assertEquals(1, r.err().lines().count(), r.err());
             assertTrue(r.err().contains("127.0.0.1:" + port), r.err());
@@ -349,7 +334,7 @@ class PostgresToolsIT {
         Files.writeString(wrong, "127.0.0.1:" + port + ":*:sasldb4j:not-the-password\n", ISO_8859_1);
         Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String refused = cluster.url() + "?passfile=" + wrong;
-        Result r = saslpasswd("pw\n", "-p", "-c", "-f", refused, "alice@example.org");
+        Harness.Result r = saslpasswd("pw\n", "-p", "-c", "-f", refused, "alice@example.org");
         assertEquals(1, r.rc(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertFalse(r.err().contains("not-the-password"), r.err());

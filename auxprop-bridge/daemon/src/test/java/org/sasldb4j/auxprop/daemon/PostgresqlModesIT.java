@@ -308,44 +308,32 @@ class PostgresqlModesIT {
 
     @Test
     void checkConfigReachesTheDatabase() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Files.writeString(dir.resolve("none.conf"), "# empty\n");
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                AuthdCommand.class.getName(), "--config", dir.resolve("none.conf").toString(),
-                "--saslauthd-socket", mux("e").toString(), "-f", url(), "--check-config").redirectErrorStream(true);
-        pb.environment().put("PGPASSFILE", clusterDir.resolve("pgpass").toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("configuration OK"), out);
+        String[] r = authd("--config", dir.resolve("none.conf").toString(), "--saslauthd-socket", mux("e").toString(),
+                "-f", url(), "--check-config");
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].contains("configuration OK"), r[1]);
     }
 
     @Test
     void aPasswordInTheAddressOnTheCommandLineIsRefused() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Files.writeString(dir.resolve("none.conf"), "# empty\n");
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                AuthdCommand.class.getName(), "--config", dir.resolve("none.conf").toString(),
-                "--saslauthd-socket", mux("d").toString(), "--replica-of",
-                "postgresql://sasldb4j:hunter2@127.0.0.1:" + port + "/sasldb4j", "-f", dir.resolve("r").toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertTrue(p.exitValue() != 0, "refused: " + out);
-        assertTrue(out.contains("a password on the command line is refused"), out);
-        assertTrue(!out.contains("hunter2"), "the password is never printed: " + out);
+        String[] r = authd("--config", dir.resolve("none.conf").toString(), "--saslauthd-socket", mux("d").toString(),
+                "--replica-of", "postgresql://sasldb4j:hunter2@127.0.0.1:" + port + "/sasldb4j", "-f",
+                dir.resolve("r").toString());
+        assertTrue(!r[0].equals("0"), "refused: " + r[1]);
+        assertTrue(r[1].contains("a password on the command line is refused"), r[1]);
+        assertTrue(!r[1].contains("hunter2"), "the password is never printed: " + r[1]);
     }
-    /** {@code sasldb-authd test-login ARGS} in a process of its own, with PGPASSFILE, the password in a file. */
-    private String[] testLogin(String password, String... args) throws Exception {
+
+    /**
+     * {@code sasldb-authd ARGS} run to its end in a process of its own, with PGPASSFILE and an
+     * empty configuration file {@code none.conf}: its exit status and its output.
+     */
+    private String[] authd(String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Files.writeString(dir.resolve("none.conf"), "# empty\n");
-        Path pw = dir.resolve("pw");
-        Files.writeString(pw, password);
         List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                AuthdCommand.class.getName(), "test-login", "--config", dir.resolve("none.conf").toString(),
-                "--realm", "example.org", "--password-file", pw.toString()));
+                AuthdCommand.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PGPASSFILE", clusterDir.resolve("pgpass").toString());
@@ -353,6 +341,16 @@ class PostgresqlModesIT {
         String out = new String(p.getInputStream().readAllBytes(), UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         return new String[] {String.valueOf(p.exitValue()), out};
+    }
+
+    /** {@code sasldb-authd test-login ARGS} with the password in a file (see {@link #authd}). */
+    private String[] testLogin(String password, String... args) throws Exception {
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, password);
+        List<String> all = new ArrayList<>(List.of("test-login", "--config", dir.resolve("none.conf").toString(),
+                "--realm", "example.org", "--password-file", pw.toString()));
+        all.addAll(List.of(args));
+        return authd(all.toArray(new String[0]));
     }
 
     @Test
